@@ -1,0 +1,228 @@
+//! Calendar dates without a time zone: parsing of ISO `YYYY-MM-DD`, completed-years
+//! age (UNIT-10) and calendar-month addition clamped to the month end (UNIT-11).
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A proleptic Gregorian calendar date.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+/// Why a date could not be built or parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// The text is not `YYYY-MM-DD`.
+    #[error("`{0}` is not a date in the form YYYY-MM-DD")]
+    Syntax(String),
+    /// Month or day out of range for the calendar.
+    #[error("`{0}` is not a valid calendar date")]
+    Invalid(String),
+}
+
+fn is_leap(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+/// Days in month `m` (1–12) of year `y`.
+pub fn days_in_month(y: i32, m: u8) -> u8 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            if is_leap(y) {
+                29
+            } else {
+                28
+            }
+        }
+    }
+}
+
+impl Date {
+    /// Builds a date, checking the calendar.
+    pub fn new(year: i32, month: u8, day: u8) -> Result<Date, DateError> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return Err(DateError::Invalid(format!("{year:04}-{month:02}-{day:02}")));
+        }
+        Ok(Date { year, month, day })
+    }
+
+    /// Parses ISO `YYYY-MM-DD` (exactly four, two and two digits).
+    pub fn parse_iso(s: &str) -> Result<Date, DateError> {
+        let b = s.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
+            return Err(DateError::Syntax(s.to_string()));
+        }
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter()
+                .fold(0i32, |acc, c| acc * 10 + i32::from(c - b'0'))
+        };
+        let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+        Date::new(y, m as u8, d as u8).map_err(|_| DateError::Invalid(s.to_string()))
+    }
+
+    /// Year.
+    pub fn year(self) -> i32 {
+        self.year
+    }
+    /// Month 1–12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+    /// Day of month.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    /// UNIT-11: add `n` calendar months (negative allowed), clamped to the last day
+    /// of the target month (30 Nov + 3 months = 28/29 Feb).
+    pub fn add_months(self, n: i32) -> Date {
+        let total = self.year * 12 + i32::from(self.month) - 1 + n;
+        let y = total.div_euclid(12);
+        let m = (total.rem_euclid(12) + 1) as u8;
+        let d = self.day.min(days_in_month(y, m));
+        Date {
+            year: y,
+            month: m,
+            day: d,
+        }
+    }
+
+    /// Days since 1970-01-01 (negative before).
+    pub fn to_days(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` after 1970-01-01.
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let y = (yoe + era * 400 + i64::from(m <= 2)) as i32;
+        Date {
+            year: y,
+            month: m,
+            day: d,
+        }
+    }
+
+    /// Adds (or subtracts) whole days.
+    pub fn add_days(self, n: i64) -> Date {
+        Date::from_days(self.to_days() + n)
+    }
+
+    /// UNIT-10: completed years from `self` (a birth date) to `on`. A 29 February
+    /// birthday is reached on 1 March in non-leap years. Negative when `on` is
+    /// before the birth date.
+    pub fn completed_years_until(self, on: Date) -> i32 {
+        let mut years = on.year - self.year;
+        // Birthday in the year of `on`: 29 Feb → 1 Mar in non-leap years.
+        let (bm, bd) = if self.month == 2 && self.day == 29 && !is_leap(on.year) {
+            (3, 1)
+        } else {
+            (self.month, self.day)
+        };
+        if (on.month, on.day) < (bm, bd) {
+            years -= 1;
+        }
+        years
+    }
+
+    /// `YYYY-MM` of this date.
+    pub fn year_month(self) -> String {
+        format!("{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+impl std::str::FromStr for Date {
+    type Err = DateError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Date::parse_iso(s)
+    }
+}
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Date::parse_iso(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn parse_and_reject() {
+        assert_eq!(d("2025-05-10").to_string(), "2025-05-10");
+        assert!(Date::parse_iso("2025-02-30").is_err());
+        assert!(Date::parse_iso("2025/5/10").is_err());
+        assert!(Date::parse_iso("25-05-10").is_err());
+        assert!(Date::parse_iso("2024-02-29").is_ok());
+        assert!(Date::parse_iso("2023-02-29").is_err());
+    }
+
+    #[test]
+    fn unit_11_month_addition_clamps() {
+        assert_eq!(d("2025-11-30").add_months(3), d("2026-02-28"));
+        assert_eq!(d("2023-11-30").add_months(3), d("2024-02-29"));
+        assert_eq!(d("2025-05-10").add_months(3), d("2025-08-10"));
+        assert_eq!(d("2025-01-31").add_months(-2), d("2024-11-30"));
+        assert_eq!(d("2025-03-31").add_months(12), d("2026-03-31"));
+    }
+
+    #[test]
+    fn unit_10_completed_years() {
+        assert_eq!(d("1980-05-10").completed_years_until(d("2025-05-09")), 44);
+        assert_eq!(d("1980-05-10").completed_years_until(d("2025-05-10")), 45);
+        // 29 Feb birthday reaches the next year on 1 March in non-leap years.
+        assert_eq!(d("1980-02-29").completed_years_until(d("2025-02-28")), 44);
+        assert_eq!(d("1980-02-29").completed_years_until(d("2025-03-01")), 45);
+        assert_eq!(d("1980-02-29").completed_years_until(d("2024-02-29")), 44);
+    }
+
+    #[test]
+    fn days_round_trip() {
+        for s in ["1970-01-01", "2000-02-29", "1899-12-31", "2026-11-29"] {
+            let x = d(s);
+            assert_eq!(Date::from_days(x.to_days()), x);
+        }
+        assert_eq!(d("1970-01-02").to_days(), 1);
+        assert_eq!(d("2025-03-01").add_days(14), d("2025-03-15"));
+    }
+}

@@ -1,0 +1,626 @@
+//! The exchange format (spec/csv-schema.md): column names, value spellings and cell
+//! parsing. One parser serves every front end (CLI, Python, WASM); it does no IO.
+//!
+//! ```
+//! use cvdscreen::exchange::{parse_record, Header};
+//! let header = Header::new(&["id", "sex", "age", "tc_mgdl"]);
+//! let (rec, findings) = parse_record(&header, &["A1", "男", "61", "<100"]);
+//! assert_eq!(rec.id.as_deref(), Some("A1"));
+//! assert!(findings.is_empty());
+//! ```
+
+use crate::date::Date;
+use crate::finding::{Finding, Severity};
+use crate::record::{CkdStage, HtnCvRisk, LipidDevice, Race, ScreeningRecord, Sex};
+use crate::units::{Analyte, Cm, Kg, KgPerM2, MgDl, MmHg, MmolL, Years};
+use crate::value::{Censor, Obs};
+use serde::{Deserialize, Serialize};
+
+crate::define_rules! {
+    DQ_PARSE_1 = "DQ-PARSE-1", "qc", [Decision], "domain.md §12.9; csv-schema.md",
+        "A cell that cannot be parsed for its column, or a row with the wrong number of fields",
+        "单元格无法按该列格式解析，或该行字段数不正确";
+}
+
+macro_rules! columns {
+    ($( $v:ident = $name:literal : $kind:ident ),* $(,)?) => {
+        /// An input column of the exchange format.
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[allow(missing_docs)]
+        pub enum Col { $($v),* }
+
+        impl Col {
+            /// Every input column, in the order of spec/csv-schema.md.
+            pub const ALL: &'static [Col] = &[$(Col::$v),*];
+            /// The exchange-format column name.
+            pub fn name(self) -> &'static str {
+                match self { $(Col::$v => $name),* }
+            }
+            /// The kind of value the column holds.
+            pub fn kind(self) -> Kind {
+                match self { $(Col::$v => Kind::$kind),* }
+            }
+            /// Looks a column up by its exact (case-sensitive) name.
+            pub fn from_name(s: &str) -> Option<Col> {
+                match s { $($name => Some(Col::$v),)* _ => None }
+            }
+        }
+    };
+}
+
+/// What a column holds, for parsing and for form hints.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Free text.
+    Text,
+    /// ISO date.
+    Date,
+    /// `male`/`female` (also `M`/`F`, `男`/`女`).
+    Sex,
+    /// A finite decimal number.
+    Number,
+    /// A number, or a device-censored `<b` / `>b`.
+    Lab,
+    /// 0/1, true/false, yes/no, 是/否.
+    Bool,
+    /// A non-negative integer.
+    Count,
+    /// `white` / `african_american` / `other`.
+    Race,
+    /// `1`–`5`, `3a`, `3b`.
+    CkdStage,
+    /// `low` / `medium` / `high` / `very_high`.
+    HtnCvRisk,
+    /// `cardiochek_pa` or another device name.
+    Device,
+    /// 18-character resident identity number.
+    IdNumber,
+}
+
+columns! {
+    Id = "id": Text,
+    SiteId = "site_id": Text,
+    ScreenDate = "screen_date": Date,
+    Sex = "sex": Sex,
+    Age = "age": Number,
+    BirthDate = "birth_date": Date,
+    Sbp1 = "sbp_1": Number,
+    Dbp1 = "dbp_1": Number,
+    Sbp2 = "sbp_2": Number,
+    Dbp2 = "dbp_2": Number,
+    Sbp3 = "sbp_3": Number,
+    Dbp3 = "dbp_3": Number,
+    Sbp = "sbp": Number,
+    Dbp = "dbp": Number,
+    HeightCm = "height_cm": Number,
+    WeightKg = "weight_kg": Number,
+    WaistCm = "waist_cm": Number,
+    Bmi = "bmi": Number,
+    TcMmol = "tc_mmol": Lab,
+    TcMgdl = "tc_mgdl": Lab,
+    HdlMmol = "hdl_mmol": Lab,
+    HdlMgdl = "hdl_mgdl": Lab,
+    LdlMmol = "ldl_mmol": Lab,
+    LdlMgdl = "ldl_mgdl": Lab,
+    TgMmol = "tg_mmol": Lab,
+    TgMgdl = "tg_mgdl": Lab,
+    FbgMmol = "fbg_mmol": Lab,
+    FbgMgdl = "fbg_mgdl": Lab,
+    CurrentSmoker = "current_smoker": Bool,
+    Diabetes = "diabetes": Bool,
+    BpTreated = "bp_treated": Bool,
+    LipidTreated = "lipid_treated": Bool,
+    GlucoseTreated = "glucose_treated": Bool,
+    HistoryMi = "history_mi": Bool,
+    HistoryPci = "history_pci": Bool,
+    HistoryCabg = "history_cabg": Bool,
+    HistoryIschaemicStroke = "history_ischaemic_stroke": Bool,
+    HistoryHaemorrhagicStroke = "history_haemorrhagic_stroke": Bool,
+    FamilyHistoryAscvd = "family_history_ascvd": Bool,
+    North = "north": Bool,
+    Urban = "urban": Bool,
+    Egfr = "egfr": Number,
+    Race = "race": Race,
+    SmokingQuitDate = "smoking_quit_date": Date,
+    HistoryTia = "history_tia": Bool,
+    Statin = "statin": Bool,
+    HipCm = "hip_cm": Number,
+    Hba1cPct = "hba1c_pct": Number,
+    CreatinineUmol = "creatinine_umol": Number,
+    IdNumber = "id_number": IdNumber,
+    Consent = "consent": Bool,
+    ResidenceMonths = "residence_months": Number,
+    HukouLocal = "hukou_local": Bool,
+    UnableToComply = "unable_to_comply": Bool,
+    LipidDevice = "lipid_device": Device,
+    LipidNotDoneReason = "lipid_not_done_reason": Text,
+    EntryDate = "entry_date": Date,
+    HighRiskRecorded = "high_risk_recorded": Bool,
+    HrExamDate = "hr_exam_date": Date,
+    HrQuestionnaireDone = "hr_questionnaire_done": Bool,
+    HrChecklistDone = "hr_checklist_done": Bool,
+    EcgDone = "ecg_done": Bool,
+    CarotidUsDone = "carotid_us_done": Bool,
+    EchoDone = "echo_done": Bool,
+    BloodSampleDone = "blood_sample_done": Bool,
+    UrineSampleDone = "urine_sample_done": Bool,
+    InterventionDate = "intervention_date": Date,
+    Hypertension = "hypertension": Bool,
+    FamilyHistoryHtn = "family_history_htn": Bool,
+    HighSaltDiet = "high_salt_diet": Bool,
+    LiquorMlPerDay = "liquor_ml_per_day": Number,
+    AcsWithin12m = "acs_within_12m": Bool,
+    HistoryPad = "history_pad": Bool,
+    HistoryPadRevasc = "history_pad_revasc": Bool,
+    SevereAscvdEvents = "severe_ascvd_events": Count,
+    AscvdRecurrenceAtLowLdl = "ascvd_recurrence_at_low_ldl": Bool,
+    ChdOnsetAge = "chd_onset_age": Number,
+    FamilialHypercholesterolaemia = "familial_hypercholesterolaemia": Bool,
+    CkdStage = "ckd_stage": CkdStage,
+    LdlBaselineMmol = "ldl_baseline_mmol": Number,
+    LdlBaselineMgdl = "ldl_baseline_mgdl": Number,
+    ManageAsHighRisk = "manage_as_high_risk": Bool,
+    BleedingRiskHigh = "bleeding_risk_high": Bool,
+    HtnCvRisk = "htn_cv_risk": HtnCvRisk,
+}
+
+/// A set of input columns (bitset).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct ColumnSet(u128);
+
+impl ColumnSet {
+    /// Every column.
+    pub fn all() -> Self {
+        let mut s = ColumnSet::default();
+        for &c in Col::ALL {
+            s.insert(c);
+        }
+        s
+    }
+    /// Adds a column.
+    pub fn insert(&mut self, c: Col) {
+        self.0 |= 1u128 << (c as u32);
+    }
+    /// Membership.
+    pub fn contains(self, c: Col) -> bool {
+        self.0 & (1u128 << (c as u32)) != 0
+    }
+}
+
+/// A parsed header: each position mapped to a known column (or carried through).
+#[derive(Clone, Debug)]
+pub struct Header {
+    names: Vec<String>,
+    cols: Vec<Option<Col>>,
+    set: ColumnSet,
+}
+
+impl Header {
+    /// Builds a header from column names (a leading byte-order mark and surrounding
+    /// spaces are ignored; names are otherwise matched exactly).
+    pub fn new<S: AsRef<str>>(names: &[S]) -> Self {
+        let names: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let n = n.as_ref();
+                let n = if i == 0 { n.trim_start_matches('\u{feff}') } else { n };
+                n.trim().to_string()
+            })
+            .collect();
+        let cols: Vec<Option<Col>> = names.iter().map(|n| Col::from_name(n)).collect();
+        let mut set = ColumnSet::default();
+        for c in cols.iter().flatten() {
+            set.insert(*c);
+        }
+        Header { names, cols, set }
+    }
+    /// The column names as given.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+    /// The known column at position `i`.
+    pub fn col(&self, i: usize) -> Option<Col> {
+        self.cols.get(i).copied().flatten()
+    }
+    /// Columns present.
+    pub fn columns(&self) -> ColumnSet {
+        self.set
+    }
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+    /// True for an empty header.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+    /// Position of a known column.
+    pub fn position(&self, c: Col) -> Option<usize> {
+        self.cols.iter().position(|x| *x == Some(c))
+    }
+}
+
+/// Why a cell could not be parsed (DQ-PARSE-1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{column}` = `{value}` cannot be parsed: expected {expected}")]
+pub struct CellError {
+    /// Column name.
+    pub column: &'static str,
+    /// Cell text.
+    pub value: String,
+    /// What the column accepts.
+    pub expected: &'static str,
+}
+
+fn expected_text(k: Kind) -> (&'static str, &'static str) {
+    match k {
+        Kind::Text => ("text", "文本"),
+        Kind::Date => ("an ISO date YYYY-MM-DD", "ISO 日期 YYYY-MM-DD"),
+        Kind::Sex => ("`male`/`female` (or `M`/`F`, `男`/`女`)", "`male`/`female`（或 `M`/`F`、`男`/`女`）"),
+        Kind::Number => ("a finite number with `.` as the decimal point", "以 `.` 为小数点的有限数值"),
+        Kind::Lab => ("a number, or a device-censored `<b` / `>b`", "数值，或仪器截断值 `<b` / `>b`"),
+        Kind::Bool => ("0/1, true/false, yes/no or 是/否", "0/1、true/false、yes/no 或 是/否"),
+        Kind::Count => ("a whole number ≥ 0", "≥0 的整数"),
+        Kind::Race => ("`white`, `african_american` or `other`", "`white`、`african_american` 或 `other`"),
+        Kind::CkdStage => ("`1`–`5`, `3a` or `3b`", "`1`–`5`、`3a` 或 `3b`"),
+        Kind::HtnCvRisk => ("`low`, `medium`, `high` or `very_high`", "`low`、`medium`、`high` 或 `very_high`"),
+        Kind::Device => ("a device name", "仪器名称"),
+        Kind::IdNumber => ("17 digits followed by a digit or `X`", "17 位数字加 1 位数字或 `X`"),
+    }
+}
+
+/// Parses a boolean spelling (csv-schema.md; case-insensitive).
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" => Some(true),
+        "0" | "false" | "no" | "n" => Some(false),
+        _ => match s {
+            "是" => Some(true),
+            "否" => Some(false),
+            _ => None,
+        },
+    }
+}
+
+/// Parses a sex spelling (csv-schema.md; case-insensitive).
+pub fn parse_sex(s: &str) -> Option<Sex> {
+    match s.to_ascii_lowercase().as_str() {
+        "male" | "m" => Some(Sex::Male),
+        "female" | "f" => Some(Sex::Female),
+        _ => match s {
+            "男" => Some(Sex::Male),
+            "女" => Some(Sex::Female),
+            _ => None,
+        },
+    }
+}
+
+/// Parses a finite decimal number (`.` decimal point; no `inf`/`NaN`, no exponent
+/// trickery beyond what Rust's parser accepts for plain decimals).
+pub fn parse_number(s: &str) -> Option<f64> {
+    let ok_chars = s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    if !ok_chars || !s.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Parses a laboratory cell: a number, or `<b` / `>b` (device-censored, TV-1).
+pub fn parse_lab(s: &str) -> Option<Obs<f64>> {
+    if let Some(rest) = s.strip_prefix('<') {
+        return parse_number(rest.trim()).map(|b| Obs::Censored {
+            bound: b,
+            dir: Censor::Below,
+        });
+    }
+    if let Some(rest) = s.strip_prefix('>') {
+        return parse_number(rest.trim()).map(|b| Obs::Censored {
+            bound: b,
+            dir: Censor::Above,
+        });
+    }
+    parse_number(s).map(Obs::Known)
+}
+
+/// Parses an 18-character resident identity number's syntax (DQ-ID-1: a lower-case
+/// `x` is accepted as `X`). The check character is verified by QC, not here.
+pub fn parse_id_number(s: &str) -> Option<String> {
+    let up = s.to_ascii_uppercase();
+    let b = up.as_bytes();
+    if b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X') {
+        Some(up)
+    } else {
+        None
+    }
+}
+
+fn lab_mmol<A: Analyte>(o: Obs<f64>) -> Obs<MmolL<A>> {
+    o.map(MmolL::new)
+}
+fn lab_mgdl<A: Analyte>(o: Obs<f64>) -> Obs<MgDl<A>> {
+    o.map(MgDl::new)
+}
+
+/// Assigns one cell to the record. `Err` means DQ-PARSE-1 (the field stays unknown).
+pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), CellError> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(());
+    }
+    let err = || CellError {
+        column: col.name(),
+        value: s.to_string(),
+        expected: expected_text(col.kind()).0,
+    };
+    macro_rules! num {
+        () => {
+            parse_number(s).ok_or_else(err)?
+        };
+    }
+    macro_rules! boolean {
+        () => {
+            Some(parse_bool(s).ok_or_else(err)?)
+        };
+    }
+    macro_rules! date {
+        () => {
+            Some(Date::parse_iso(s).map_err(|_| err())?)
+        };
+    }
+    macro_rules! lab {
+        () => {
+            parse_lab(s).ok_or_else(err)?
+        };
+    }
+    use Col as C;
+    match col {
+        C::Id => rec.id = Some(s.to_string()),
+        C::SiteId => rec.site_id = Some(s.to_string()),
+        C::ScreenDate => rec.screen_date = date!(),
+        C::Sex => rec.sex = Some(parse_sex(s).ok_or_else(err)?),
+        C::Age => rec.age = Some(Years(num!())),
+        C::BirthDate => rec.birth_date = date!(),
+        C::Sbp1 => rec.readings[0].sbp = Some(MmHg(num!())),
+        C::Dbp1 => rec.readings[0].dbp = Some(MmHg(num!())),
+        C::Sbp2 => rec.readings[1].sbp = Some(MmHg(num!())),
+        C::Dbp2 => rec.readings[1].dbp = Some(MmHg(num!())),
+        C::Sbp3 => rec.readings[2].sbp = Some(MmHg(num!())),
+        C::Dbp3 => rec.readings[2].dbp = Some(MmHg(num!())),
+        C::Sbp => rec.sbp = Some(MmHg(num!())),
+        C::Dbp => rec.dbp = Some(MmHg(num!())),
+        C::HeightCm => rec.height_cm = Some(Cm(num!())),
+        C::WeightKg => rec.weight_kg = Some(Kg(num!())),
+        C::WaistCm => rec.waist_cm = Some(Cm(num!())),
+        C::Bmi => rec.bmi = Some(KgPerM2(num!())),
+        C::TcMmol => rec.tc.mmol = lab_mmol(lab!()),
+        C::TcMgdl => rec.tc.mgdl = lab_mgdl(lab!()),
+        C::HdlMmol => rec.hdl.mmol = lab_mmol(lab!()),
+        C::HdlMgdl => rec.hdl.mgdl = lab_mgdl(lab!()),
+        C::LdlMmol => rec.ldl.mmol = lab_mmol(lab!()),
+        C::LdlMgdl => rec.ldl.mgdl = lab_mgdl(lab!()),
+        C::TgMmol => rec.tg.mmol = lab_mmol(lab!()),
+        C::TgMgdl => rec.tg.mgdl = lab_mgdl(lab!()),
+        C::FbgMmol => rec.fbg.mmol = lab_mmol(lab!()),
+        C::FbgMgdl => rec.fbg.mgdl = lab_mgdl(lab!()),
+        C::CurrentSmoker => rec.current_smoker = boolean!(),
+        C::Diabetes => rec.diabetes = boolean!(),
+        C::BpTreated => rec.bp_treated = boolean!(),
+        C::LipidTreated => rec.lipid_treated = boolean!(),
+        C::GlucoseTreated => rec.glucose_treated = boolean!(),
+        C::HistoryMi => rec.history_mi = boolean!(),
+        C::HistoryPci => rec.history_pci = boolean!(),
+        C::HistoryCabg => rec.history_cabg = boolean!(),
+        C::HistoryIschaemicStroke => rec.history_ischaemic_stroke = boolean!(),
+        C::HistoryHaemorrhagicStroke => rec.history_haemorrhagic_stroke = boolean!(),
+        C::FamilyHistoryAscvd => rec.family_history_ascvd = boolean!(),
+        C::North => rec.north = boolean!(),
+        C::Urban => rec.urban = boolean!(),
+        C::Egfr => rec.egfr = Some(num!()),
+        C::Race => {
+            rec.race = Some(match s.to_ascii_lowercase().as_str() {
+                "white" => Race::White,
+                "african_american" => Race::AfricanAmerican,
+                "other" => Race::Other,
+                _ => return Err(err()),
+            })
+        }
+        C::SmokingQuitDate => rec.smoking_quit_date = date!(),
+        C::HistoryTia => rec.history_tia = boolean!(),
+        C::Statin => rec.statin = boolean!(),
+        C::HipCm => rec.hip_cm = Some(Cm(num!())),
+        C::Hba1cPct => rec.hba1c_pct = Some(num!()),
+        C::CreatinineUmol => rec.creatinine_umol = Some(num!()),
+        C::IdNumber => rec.id_number = Some(parse_id_number(s).ok_or_else(err)?),
+        C::Consent => rec.consent = boolean!(),
+        C::ResidenceMonths => rec.residence_months = Some(num!()),
+        C::HukouLocal => rec.hukou_local = boolean!(),
+        C::UnableToComply => rec.unable_to_comply = boolean!(),
+        C::LipidDevice => {
+            rec.lipid_device = Some(match s.to_ascii_lowercase().as_str() {
+                "cardiochek_pa" => LipidDevice::CardiochekPa,
+                _ => LipidDevice::Other(s.to_string()),
+            })
+        }
+        C::LipidNotDoneReason => rec.lipid_not_done_reason = Some(s.to_string()),
+        C::EntryDate => rec.entry_date = date!(),
+        C::HighRiskRecorded => rec.high_risk_recorded = boolean!(),
+        C::HrExamDate => rec.hr_exam_date = date!(),
+        C::HrQuestionnaireDone => rec.hr_questionnaire_done = boolean!(),
+        C::HrChecklistDone => rec.hr_checklist_done = boolean!(),
+        C::EcgDone => rec.ecg_done = boolean!(),
+        C::CarotidUsDone => rec.carotid_us_done = boolean!(),
+        C::EchoDone => rec.echo_done = boolean!(),
+        C::BloodSampleDone => rec.blood_sample_done = boolean!(),
+        C::UrineSampleDone => rec.urine_sample_done = boolean!(),
+        C::InterventionDate => rec.intervention_date = date!(),
+        C::Hypertension => rec.hypertension = boolean!(),
+        C::FamilyHistoryHtn => rec.family_history_htn = boolean!(),
+        C::HighSaltDiet => rec.high_salt_diet = boolean!(),
+        C::LiquorMlPerDay => rec.liquor_ml_per_day = Some(num!()),
+        C::AcsWithin12m => rec.acs_within_12m = boolean!(),
+        C::HistoryPad => rec.history_pad = boolean!(),
+        C::HistoryPadRevasc => rec.history_pad_revasc = boolean!(),
+        C::SevereAscvdEvents => {
+            let v = num!();
+            if v < 0.0 || v.fract() != 0.0 || v > f64::from(u32::MAX) {
+                return Err(err());
+            }
+            rec.severe_ascvd_events = Some(v as u32);
+        }
+        C::AscvdRecurrenceAtLowLdl => rec.ascvd_recurrence_at_low_ldl = boolean!(),
+        C::ChdOnsetAge => rec.chd_onset_age = Some(num!()),
+        C::FamilialHypercholesterolaemia => rec.familial_hypercholesterolaemia = boolean!(),
+        C::CkdStage => {
+            rec.ckd_stage = Some(match s.to_ascii_lowercase().as_str() {
+                "1" => CkdStage::S1,
+                "2" => CkdStage::S2,
+                "3" => CkdStage::S3,
+                "3a" => CkdStage::S3a,
+                "3b" => CkdStage::S3b,
+                "4" => CkdStage::S4,
+                "5" => CkdStage::S5,
+                _ => return Err(err()),
+            })
+        }
+        C::LdlBaselineMmol => rec.ldl_baseline.mmol = Obs::Known(MmolL::new(num!())),
+        C::LdlBaselineMgdl => rec.ldl_baseline.mgdl = Obs::Known(MgDl::new(num!())),
+        C::ManageAsHighRisk => rec.manage_as_high_risk = boolean!(),
+        C::BleedingRiskHigh => rec.bleeding_risk_high = boolean!(),
+        C::HtnCvRisk => {
+            rec.htn_cv_risk = Some(match s.to_ascii_lowercase().as_str() {
+                "low" => HtnCvRisk::Low,
+                "medium" => HtnCvRisk::Medium,
+                "high" => HtnCvRisk::High,
+                "very_high" => HtnCvRisk::VeryHigh,
+                _ => return Err(err()),
+            })
+        }
+    }
+    Ok(())
+}
+
+/// The DQ-PARSE-1 finding for a cell error.
+pub fn parse_finding(e: &CellError, kind: Kind) -> Finding {
+    let (en, zh) = expected_text(kind);
+    Finding::new(
+        DQ_PARSE_1,
+        Severity::Reject,
+        e.column,
+        Some(e.value.clone()),
+        format!("`{}` is `{}`, which cannot be read: expected {}", e.column, e.value, en),
+        format!("`{}` 的值 `{}` 无法解析：应为{}", e.column, e.value, zh),
+    )
+}
+
+/// The DQ-PARSE-1 finding for a row with the wrong number of fields.
+pub fn field_count_finding(expected: usize, got: usize) -> Finding {
+    Finding::new(
+        DQ_PARSE_1,
+        Severity::Reject,
+        "(row)",
+        Some(got.to_string()),
+        format!("the row has {got} fields but the header has {expected}: the row cannot be parsed"),
+        format!("该行有 {got} 个字段，表头有 {expected} 个：该行无法解析"),
+    )
+}
+
+/// Parses one row of cells against a header: the typed record plus DQ-PARSE-1
+/// findings for cells that could not be read. Unknown columns are ignored here
+/// (front ends carry them through). Never panics.
+pub fn parse_record<S: AsRef<str>>(header: &Header, cells: &[S]) -> (ScreeningRecord, Vec<Finding>) {
+    let mut rec = ScreeningRecord {
+        columns: header.columns(),
+        ..Default::default()
+    };
+    let mut findings = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if let Some(col) = header.col(i) {
+            if let Err(e) = set_cell(&mut rec, col, cell.as_ref()) {
+                findings.push(parse_finding(&e, col.kind()));
+            }
+        }
+    }
+    (rec, findings)
+}
+
+/// Parses a record from `(column name, cell text)` pairs, e.g. a Python dict or a JS
+/// object converted to text by a binding. Unknown names are ignored.
+pub fn parse_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> (ScreeningRecord, Vec<Finding>) {
+    let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_ref()).collect();
+    let header = Header::new(&names);
+    let cells: Vec<&str> = pairs.iter().map(|(_, v)| v.as_ref()).collect();
+    parse_record(&header, &cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::Conc;
+
+    #[test]
+    fn names_round_trip() {
+        for &c in Col::ALL {
+            assert_eq!(Col::from_name(c.name()), Some(c));
+        }
+        assert!(Col::ALL.len() < 128);
+    }
+
+    #[test]
+    fn spellings() {
+        assert_eq!(parse_sex("男"), Some(Sex::Male));
+        assert_eq!(parse_sex("F"), Some(Sex::Female));
+        assert_eq!(parse_sex("Female"), Some(Sex::Female));
+        assert_eq!(parse_sex("x"), None);
+        assert_eq!(parse_bool("是"), Some(true));
+        assert_eq!(parse_bool("YES"), Some(true));
+        assert_eq!(parse_bool("0"), Some(false));
+        assert_eq!(parse_bool("2"), None);
+    }
+
+    #[test]
+    fn numbers_reject_non_finite() {
+        assert_eq!(parse_number("12.5"), Some(12.5));
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("1,5"), None);
+        assert_eq!(parse_number("1e999"), None);
+        assert_eq!(parse_number("."), None);
+    }
+
+    #[test]
+    fn censored_lab_values() {
+        let h = Header::new(&["hdl_mgdl", "tc_mmol"]);
+        let (rec, f) = parse_record(&h, &["<15", " 5.2 "]);
+        assert!(f.is_empty());
+        assert_eq!(
+            rec.hdl.mgdl,
+            Obs::Censored {
+                bound: MgDl::new(15.0),
+                dir: Censor::Below
+            }
+        );
+        assert_eq!(rec.tc.reported(), Obs::Known(Conc::mmol(5.2)));
+    }
+
+    #[test]
+    fn bad_cells_become_parse_findings() {
+        let h = Header::new(&["\u{feff}id", "sex", "sbp_1", "screen_date", "extra"]);
+        let (rec, f) = parse_record(&h, &["A", "unknown", "12o", "2025/05/10", "whatever"]);
+        assert_eq!(rec.id.as_deref(), Some("A"));
+        assert_eq!(rec.sex, None);
+        assert_eq!(f.len(), 3);
+        assert!(f.iter().all(|x| x.rule_id == DQ_PARSE_1));
+        assert_eq!(f[0].field, "sex");
+        assert!(f[1].message_en.contains("sbp_1"));
+    }
+
+    #[test]
+    fn id_number_syntax() {
+        assert_eq!(parse_id_number("11010519491231002x").as_deref(), Some("11010519491231002X"));
+        assert!(parse_id_number("1101051949123100").is_none());
+    }
+}

@@ -1,0 +1,23 @@
+//! # cvdscreen
+//!
+//! China's national cardiovascular high-risk screening programme
+//! (心血管病高危人群早期筛查与综合干预项目, China PEACE Million Persons Project) and
+//! the guidelines around it, as typed, tested, explained functions.
+//!
+//! One flow serves every front end: [`exchange::parse_record`] → [`qc::check`] →
+//! [`assess::assess`] → [`output`] columns.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod criteria;
+pub mod date;
+pub mod evaluated;
+pub mod exchange;
+pub mod finding;
+pub mod models;
+pub mod profile;
+pub mod qc;
+pub mod record;
+pub mod rules;
+pub mod units;
+pub mod value;
