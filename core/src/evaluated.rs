@@ -161,7 +161,10 @@ impl EvaluatedRecord {
         let tg = mask_obs(masked, Field::Tg, rec.tg.reported());
         let mut ldl = mask_obs(masked, Field::Ldl, rec.ldl.reported());
         let mut ldl_friedewald = false;
-        if profile.derive_ldl_friedewald && rec.ldl.reported().is_unknown() && !masked.contains(Field::Ldl) {
+        if profile.derive_ldl_friedewald
+            && rec.ldl.reported().is_unknown()
+            && !masked.contains(Field::Ldl)
+        {
             if let (Obs::Known(t), Obs::Known(h), Obs::Known(g)) = (tc, hdl, tg) {
                 let tg_mgdl = g.to_mgdl().value();
                 if tg_mgdl < FRIEDEWALD_TG_LIMIT_MGDL {
@@ -169,7 +172,9 @@ impl EvaluatedRecord {
                     // DEV-5: counts as reported in the unit of the TC input.
                     ldl = Obs::Known(match t.unit() {
                         ConcUnit::MgDl => Conc::mgdl(v),
-                        ConcUnit::MmolL => Conc::mmol(crate::units::MgDl::<Cholesterol>::new(v).to_mmol().value()),
+                        ConcUnit::MmolL => {
+                            Conc::mmol(crate::units::MgDl::<Cholesterol>::new(v).to_mmol().value())
+                        }
                     });
                     ldl_friedewald = true;
                 }
@@ -210,7 +215,11 @@ impl EvaluatedRecord {
 /// The interval a lab observation denotes, in `unit` (TV-2). A known value is a
 /// point; a censored value is its open half-line; unknown is `unknown_range`
 /// (the plausibility range, in `unit`).
-pub fn lab_interval<A: crate::units::Analyte>(o: Obs<Conc<A>>, unit: ConcUnit, unknown_range: (f64, f64)) -> crate::value::Interval {
+pub fn lab_interval<A: crate::units::Analyte>(
+    o: Obs<Conc<A>>,
+    unit: ConcUnit,
+    unknown_range: (f64, f64),
+) -> crate::value::Interval {
     use crate::value::Interval;
     match o {
         Obs::Known(c) => Interval::point(c.in_unit(unit)),

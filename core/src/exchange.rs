@@ -205,7 +205,11 @@ impl Header {
             .enumerate()
             .map(|(i, n)| {
                 let n = n.as_ref();
-                let n = if i == 0 { n.trim_start_matches('\u{feff}') } else { n };
+                let n = if i == 0 {
+                    n.trim_start_matches('\u{feff}')
+                } else {
+                    n
+                };
                 n.trim().to_string()
             })
             .collect();
@@ -258,16 +262,37 @@ fn expected_text(k: Kind) -> (&'static str, &'static str) {
     match k {
         Kind::Text => ("text", "文本"),
         Kind::Date => ("an ISO date YYYY-MM-DD", "ISO 日期 YYYY-MM-DD"),
-        Kind::Sex => ("`male`/`female` (or `M`/`F`, `男`/`女`)", "`male`/`female`（或 `M`/`F`、`男`/`女`）"),
-        Kind::Number => ("a finite number with `.` as the decimal point", "以 `.` 为小数点的有限数值"),
-        Kind::Lab => ("a number, or a device-censored `<b` / `>b`", "数值，或仪器截断值 `<b` / `>b`"),
-        Kind::Bool => ("0/1, true/false, yes/no or 是/否", "0/1、true/false、yes/no 或 是/否"),
+        Kind::Sex => (
+            "`male`/`female` (or `M`/`F`, `男`/`女`)",
+            "`male`/`female`（或 `M`/`F`、`男`/`女`）",
+        ),
+        Kind::Number => (
+            "a finite number with `.` as the decimal point",
+            "以 `.` 为小数点的有限数值",
+        ),
+        Kind::Lab => (
+            "a number, or a device-censored `<b` / `>b`",
+            "数值，或仪器截断值 `<b` / `>b`",
+        ),
+        Kind::Bool => (
+            "0/1, true/false, yes/no or 是/否",
+            "0/1、true/false、yes/no 或 是/否",
+        ),
         Kind::Count => ("a whole number ≥ 0", "≥0 的整数"),
-        Kind::Race => ("`white`, `african_american` or `other`", "`white`、`african_american` 或 `other`"),
+        Kind::Race => (
+            "`white`, `african_american` or `other`",
+            "`white`、`african_american` 或 `other`",
+        ),
         Kind::CkdStage => ("`1`–`5`, `3a` or `3b`", "`1`–`5`、`3a` 或 `3b`"),
-        Kind::HtnCvRisk => ("`low`, `medium`, `high` or `very_high`", "`low`、`medium`、`high` 或 `very_high`"),
+        Kind::HtnCvRisk => (
+            "`low`, `medium`, `high` or `very_high`",
+            "`low`、`medium`、`high` 或 `very_high`",
+        ),
         Kind::Device => ("a device name", "仪器名称"),
-        Kind::IdNumber => ("17 digits followed by a digit or `X`", "17 位数字加 1 位数字或 `X`"),
+        Kind::IdNumber => (
+            "17 digits followed by a digit or `X`",
+            "17 位数字加 1 位数字或 `X`",
+        ),
     }
 }
 
@@ -331,7 +356,10 @@ pub fn parse_lab(s: &str) -> Option<Obs<f64>> {
 pub fn parse_id_number(s: &str) -> Option<String> {
     let up = s.to_ascii_uppercase();
     let b = up.as_bytes();
-    if b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X') {
+    if b.len() == 18
+        && b[..17].iter().all(u8::is_ascii_digit)
+        && (b[17].is_ascii_digit() || b[17] == b'X')
+    {
         Some(up)
     } else {
         None
@@ -511,7 +539,10 @@ pub fn parse_finding(e: &CellError, kind: Kind) -> Finding {
         Severity::Reject,
         e.column,
         Some(e.value.clone()),
-        format!("`{}` is `{}`, which cannot be read: expected {}", e.column, e.value, en),
+        format!(
+            "`{}` is `{}`, which cannot be read: expected {}",
+            e.column, e.value, en
+        ),
         format!("`{}` 的值 `{}` 无法解析：应为{}", e.column, e.value, zh),
     )
 }
@@ -531,7 +562,10 @@ pub fn field_count_finding(expected: usize, got: usize) -> Finding {
 /// Parses one row of cells against a header: the typed record plus DQ-PARSE-1
 /// findings for cells that could not be read. Unknown columns are ignored here
 /// (front ends carry them through). Never panics.
-pub fn parse_record<S: AsRef<str>>(header: &Header, cells: &[S]) -> (ScreeningRecord, Vec<Finding>) {
+pub fn parse_record<S: AsRef<str>>(
+    header: &Header,
+    cells: &[S],
+) -> (ScreeningRecord, Vec<Finding>) {
     let mut rec = ScreeningRecord {
         columns: header.columns(),
         ..Default::default()
@@ -549,7 +583,9 @@ pub fn parse_record<S: AsRef<str>>(header: &Header, cells: &[S]) -> (ScreeningRe
 
 /// Parses a record from `(column name, cell text)` pairs, e.g. a Python dict or a JS
 /// object converted to text by a binding. Unknown names are ignored.
-pub fn parse_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> (ScreeningRecord, Vec<Finding>) {
+pub fn parse_pairs<K: AsRef<str>, V: AsRef<str>>(
+    pairs: &[(K, V)],
+) -> (ScreeningRecord, Vec<Finding>) {
     let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_ref()).collect();
     let header = Header::new(&names);
     let cells: Vec<&str> = pairs.iter().map(|(_, v)| v.as_ref()).collect();
@@ -620,7 +656,10 @@ mod tests {
 
     #[test]
     fn id_number_syntax() {
-        assert_eq!(parse_id_number("11010519491231002x").as_deref(), Some("11010519491231002X"));
+        assert_eq!(
+            parse_id_number("11010519491231002x").as_deref(),
+            Some("11010519491231002X")
+        );
         assert!(parse_id_number("1101051949123100").is_none());
     }
 }

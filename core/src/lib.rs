@@ -9,12 +9,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod assess;
 pub mod criteria;
 pub mod date;
 pub mod evaluated;
 pub mod exchange;
 pub mod finding;
 pub mod models;
+pub mod output;
 pub mod profile;
 pub mod qc;
 pub mod record;

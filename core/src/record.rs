@@ -4,7 +4,9 @@
 
 use crate::date::Date;
 use crate::exchange::{Col, ColumnSet};
-use crate::units::{bmi, Cholesterol, Cm, Conc, Glucose, Kg, KgPerM2, MgDl, MmHg, MmolL, Triglycerides, Years};
+use crate::units::{
+    bmi, Cholesterol, Cm, Conc, Glucose, Kg, KgPerM2, MgDl, MmHg, MmolL, Triglycerides, Years,
+};
 use crate::value::Obs;
 use serde::{Deserialize, Serialize};
 
@@ -380,7 +382,13 @@ pub fn reading_is_valid(r: &Reading) -> bool {
 }
 
 /// BP-5…BP-10: derive the record's SBP/DBP with `protocol` and `min_readings`.
-pub fn derive_bp(readings: &[Reading; 3], final_sbp: Option<MmHg>, final_dbp: Option<MmHg>, protocol: BpProtocol, min_readings: u8) -> DerivedBp {
+pub fn derive_bp(
+    readings: &[Reading; 3],
+    final_sbp: Option<MmHg>,
+    final_dbp: Option<MmHg>,
+    protocol: BpProtocol,
+    min_readings: u8,
+) -> DerivedBp {
     let supplied = readings.iter().any(|r| r.sbp.is_some() || r.dbp.is_some());
     if !supplied {
         // BP-10: final values are the derived BP (range/pair rules applied as for readings).
@@ -413,7 +421,13 @@ pub fn derive_bp(readings: &[Reading; 3], final_sbp: Option<MmHg>, final_dbp: Op
         .iter()
         .enumerate()
         .filter(|(_, r)| reading_is_valid(r))
-        .map(|(i, r)| (i as u8 + 1, r.sbp.map_or(0.0, |v| v.0), r.dbp.map_or(0.0, |v| v.0)))
+        .map(|(i, r)| {
+            (
+                i as u8 + 1,
+                r.sbp.map_or(0.0, |v| v.0),
+                r.dbp.map_or(0.0, |v| v.0),
+            )
+        })
         .collect();
     let n = valid.len() as u8;
     let mut out = DerivedBp {
@@ -567,12 +581,21 @@ mod tests {
             dbp: Some(MmHg(d)),
         }
     }
-    const NONE: Reading = Reading { sbp: None, dbp: None };
+    const NONE: Reading = Reading {
+        sbp: None,
+        dbp: None,
+    };
 
     #[test]
     fn bp_9_example_excludes_out_of_range_pair() {
         // BP-9: (300, 80), (150, 90), (162, 88) → valid (150,90),(162,88) → 156/89 + DQ-BP-4.
-        let d = derive_bp(&[r(300.0, 80.0), r(150.0, 90.0), r(162.0, 88.0)], None, None, BpProtocol::MppMeanOfLastTwo, 2);
+        let d = derive_bp(
+            &[r(300.0, 80.0), r(150.0, 90.0), r(162.0, 88.0)],
+            None,
+            None,
+            BpProtocol::MppMeanOfLastTwo,
+            2,
+        );
         assert_eq!(d.sbp, Some(MmHg(156.0)));
         assert_eq!(d.dbp, Some(MmHg(89.0)));
         assert!(d.third_reading_missing);
@@ -592,7 +615,13 @@ mod tests {
 
     #[test]
     fn bp_8_single_reading_is_unknown() {
-        let d = derive_bp(&[r(150.0, 90.0), NONE, NONE], None, None, BpProtocol::MppMeanOfLastTwo, 2);
+        let d = derive_bp(
+            &[r(150.0, 90.0), NONE, NONE],
+            None,
+            None,
+            BpProtocol::MppMeanOfLastTwo,
+            2,
+        );
         assert_eq!(d.sbp, None);
         assert_eq!(d.valid_readings, 1);
         assert_eq!(d.source, BpSource::Readings);
@@ -600,15 +629,33 @@ mod tests {
 
     #[test]
     fn bp_10_final_values_and_readings_win() {
-        let d = derive_bp(&[NONE, NONE, NONE], Some(MmHg(150.0)), Some(MmHg(95.0)), BpProtocol::MppMeanOfLastTwo, 2);
+        let d = derive_bp(
+            &[NONE, NONE, NONE],
+            Some(MmHg(150.0)),
+            Some(MmHg(95.0)),
+            BpProtocol::MppMeanOfLastTwo,
+            2,
+        );
         assert_eq!((d.sbp, d.source), (Some(MmHg(150.0)), BpSource::Final));
-        let d = derive_bp(&[r(120.0, 80.0), r(122.0, 80.0), NONE], Some(MmHg(150.0)), Some(MmHg(95.0)), BpProtocol::MppMeanOfLastTwo, 2);
+        let d = derive_bp(
+            &[r(120.0, 80.0), r(122.0, 80.0), NONE],
+            Some(MmHg(150.0)),
+            Some(MmHg(95.0)),
+            BpProtocol::MppMeanOfLastTwo,
+            2,
+        );
         assert_eq!(d.sbp, Some(MmHg(121.0)));
     }
 
     #[test]
     fn bp_7_mean_keeps_fraction() {
-        let d = derive_bp(&[r(160.0, 90.0), r(159.0, 90.0), NONE], None, None, BpProtocol::MppMeanOfLastTwo, 2);
+        let d = derive_bp(
+            &[r(160.0, 90.0), r(159.0, 90.0), NONE],
+            None,
+            None,
+            BpProtocol::MppMeanOfLastTwo,
+            2,
+        );
         assert_eq!(d.sbp, Some(MmHg(159.5)));
     }
 

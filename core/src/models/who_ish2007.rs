@@ -170,7 +170,15 @@ pub fn tc_col(tc_mmol: f64) -> u8 {
 const CHART_CSV: &str = include_str!("../../data/who_ish_2007_wpr_b_chart.csv");
 const N_CELLS: usize = 2 * 2 * 2 * 2 * 4 * 4 * 6;
 
-fn index(chart: Chart, diabetes: bool, male: bool, smoker: bool, age_band: u8, sbp_band: u16, tc_band: u8) -> Option<usize> {
+fn index(
+    chart: Chart,
+    diabetes: bool,
+    male: bool,
+    smoker: bool,
+    age_band: u8,
+    sbp_band: u16,
+    tc_band: u8,
+) -> Option<usize> {
     let a = AGE_BANDS.iter().position(|&x| x == age_band)?;
     let s = SBP_BANDS.iter().position(|&x| x == sbp_band)?;
     let t = match (chart, tc_band) {
@@ -179,7 +187,15 @@ fn index(chart: Chart, diabetes: bool, male: bool, smoker: bool, age_band: u8, s
         _ => return None,
     };
     let c = usize::from(chart == Chart::NoCholesterol);
-    Some(((((((c * 2 + usize::from(diabetes)) * 2 + usize::from(male)) * 2 + usize::from(smoker)) * 4 + a) * 4 + s) * 6) + t)
+    Some(
+        ((((((c * 2 + usize::from(diabetes)) * 2 + usize::from(male)) * 2 + usize::from(smoker))
+            * 4
+            + a)
+            * 4
+            + s)
+            * 6)
+            + t,
+    )
 }
 
 fn table() -> &'static [Option<Category>; N_CELLS] {
@@ -199,10 +215,26 @@ fn table() -> &'static [Option<Category>; N_CELLS] {
                 "no_cholesterol" => Chart::NoCholesterol,
                 _ => continue,
             };
-            let (Some(dm), Some(male), Some(smk), Some(age), Some(sbp), Some(tc), Some(cat)) = (num(f[0]), num(f[1]), num(f[2]), num(f[3]), num(f[4]), num(f[5]), Category::parse(f[6])) else {
+            let (Some(dm), Some(male), Some(smk), Some(age), Some(sbp), Some(tc), Some(cat)) = (
+                num(f[0]),
+                num(f[1]),
+                num(f[2]),
+                num(f[3]),
+                num(f[4]),
+                num(f[5]),
+                Category::parse(f[6]),
+            ) else {
                 continue;
             };
-            if let Some(i) = index(chart, dm == 1, male == 1, smk == 1, age as u8, sbp, tc as u8) {
+            if let Some(i) = index(
+                chart,
+                dm == 1,
+                male == 1,
+                smk == 1,
+                age as u8,
+                sbp,
+                tc as u8,
+            ) {
                 t[i] = Some(cat);
             }
         }
@@ -211,8 +243,23 @@ fn table() -> &'static [Option<Category>; N_CELLS] {
 }
 
 /// Looks one cell up. `None` only for a key outside the chart.
-pub fn lookup(chart: Chart, diabetes: bool, sex: Sex, smoker: bool, cell: Cell) -> Option<Category> {
-    index(chart, diabetes, sex == Sex::Male, smoker, cell.age_band, cell.sbp_band, cell.tc_band).and_then(|i| table()[i])
+pub fn lookup(
+    chart: Chart,
+    diabetes: bool,
+    sex: Sex,
+    smoker: bool,
+    cell: Cell,
+) -> Option<Category> {
+    index(
+        chart,
+        diabetes,
+        sex == Sex::Male,
+        smoker,
+        cell.age_band,
+        cell.sbp_band,
+        cell.tc_band,
+    )
+    .and_then(|i| table()[i])
 }
 
 /// Inputs of the chart with every value known.
@@ -263,7 +310,8 @@ pub fn evaluate(input: &WhoIshInput, binning: SbpBinning) -> WhoIshResult {
     };
     // Every (chart, dm, sex, smoker, box, row, column) key exists in the shipped
     // table (checked by `chart_has_768_cells`).
-    let category = lookup(chart, input.diabetes, input.sex, input.smoker, cell).unwrap_or(Category::Lt10);
+    let category =
+        lookup(chart, input.diabetes, input.sex, input.smoker, cell).unwrap_or(Category::Lt10);
     WhoIshResult {
         category,
         cell,
@@ -329,7 +377,10 @@ fn lower(i: &Interval) -> f64 {
 
 fn bins<T: Copy + PartialOrd>(all: &[T], i: &Interval, f: impl Fn(f64) -> T) -> Vec<T> {
     let (lo, hi) = (f(lower(i)), f(upper(i)));
-    all.iter().copied().filter(|b| *b >= lo && *b <= hi).collect()
+    all.iter()
+        .copied()
+        .filter(|b| *b >= lo && *b <= hi)
+        .collect()
 }
 
 /// Evaluates the chart over every cell compatible with possibly unknown inputs.
@@ -401,22 +452,44 @@ mod tests {
     fn chart_has_768_cells() {
         let t = table();
         assert_eq!(t.iter().filter(|c| c.is_some()).count(), 768);
-        assert_eq!(CHART_CSV.lines().skip(1).filter(|l| !l.is_empty()).count(), 768);
+        assert_eq!(
+            CHART_CSV.lines().skip(1).filter(|l| !l.is_empty()).count(),
+            768
+        );
     }
 
     #[test]
     fn rm_whoish_4_monotone_in_every_stratum() {
         for chart in [Chart::WithCholesterol, Chart::NoCholesterol] {
-            let cols: &[u8] = if chart == Chart::WithCholesterol { &TC_BANDS } else { &[0] };
+            let cols: &[u8] = if chart == Chart::WithCholesterol {
+                &TC_BANDS
+            } else {
+                &[0]
+            };
             for dm in [false, true] {
                 for sex in [Sex::Male, Sex::Female] {
                     for smk in [false, true] {
                         for &a in &AGE_BANDS {
                             for &s in &SBP_BANDS {
                                 for &t in cols {
-                                    let c = lookup(chart, dm, sex, smk, Cell { age_band: a, sbp_band: s, tc_band: t }).unwrap();
+                                    let c = lookup(
+                                        chart,
+                                        dm,
+                                        sex,
+                                        smk,
+                                        Cell {
+                                            age_band: a,
+                                            sbp_band: s,
+                                            tc_band: t,
+                                        },
+                                    )
+                                    .unwrap();
                                     for (da, ds, dt) in [(10u8, 0u16, 0u8), (0, 20, 0), (0, 0, 1)] {
-                                        let up = Cell { age_band: a + da, sbp_band: s + ds, tc_band: if t == 0 { 0 } else { t + dt } };
+                                        let up = Cell {
+                                            age_band: a + da,
+                                            sbp_band: s + ds,
+                                            tc_band: if t == 0 { 0 } else { t + dt },
+                                        };
                                         if let Some(c2) = lookup(chart, dm, sex, smk, up) {
                                             assert!(c2 >= c, "not monotone at {chart:?} {dm} {sex:?} {smk} {a} {s} {t}");
                                         }
@@ -446,7 +519,18 @@ mod tests {
             (Sex::Male, false, false, 70, 160, 6, "20-<30%"),
         ];
         for (sex, dm, smk, a, s, t, want) in rows {
-            let c = lookup(Chart::WithCholesterol, dm, sex, smk, Cell { age_band: a, sbp_band: s, tc_band: t }).unwrap();
+            let c = lookup(
+                Chart::WithCholesterol,
+                dm,
+                sex,
+                smk,
+                Cell {
+                    age_band: a,
+                    sbp_band: s,
+                    tc_band: t,
+                },
+            )
+            .unwrap();
             assert_eq!(c.as_str(), want);
         }
     }
@@ -476,15 +560,33 @@ mod tests {
             sex: Some(Sex::Male),
             age: Interval::point(55.0),
             sbp: Interval::point(120.0),
-            tc_mmol: Some(Interval { lo: f64::NEG_INFINITY, hi: 100.0 / 38.67, lo_open: false, hi_open: true }),
+            tc_mmol: Some(Interval {
+                lo: f64::NEG_INFINITY,
+                hi: 100.0 / 38.67,
+                lo_open: false,
+                hi_open: true,
+            }),
             diabetes: Some(false),
             smoker: Some(false),
         };
         let r = evaluate_bounds(&b, SbpBinning::Nearest);
         assert_eq!(r.cell.map(|c| c.tc_band), Some(4));
         // An open upper bound exactly on an edge stays below it.
-        let b2 = WhoIshBounds { tc_mmol: Some(Interval { lo: f64::NEG_INFINITY, hi: 4.5, lo_open: false, hi_open: true }), ..b };
-        assert_eq!(evaluate_bounds(&b2, SbpBinning::Nearest).cell.map(|c| c.tc_band), Some(4));
+        let b2 = WhoIshBounds {
+            tc_mmol: Some(Interval {
+                lo: f64::NEG_INFINITY,
+                hi: 4.5,
+                lo_open: false,
+                hi_open: true,
+            }),
+            ..b
+        };
+        assert_eq!(
+            evaluate_bounds(&b2, SbpBinning::Nearest)
+                .cell
+                .map(|c| c.tc_band),
+            Some(4)
+        );
     }
 
     #[test]

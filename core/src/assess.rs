@@ -1,0 +1,257 @@
+//! The pipeline shared by every front end: parse → QC → assess (architecture.md).
+//!
+//! ```
+//! use cvdscreen::assess::Screener;
+//! use cvdscreen::exchange::Header;
+//! use cvdscreen::profile::Profile;
+//! let header = Header::new(&["id", "sex", "age", "sbp", "dbp", "history_mi"]);
+//! let screener = Screener::new(Profile::default());
+//! let a = screener.screen_cells(&header, &["P1", "female", "62", "172", "96", "0"]);
+//! assert_eq!(a.high_risk.status.as_str(), "yes");
+//! assert_eq!(a.high_risk.reasons, vec!["MPP2014-HR-5"]);
+//! ```
+
+use crate::criteria::eligibility::{self, Eligibility};
+use crate::criteria::mpp2014::{self, HighRiskResult, HighRiskStatus};
+use crate::date::Date;
+use crate::evaluated::EvaluatedRecord;
+use crate::exchange::{self, Header};
+use crate::finding::Finding;
+use crate::profile::Profile;
+use crate::qc::{self, QcReport, QcStatus};
+use crate::record::{AgeInfo, ScreeningRecord, Sex};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Everything the library concludes about one screening record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assessment {
+    /// `id` of the record.
+    pub id: Option<String>,
+    /// `site_id`.
+    pub site_id: Option<String>,
+    /// `screen_date`.
+    pub screen_date: Option<Date>,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Age (UNIT-10), before QC masking.
+    pub age: Option<AgeInfo>,
+    /// QC findings (parse findings included) and masked values.
+    pub qc: QcReport,
+    /// Eligibility (§3).
+    pub eligibility: Eligibility,
+    /// High-risk evaluation under the profile's rule set (§6).
+    pub high_risk: HighRiskResult,
+    /// The values the rules saw.
+    pub evaluated: EvaluatedRecord,
+    /// Name of the profile used.
+    pub profile: String,
+}
+
+impl Assessment {
+    /// QC status.
+    pub fn qc_status(&self) -> QcStatus {
+        self.qc.status()
+    }
+}
+
+/// Assesses one typed record with no parse findings and no batch context.
+pub fn assess(record: &ScreeningRecord, profile: &Profile) -> Assessment {
+    assess_with(record, Vec::new(), profile, None)
+}
+
+/// Assesses one record, adding `parse_findings` (DQ-PARSE-1) and, when given, the
+/// batch's duplicate index (DQ-PRG-6).
+pub fn assess_with(
+    record: &ScreeningRecord,
+    parse_findings: Vec<Finding>,
+    profile: &Profile,
+    duplicates: Option<&qc::DuplicateIndex>,
+) -> Assessment {
+    let mut report = qc::check(record, profile);
+    if !parse_findings.is_empty() {
+        let mut all = parse_findings;
+        all.append(&mut report.findings);
+        report.findings = all;
+    }
+    let evaluated = EvaluatedRecord::new(record, profile, report.masked);
+    let high_risk = mpp2014::evaluate(record, &evaluated, profile);
+    qc::after_assessment(
+        record,
+        &mut report,
+        high_risk.status.to_opt(),
+        high_risk.status == HighRiskStatus::HighRisk,
+        duplicates,
+    );
+    Assessment {
+        id: record.id.clone(),
+        site_id: record.site_id.clone(),
+        screen_date: record.screen_date,
+        sex: record.sex,
+        age: record.age_info(),
+        eligibility: eligibility::evaluate(record, profile),
+        qc: report,
+        high_risk,
+        evaluated,
+        profile: profile.name.clone(),
+    }
+}
+
+/// Assesses a slice of records: one result per input, in order. Builds the duplicate
+/// index over the whole slice first (DQ-PRG-6).
+pub fn assess_batch(records: &[ScreeningRecord], profile: &Profile) -> Vec<Assessment> {
+    let index = qc::DuplicateIndex::build(
+        records
+            .iter()
+            .map(|r| (r.id.as_deref(), r.id_number.as_deref())),
+    );
+    records
+        .iter()
+        .map(|r| assess_with(r, Vec::new(), profile, Some(&index)))
+        .collect()
+}
+
+/// Screens exchange-format rows: the entry point of the CLI and the bindings.
+#[derive(Clone, Debug)]
+pub struct Screener {
+    profile: Profile,
+    duplicates: Option<qc::DuplicateIndex>,
+}
+
+impl Screener {
+    /// A screener without a duplicate index (single records).
+    pub fn new(profile: Profile) -> Self {
+        Screener {
+            profile,
+            duplicates: None,
+        }
+    }
+    /// A screener that flags ids and identity numbers duplicated in `index`.
+    pub fn with_duplicates(profile: Profile, index: qc::DuplicateIndex) -> Self {
+        Screener {
+            profile,
+            duplicates: Some(index),
+        }
+    }
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// Screens one row of cells against a header. A row with the wrong number of
+    /// fields is still assessed: its cells are read as far as they exist, and it is
+    /// rejected with DQ-PARSE-1 and every field unknown (§12.9).
+    pub fn screen_cells<S: AsRef<str>>(&self, header: &Header, cells: &[S]) -> Assessment {
+        if cells.len() != header.len() {
+            let finding = exchange::field_count_finding(header.len(), cells.len());
+            let (mut rec, _) =
+                exchange::parse_record(header, &cells[..cells.len().min(header.len())]);
+            // Every field unknown except the identifiers needed to report the row.
+            rec = ScreeningRecord {
+                columns: rec.columns,
+                id: rec.id,
+                site_id: rec.site_id,
+                screen_date: rec.screen_date,
+                ..Default::default()
+            };
+            let mut a = assess_with(&rec, vec![finding], &self.profile, None);
+            // Mandatory-item findings would only repeat that nothing could be read.
+            a.qc.findings.retain(|f| f.rule_id == exchange::DQ_PARSE_1);
+            return a;
+        }
+        let (rec, findings) = exchange::parse_record(header, cells);
+        assess_with(&rec, findings, &self.profile, self.duplicates.as_ref())
+    }
+}
+
+/// Counts for one group (a site, or all records).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Counts {
+    /// Records submitted.
+    pub records: u64,
+    /// Records with `qc_status = reject` (unqualified).
+    pub rejected: u64,
+    /// Records with `qc_status = warn`.
+    pub warned: u64,
+    /// Qualified records (submitted − rejected): the screened count (IND-MPP-1).
+    pub screened: u64,
+    /// High-risk persons among the screened (IND-MPP-3).
+    pub high_risk: u64,
+    /// Indeterminate persons among the screened (IND-MPP-14).
+    pub indeterminate: u64,
+}
+
+impl Counts {
+    fn add(&mut self, a: &Assessment) {
+        self.records += 1;
+        match a.qc_status() {
+            QcStatus::Reject => self.rejected += 1,
+            QcStatus::Warn => self.warned += 1,
+            QcStatus::Ok => {}
+        }
+        if a.qc_status() != QcStatus::Reject {
+            self.screened += 1;
+            match a.high_risk.status {
+                HighRiskStatus::HighRisk => self.high_risk += 1,
+                HighRiskStatus::Indeterminate => self.indeterminate += 1,
+                HighRiskStatus::NotHighRisk => {}
+            }
+        }
+    }
+    fn merge(&mut self, o: &Counts) {
+        self.records += o.records;
+        self.rejected += o.rejected;
+        self.warned += o.warned;
+        self.screened += o.screened;
+        self.high_risk += o.high_risk;
+        self.indeterminate += o.indeterminate;
+    }
+    /// High-risk detection rate, percent: 100 × high-risk ÷ screened (IND-MPP-4);
+    /// `None` when nobody was screened.
+    pub fn detection_rate(&self) -> Option<f64> {
+        (self.screened > 0).then(|| 100.0 * self.high_risk as f64 / self.screened as f64)
+    }
+    /// Upper bound of the detection rate if every indeterminate person were high risk
+    /// (IND-MPP-1/3/4 (c)).
+    pub fn detection_rate_upper(&self) -> Option<f64> {
+        (self.screened > 0)
+            .then(|| 100.0 * (self.high_risk + self.indeterminate) as f64 / self.screened as f64)
+    }
+    /// Unqualified-record rate, percent of records submitted (IND-MPP-18).
+    pub fn rejected_rate(&self) -> Option<f64> {
+        (self.records > 0).then(|| 100.0 * self.rejected as f64 / self.records as f64)
+    }
+}
+
+/// A streaming, mergeable summary of a batch, overall and per `site_id`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// All records.
+    pub total: Counts,
+    /// Per `site_id` (empty site id = `""`).
+    pub sites: BTreeMap<String, Counts>,
+    /// Records per QC rule id.
+    pub findings_by_rule: BTreeMap<&'static str, u64>,
+}
+
+impl Summary {
+    /// Adds one assessment.
+    pub fn add(&mut self, a: &Assessment) {
+        self.total.add(a);
+        let site = a.site_id.clone().unwrap_or_default();
+        self.sites.entry(site).or_default().add(a);
+        for id in a.qc.rule_ids() {
+            *self.findings_by_rule.entry(id).or_default() += 1;
+        }
+    }
+    /// Merges another summary (e.g. of a parallel chunk).
+    pub fn merge(&mut self, o: &Summary) {
+        self.total.merge(&o.total);
+        for (k, v) in &o.sites {
+            self.sites.entry(k.clone()).or_default().merge(v);
+        }
+        for (k, v) in &o.findings_by_rule {
+            *self.findings_by_rule.entry(k).or_default() += v;
+        }
+    }
+}

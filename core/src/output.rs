@@ -1,0 +1,80 @@
+//! The output columns of `cvdscreen screen` (spec/csv-schema.md, "Output columns"),
+//! defined once here and used by every front end.
+//!
+//! ```
+//! use cvdscreen::output::fmt_pct;
+//! assert_eq!(fmt_pct(4.7), "4.7000");
+//! assert_eq!(fmt_pct(4.717212345678901), "4.717212345678901");
+//! ```
+
+use crate::assess::Assessment;
+
+/// Output column names, in order (csv-schema.md). Risk-model columns stay empty until
+/// the models are wired in.
+pub const OUTPUT_COLUMNS: &[&str] = &[
+    "qc_status",
+    "qc_findings",
+    "high_risk",
+    "high_risk_reasons",
+    "china_par_10y_pct",
+    "who2019_lab_pct",
+    "who2019_nonlab_pct",
+    "who_ish_2007_band",
+    "pce_10y_pct",
+    "prevent_cvd_10y_pct",
+    "prevent_ascvd_10y_pct",
+    "framingham_cvd_10y_pct",
+];
+
+/// Writes a percentage: the shortest decimal that round-trips the `f64`, in plain
+/// notation, padded with zeros to at least four decimals; no rounding (csv-schema.md).
+pub fn fmt_pct(v: f64) -> String {
+    let mut s = format!("{v}");
+    match s.find('.') {
+        None => s.push_str(".0000"),
+        Some(i) => {
+            let decimals = s.len() - i - 1;
+            for _ in decimals..4 {
+                s.push('0');
+            }
+        }
+    }
+    s
+}
+
+/// The output cells of one assessment, aligned with [`OUTPUT_COLUMNS`].
+pub fn cells(a: &Assessment) -> Vec<String> {
+    let hr = &a.high_risk;
+    vec![
+        a.qc_status().as_str().to_string(),
+        a.qc.rule_ids().join(";"),
+        hr.status.as_str().to_string(),
+        hr.reasons.join(";"),
+        String::new(),
+        String::new(),
+        String::new(),
+        hr.whoish
+            .range
+            .category()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pct_formatting() {
+        assert_eq!(fmt_pct(0.0), "0.0000");
+        assert_eq!(fmt_pct(12.0), "12.0000");
+        assert_eq!(fmt_pct(0.5), "0.5000");
+        assert_eq!(fmt_pct(1e-7), "0.0000001");
+        assert_eq!(fmt_pct(99.99999), "99.99999");
+    }
+}
