@@ -8,7 +8,7 @@
 //! let screener = Screener::new(Profile::default());
 //! let a = screener.screen_cells(&header, &["P1", "female", "62", "172", "96", "0"]);
 //! assert_eq!(a.high_risk.status.as_str(), "yes");
-//! assert_eq!(a.high_risk.reasons, vec!["MPP2014-HR-5"]);
+//! assert_eq!(a.high_risk.reasons[0], "MPP2014-HR-5");
 //! ```
 
 use crate::criteria::eligibility::{self, Eligibility};
