@@ -120,7 +120,7 @@ impl Interval {
     }
     /// Outcome of `v < t` for every `v` in the interval.
     pub fn lt(&self, t: f64) -> Outcome {
-        self.ge(t).not()
+        self.ge(t).negate()
     }
     /// Outcome of `v > t` for every `v` in the interval.
     pub fn gt(&self, t: f64) -> Outcome {
@@ -134,7 +134,7 @@ impl Interval {
     }
     /// Outcome of `v <= t` for every `v` in the interval.
     pub fn le(&self, t: f64) -> Outcome {
-        self.gt(t).not()
+        self.gt(t).negate()
     }
     /// Maps both bounds through a monotone increasing function (unit conversion).
     pub fn map_increasing(self, f: impl Fn(f64) -> f64) -> Self {
@@ -143,6 +143,13 @@ impl Interval {
             hi: f(self.hi),
             ..self
         }
+    }
+}
+
+impl std::ops::Not for Outcome {
+    type Output = Outcome;
+    fn not(self) -> Outcome {
+        self.negate()
     }
 }
 
@@ -193,7 +200,7 @@ impl Outcome {
         }
     }
     /// Kleene NOT.
-    pub fn not(self) -> Outcome {
+    pub fn negate(self) -> Outcome {
         match self {
             Outcome::Fired => Outcome::NotFired,
             Outcome::NotFired => Outcome::Fired,
