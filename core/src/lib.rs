@@ -23,3 +23,8 @@ pub mod record;
 pub mod rules;
 pub mod units;
 pub mod value;
+
+/// The README's Rust examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
