@@ -65,6 +65,11 @@ pub fn cells(a: &Assessment) -> Vec<String> {
     ]
 }
 
+/// The output cells of one assessment paired with their column names.
+pub fn named_cells(a: &Assessment) -> Vec<(&'static str, String)> {
+    OUTPUT_COLUMNS.iter().copied().zip(cells(a)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
