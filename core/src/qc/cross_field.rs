@@ -445,7 +445,11 @@ mod tests {
         assert!(ids(&rec(&[("sbp_1", "91"), ("dbp_1", "90")]), DQ_XF_1).is_empty());
         // Also DQ-BP-1.
         assert_eq!(
-            ids(&rec(&[("sbp_2", "80"), ("dbp_2", "90")]), "DQ-BP-1").len(),
+            ids(
+                &rec(&[("sbp_2", "80"), ("dbp_2", "90")]),
+                crate::qc::bp::DQ_BP_1
+            )
+            .len(),
             1
         );
     }

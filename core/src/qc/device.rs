@@ -279,7 +279,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Info);
         assert_eq!(f[0].field, "hdl_mgdl");
-        assert!(!q.rule_ids().contains(&"DQ-RANGE-11"));
+        assert!(!q.rule_ids().contains(&crate::qc::ranges::DQ_RANGE_11));
         assert!(q.masked.is_empty());
     }
 
@@ -340,7 +340,7 @@ mod tests {
             .collect();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Info);
-        assert!(!q.rule_ids().contains(&"DQ-RANGE-14"));
+        assert!(!q.rule_ids().contains(&crate::qc::ranges::DQ_RANGE_14));
         assert_eq!(ids(&rec(&[("fbg_mmol", "<1.1")]), DQ_DEV_3).len(), 1);
     }
 

@@ -247,8 +247,8 @@ mod tests {
         let q = check(&r, &Profile::default());
         assert_eq!(q.status(), QcStatus::Reject);
         let ids = q.rule_ids();
-        let pos10 = ids.iter().position(|i| *i == "DQ-RANGE-10").unwrap();
-        let pos8 = ids.iter().position(|i| *i == "DQ-RANGE-8").unwrap();
+        let pos10 = ids.iter().position(|i| *i == ranges::DQ_RANGE_10).unwrap();
+        let pos8 = ids.iter().position(|i| *i == ranges::DQ_RANGE_8).unwrap();
         assert!(pos10 < pos8);
     }
 
@@ -257,7 +257,7 @@ mod tests {
         // Age 30: DQ-PRG-1 (ineligible) but the age stays in use.
         let r = rec(&[("age", "30")]);
         let q = check(&r, &Profile::default());
-        assert!(q.rule_ids().contains(&"DQ-PRG-1"));
+        assert!(q.rule_ids().contains(&programme::DQ_PRG_1));
         assert!(q.masked.is_empty());
     }
 

@@ -152,13 +152,19 @@ fn plain(
     }
     let (ue, uz) = unit_texts(unit);
     let (ren, rzh) = range_text(lo, hi, unit);
+    // A computed value is shown with at most four decimals; an entered one as is.
+    let shown = if label_en.is_empty() {
+        fmt_num(v)
+    } else {
+        fmt_conv(v)
+    };
     out.push(num_finding(
         id,
         Severity::Reject,
         field,
         v,
-        format!("{label_en}`{field}` is {}{ue}, {ren}", fmt_num(v)),
-        format!("{label_zh}`{field}` 为 {}{uz}，{rzh}", fmt_num(v)),
+        format!("{label_en}`{field}` is {shown}{ue}, {ren}"),
+        format!("{label_zh}`{field}` 为 {shown}{uz}，{rzh}"),
     ));
     for m in masks {
         out.masked.insert(*m);
@@ -549,7 +555,14 @@ mod tests {
             .collect();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].field, "bmi");
-        assert!(f[0].message_en.contains("derived"));
+        assert_eq!(
+            f[0].message_en,
+            "derived `bmi` is 1.92 kg/m², must be in 10..=80 kg/m²"
+        );
+        assert_eq!(
+            f[0].message_zh,
+            "计算得出的 `bmi` 为 1.92 kg/m²，应在 10–80 kg/m² 之间"
+        );
         assert!(q.masked.contains(Field::Height) && q.masked.contains(Field::Weight));
         // Derived BMI exactly 10: 100 kg at 316.2… no — 10 kg/m² at 1 m is 10 kg (out of
         // weight range); use 40 kg at 2 m = 10.0 exactly.
