@@ -186,7 +186,7 @@ impl Default for DigitPreferenceOptions {
 /// [`DigitPreference::findings`]. Use one accumulator per period ("over ≥ 100
 /// readings in the period"). Memory is two counters per site.
 ///
-/// [DECISION] Every finite SBP and DBP value entered counts (readings `sbp_n`/`dbp_n`,
+/// \[DECISION\] Every finite SBP and DBP value entered counts (readings `sbp_n`/`dbp_n`,
 /// or the final `sbp`/`dbp` when a record has no readings): digit preference is a
 /// property of how values were written down, so out-of-range or invalid readings
 /// count too. A value's last digit is that of its nearest integer. Records without

@@ -11,10 +11,11 @@
 //! Order: DQ-XF-6 (unit agreement) runs first, so that a disagreeing analyte is
 //! unknown for DQ-XF-2…4.
 //!
-//! [DECISION] DQ-XF-1 per reading: a reading with SBP ≤ DBP raises DQ-XF-1 here and
-//! DQ-BP-1 in [`super::bp`] (the spec lists the check under both ids). The averaged
-//! value can only fail when it comes from the final `sbp`/`dbp` columns (a mean of
-//! valid pairs always has SBP > DBP); a failing final pair in use masks SBP and DBP.
+//! \[DECISION\] DQ-XF-1 per reading: a reading with SBP ≤ DBP raises DQ-XF-1 here and
+//! DQ-BP-1 in [`super::bp`] (the spec lists the check under both ids). The final
+//! `sbp`/`dbp` pair is checked like a reading whether or not it is in use (BP-10);
+//! a failing pair masks SBP and DBP only when it is the derived BP. The averaged
+//! readings are checked as well, although a mean of valid pairs cannot fail.
 
 use super::{fmt_conv, QcReport};
 use crate::evaluated::{lab_interval, Field};
@@ -238,38 +239,52 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
             }
         }
     }
+    // The final pair is checked whether or not it is in use (BP-10); it masks SBP
+    // and DBP only when it is the derived BP. The averaged readings are checked too
+    // (a mean of valid pairs cannot fail; kept for completeness of DQ-XF-1).
     let bp = rec.derived_bp(profile.bp_protocol, profile.min_readings);
-    let (fs, fd) = match bp.source {
-        BpSource::Readings => (bp.sbp.map(|v| v.0), bp.dbp.map(|v| v.0)),
-        _ => (rec.sbp.map(|v| v.0), rec.dbp.map(|v| v.0)),
-    };
-    if let (Some(s), Some(d)) = (fs, fd) {
-        if s <= d {
-            let (what_en, what_zh) = if bp.source == BpSource::Readings {
-                ("the averaged SBP", "平均收缩压")
-            } else {
-                ("`sbp`", "`sbp`")
-            };
+    if let (Some(s), Some(d)) = (rec.sbp, rec.dbp) {
+        if s.0 <= d.0 {
             out.push(Finding::new(
                 DQ_XF_1,
                 Severity::Reject,
                 "sbp",
-                Some(fmt_num(s)),
+                Some(fmt_num(s.0)),
                 format!(
-                    "{what_en} {} mmHg is not above DBP {} mmHg",
-                    fmt_num(s),
-                    fmt_num(d)
+                    "`sbp` {} mmHg is not above `dbp` {} mmHg",
+                    fmt_num(s.0),
+                    fmt_num(d.0)
                 ),
                 format!(
-                    "{what_zh} {} mmHg 不高于舒张压 {} mmHg",
-                    fmt_num(s),
-                    fmt_num(d)
+                    "`sbp` {} mmHg 不高于 `dbp` {} mmHg",
+                    fmt_num(s.0),
+                    fmt_num(d.0)
                 ),
             ));
             if bp.source == BpSource::Final {
                 out.masked.insert(Field::Sbp);
                 out.masked.insert(Field::Dbp);
             }
+        }
+    }
+    if let (BpSource::Readings, Some(s), Some(d)) = (bp.source, bp.sbp, bp.dbp) {
+        if s.0 <= d.0 {
+            out.push(Finding::new(
+                DQ_XF_1,
+                Severity::Reject,
+                "sbp",
+                Some(fmt_num(s.0)),
+                format!(
+                    "the averaged SBP {} mmHg is not above the averaged DBP {} mmHg",
+                    fmt_conv(s.0),
+                    fmt_conv(d.0)
+                ),
+                format!(
+                    "平均收缩压 {} mmHg 不高于平均舒张压 {} mmHg",
+                    fmt_conv(s.0),
+                    fmt_conv(d.0)
+                ),
+            ));
         }
     }
 
@@ -468,6 +483,11 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].field, "sbp");
         assert!(masked(&r).contains(Field::Sbp) && masked(&r).contains(Field::Dbp));
+        // Beside readings the final pair is still checked, but not masked.
+        let r = rec(&[("sbp", "90"), ("dbp", "90")]);
+        assert_eq!(ids(&r, DQ_XF_1).len(), 1);
+        assert!(masked(&r).is_empty());
+        assert!(ids(&rec(&[("sbp", "91"), ("dbp", "90")]), DQ_XF_1).is_empty());
     }
 
     #[test]

@@ -8,13 +8,13 @@
 //! These findings are about how a value was recorded: `Info` or `Warn`, the value is
 //! used as entered and nothing is masked.
 //!
-//! [DECISION] DQ-DEV-4 for a value entered in mmol/L: the device limit is converted
+//! \[DECISION\] DQ-DEV-4 for a value entered in mmol/L: the device limit is converted
 //! with UNIT-1a and rounded to the device's mmol/L display resolution (lipids two
 //! decimals, e.g. TC 100 mg/dL → 2.59 mmol/L; glucose one decimal, 20 mg/dL → 1.1,
 //! 600 mg/dL → 33.3), because a number copied from a censored display shows the
 //! rounded limit. A value in mg/dL is compared with the limit itself.
 //!
-//! [DECISION] DQ-DEV-1 covers every censored lipid column on a CardioChek record
+//! \[DECISION\] DQ-DEV-1 covers every censored lipid column on a CardioChek record
 //! (TC, HDL-C, TG and a censored LDL-C); a censored lipid from another device is
 //! still exempt from the range rules (QC-USE-3) but raises no device finding.
 

@@ -1,17 +1,17 @@
 //! Resident identity number DQ-ID-1 (spec/domain.md §12.8; GB 11643-1999).
 //!
-//! [UNVERIFIED] The layout below is from general knowledge of GB 11643-1999 and must
+//! \[UNVERIFIED\] The layout below is from general knowledge of GB 11643-1999 and must
 //! be verified against the standard before a release that depends on it: 18
 //! characters; characters 7–14 are the birth date `YYYYMMDD`; character 17 is odd
 //! for men and even for women; character 18 is the ISO 7064 MOD 11-2 check
 //! character (weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2 on the first 17 digits,
 //! sum mod 11 = 0…10 → `1 0 X 9 8 7 6 5 4 3 2`).
 //!
-//! Severities [DECISION]: an invalid check character → `Reject`; a birth date or
+//! Severities \[DECISION\]: an invalid check character → `Reject`; a birth date or
 //! sex inconsistent with the record → `Warn` (one finding each). Record-level: no
 //! value is masked.
 //!
-//! [DECISION] An embedded birth date that is not a calendar date, or a value that is
+//! \[DECISION\] An embedded birth date that is not a calendar date, or a value that is
 //! not 17 digits plus a digit or `X` (only possible for records built in code; the
 //! parser raises DQ-PARSE-1 for such cells), also makes the number invalid →
 //! `Reject`. The consistency checks run only on a number whose check character is

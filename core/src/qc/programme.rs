@@ -1,4 +1,4 @@
-//! Programme rules (spec/domain.md §12.7, [DECISION] unless marked).
+//! Programme rules (spec/domain.md §12.7, \[DECISION\] unless marked).
 //!
 //! Run by [`super::check`] on every record: DQ-PRG-1 (age outside the profile's
 //! eligibility range), DQ-PRG-2 (residence, household registration, consent),

@@ -11,7 +11,7 @@
 //! the supplied `bmi`, or height and weight when BMI is derived; DQ-RANGE-6 waist
 //! and hip; DQ-RANGE-7 waist and height.
 //!
-//! [DECISION] Resolutions of points the spec leaves open:
+//! \[DECISION\] Resolutions of points the spec leaves open:
 //! - A derived value (BMI, waist-to-hip, waist-to-height) is checked only when its
 //!   inputs passed their own range checks: an input already rejected is unknown, so
 //!   the derived value does not exist.
