@@ -28,6 +28,9 @@ pub enum Field {
     Egfr,
     Hba1c,
     Creatinine,
+    /// `ldl_baseline_mmol` / `ldl_baseline_mgdl` (read directly by the guideline
+    /// rules, which must honour this mask).
+    LdlBaseline,
 }
 
 impl Field {
@@ -50,6 +53,7 @@ impl Field {
             Field::Egfr => "egfr",
             Field::Hba1c => "hba1c_pct",
             Field::Creatinine => "creatinine_umol",
+            Field::LdlBaseline => "ldl_baseline",
         }
     }
 }

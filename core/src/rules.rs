@@ -92,7 +92,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
     crate::exchange::RULES
         .iter()
         .chain(crate::record::RULES.iter())
-        .chain(crate::qc::RULES.iter())
+        .chain(crate::qc::rules())
         .chain(crate::criteria::eligibility::RULES.iter())
         .chain(crate::criteria::mpp2014::RULES.iter())
         .chain(crate::models::who_ish2007::RULES.iter())

@@ -1,19 +1,46 @@
 //! Record QC: unqualified records (不合格数据), spec/domain.md §12.
 //!
-//! `check` runs every record-level data-quality rule and returns the findings plus
-//! the set of values that value-level findings made unknown (QC-USE-1).
+//! [`check`] runs every record-level data-quality rule and returns the findings plus
+//! the set of values that value-level findings made unknown (QC-USE-1). The rules
+//! live one group per module:
+//!
+//! | module | rules |
+//! |---|---|
+//! | [`ranges`] | DQ-RANGE-1…18 (plausibility ranges, §12.3) |
+//! | [`cross_field`] | DQ-XF-1…7 (§12.4) |
+//! | [`bp`] | DQ-BP-1, -3, -4, -6, -7 per record; DQ-BP-5 site-level ([`bp::DigitPreference`]) |
+//! | [`device`] | DQ-DEV-1…4 (§12.5) |
+//! | [`programme`] | DQ-PRG-1, -2, -3, -8 per record; DQ-PRG-4, -6, -10 need context the record lacks |
+//! | [`id_number`] | DQ-ID-1 (§12.8) |
+//!
+//! Rules that need more than one record or the high-risk status are not run by
+//! [`check`]; the caller runs them and pushes their findings with [`QcReport::push`]:
+//!
+//! - DQ-PRG-4 [`programme::survey_incomplete`] after the high-risk evaluation;
+//! - DQ-PRG-6 [`programme::DuplicateIndex`] built over the whole file first;
+//! - DQ-PRG-10 [`programme::recorded_status_differs`] after the high-risk evaluation;
+//! - DQ-BP-5 [`bp::DigitPreference`], a site-level accumulator (not a row finding).
+//!
+//! DQ-PARSE-1 is raised by the parser ([`crate::exchange::parse_record`]); the caller
+//! merges those findings into the report.
+//!
+//! Not evaluable from a screening record: DQ-BP-2 (reading timestamps: the exchange
+//! format has no timestamp columns), and DQ-PRG-5, -7, -9, -11 (follow-up visits,
+//! barcodes, form completeness; see [`programme`]). They are not declared in the
+//! registry until they are implemented.
+
+pub mod bp;
+pub mod cross_field;
+pub mod device;
+pub mod id_number;
+pub mod programme;
+pub mod ranges;
 
 use crate::evaluated::FieldSet;
-use crate::finding::{Finding, Severity};
+use crate::finding::{fmt_num, Finding, Severity};
 use crate::profile::Profile;
 use crate::record::ScreeningRecord;
 use serde::{Deserialize, Serialize};
-
-crate::define_rules! {
-    DQ_PRG_6 = "DQ-PRG-6", "qc", [ConfirmedP, Decision], "domain.md §12.7 DQ-PRG-6; S2",
-        "Duplicate person: the same id or identity number appears on more than one record",
-        "重复对象：同一编号或身份证号出现在多条记录中";
-}
 
 /// QC status of a record (csv-schema.md `qc_status`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,10 +98,352 @@ impl QcReport {
     }
 }
 
-/// Runs every record-level QC rule on one record.
+/// Every QC rule declared by the modules of this group, in check order.
+pub fn rules() -> impl Iterator<Item = &'static crate::rules::Rule> {
+    ranges::RULES
+        .iter()
+        .chain(cross_field::RULES.iter())
+        .chain(bp::RULES.iter())
+        .chain(device::RULES.iter())
+        .chain(programme::RULES.iter())
+        .chain(id_number::RULES.iter())
+}
+
+/// Runs every record-level QC rule on one record, in a fixed order: ranges,
+/// cross-field, blood-pressure protocol, device, programme, identity number.
+///
+/// Value-level findings (ranges, cross-field, unit disagreement) fill
+/// [`QcReport::masked`]; record-level findings (programme, identity number,
+/// protocol) never mask (QC-USE-1). Never panics, whatever the numbers (non-finite
+/// values count as out of range).
 pub fn check(record: &ScreeningRecord, profile: &Profile) -> QcReport {
-    let _ = (record, profile);
-    QcReport::default()
+    let mut report = QcReport::default();
+    ranges::run(record, profile, &mut report);
+    cross_field::run(record, profile, &mut report);
+    bp::run(record, profile, &mut report);
+    device::run(record, profile, &mut report);
+    programme::run(record, profile, &mut report);
+    id_number::run(record, &mut report);
+    report
+}
+
+/// `lo ≤ v ≤ hi`, false for NaN (closed intervals, §12.2).
+pub(crate) fn within(v: f64, lo: f64, hi: f64) -> bool {
+    v >= lo && v <= hi
+}
+
+/// A converted value for messages: at most four decimals, trailing zeros dropped.
+pub(crate) fn fmt_conv(v: f64) -> String {
+    if !v.is_finite() {
+        return fmt_num(v);
+    }
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Builds a finding whose value is a number.
+pub(crate) fn num_finding(
+    rule_id: &'static str,
+    severity: Severity,
+    field: &str,
+    value: f64,
+    en: String,
+    zh: String,
+) -> Finding {
+    Finding::new(rule_id, severity, field, Some(fmt_num(value)), en, zh)
+}
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    //! Shared helpers for the QC tests.
+    use crate::exchange::parse_pairs;
+    use crate::finding::Finding;
+    use crate::profile::Profile;
+    use crate::record::ScreeningRecord;
+
+    /// A complete, qualified record (every mandatory item, normal values).
+    pub const BASE: &[(&str, &str)] = &[
+        ("id", "A1"),
+        ("site_id", "S1"),
+        ("screen_date", "2025-05-10"),
+        ("sex", "male"),
+        ("age", "60"),
+        ("sbp_1", "130"),
+        ("dbp_1", "80"),
+        ("sbp_2", "132"),
+        ("dbp_2", "82"),
+        ("height_cm", "170"),
+        ("weight_kg", "70"),
+        ("tc_mmol", "5.0"),
+        ("hdl_mmol", "1.3"),
+        ("ldl_mmol", "3.0"),
+        ("tg_mmol", "1.5"),
+        ("current_smoker", "0"),
+        ("diabetes", "0"),
+        ("history_mi", "0"),
+        ("history_pci", "0"),
+        ("history_cabg", "0"),
+        ("history_ischaemic_stroke", "0"),
+        ("history_haemorrhagic_stroke", "0"),
+    ];
+
+    /// The base record with `changes` applied (an empty value removes the column).
+    pub fn rec(changes: &[(&str, &str)]) -> ScreeningRecord {
+        let mut pairs: Vec<(String, String)> = BASE
+            .iter()
+            .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        for (k, v) in changes {
+            if !v.is_empty() {
+                pairs.push((k.to_string(), v.to_string()));
+            }
+        }
+        let (r, f) = parse_pairs(&pairs);
+        assert!(f.is_empty(), "test record does not parse: {f:?}");
+        r
+    }
+
+    /// Findings of `check` with rule `id`.
+    pub fn with_id(r: &ScreeningRecord, p: &Profile, id: &str) -> Vec<Finding> {
+        super::check(r, p)
+            .findings
+            .into_iter()
+            .filter(|f| f.rule_id == id)
+            .collect()
+    }
+
+    /// Findings of `check` with rule `id` under the default profile.
+    pub fn ids(r: &ScreeningRecord, id: &str) -> Vec<Finding> {
+        with_id(r, &Profile::default(), id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+    use super::*;
+    use crate::record::Reading;
+    use crate::units::{Cm, Kg, KgPerM2, MmHg, Years};
+    use proptest::prelude::*;
+
+    #[test]
+    fn base_record_is_qualified() {
+        let r = rec(&[]);
+        let q = check(&r, &Profile::default());
+        assert!(q.findings.is_empty(), "{:?}", q.findings);
+        assert_eq!(q.status(), QcStatus::Ok);
+        assert!(q.masked.is_empty());
+    }
+
+    #[test]
+    fn status_and_rule_ids_sorted_by_bytes() {
+        let r = rec(&[("sbp_2", "400"), ("tc_mmol", "25")]);
+        let q = check(&r, &Profile::default());
+        assert_eq!(q.status(), QcStatus::Reject);
+        let ids = q.rule_ids();
+        let pos10 = ids.iter().position(|i| *i == ranges::DQ_RANGE_10).unwrap();
+        let pos8 = ids.iter().position(|i| *i == ranges::DQ_RANGE_8).unwrap();
+        assert!(pos10 < pos8);
+    }
+
+    #[test]
+    fn qc_use_1_record_level_findings_do_not_mask() {
+        // Age 30: DQ-PRG-1 (ineligible) but the age stays in use.
+        let r = rec(&[("age", "30")]);
+        let q = check(&r, &Profile::default());
+        assert!(q.rule_ids().contains(&programme::DQ_PRG_1));
+        assert!(q.masked.is_empty());
+    }
+
+    #[test]
+    fn registry_lists_qc_rules_with_qc_set() {
+        for r in rules() {
+            assert_eq!(r.rule_set, "qc", "{}", r.id);
+            assert!(
+                crate::rules::get(r.id).is_some(),
+                "{} not in registry",
+                r.id
+            );
+        }
+    }
+
+    /// Every QC rule of the registry is raised by at least one scenario.
+    #[test]
+    fn every_qc_rule_is_raised_somewhere() {
+        use std::collections::HashSet;
+        let p = Profile::default();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let scenarios: Vec<Vec<(&str, &str)>> = vec![
+            vec![
+                ("height_cm", "90"),
+                ("weight_kg", "400"),
+                ("waist_cm", "20"),
+                ("hip_cm", "30"),
+            ],
+            vec![("bmi", "5"), ("height_cm", ""), ("weight_kg", "")],
+            vec![("waist_cm", "100"), ("hip_cm", "300")],
+            vec![("waist_cm", "30"), ("height_cm", "200")],
+            vec![("sbp_2", "400"), ("dbp_2", "200")],
+            vec![
+                ("tc_mmol", "25"),
+                ("hdl_mmol", "0.2"),
+                ("ldl_mmol", "0.1"),
+                ("tg_mmol", "30"),
+            ],
+            vec![
+                ("fbg_mmol", "40"),
+                ("hba1c_pct", "20"),
+                ("creatinine_umol", "5000"),
+                ("egfr", "1"),
+            ],
+            vec![("age", "130")],
+            vec![("sbp_1", "80"), ("dbp_1", "90")],
+            vec![("ldl_mmol", "6"), ("tc_mmol", "5")],
+            vec![("hdl_mmol", "5.5"), ("tc_mmol", "5")],
+            vec![("tc_mmol", "3"), ("ldl_mmol", "2.5"), ("hdl_mmol", "1.3")],
+            vec![("bmi", "30")],
+            vec![("tc_mgdl", "250")],
+            vec![("birth_date", "1960-01-01")],
+            vec![("hdl_mmol", ""), ("hdl_mgdl", "<15")],
+            vec![("tg_mmol", "5")],
+            vec![("fbg_mgdl", ">600")],
+            vec![("tc_mmol", ""), ("tc_mgdl", "400")],
+            vec![("sbp_3", ""), ("sbp_2", "150"), ("sbp_1", "130")],
+            vec![
+                ("sbp_1", ""),
+                ("dbp_1", ""),
+                ("sbp_2", ""),
+                ("dbp_2", ""),
+                ("sbp", "130"),
+                ("dbp", "80"),
+            ],
+            vec![("sbp", "150"), ("dbp", "80")],
+            vec![("sbp_2", "")],
+            vec![
+                ("age", "20"),
+                ("consent", "0"),
+                ("entry_date", "2025-06-01"),
+                ("sex", ""),
+            ],
+            vec![("id_number", "110105194912310021")],
+        ];
+        for s in &scenarios {
+            for f in check(&rec(s), &p).findings {
+                seen.insert(f.rule_id);
+            }
+        }
+        // Rules the caller runs with context.
+        let r = rec(&[
+            ("hr_exam_date", "2025-06-01"),
+            ("ecg_done", "1"),
+            ("high_risk_recorded", "no"),
+        ]);
+        seen.extend(programme::survey_incomplete(&r, Some(true)).map(|f| f.rule_id));
+        seen.extend(programme::recorded_status_differs(&r, Some(true)).map(|f| f.rule_id));
+        let idx = programme::DuplicateIndex::new([(Some("A1"), None), (Some("A1"), None)]);
+        seen.extend(idx.duplicate_finding(&r).map(|f| f.rule_id));
+        let mut dp = bp::DigitPreference::default();
+        for _ in 0..100 {
+            dp.add_reading("S1", 130.0);
+        }
+        seen.extend(dp.findings().into_iter().map(|f| f.rule_id));
+        for r in rules() {
+            assert!(seen.contains(r.id), "no test scenario raises {}", r.id);
+        }
+    }
+
+    fn any_f64() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            Just(f64::NAN),
+            Just(f64::INFINITY),
+            Just(f64::NEG_INFINITY),
+            Just(0.0),
+            Just(-0.0),
+            any::<f64>(),
+            -1000.0..1000.0f64,
+        ]
+    }
+
+    fn opt_f64() -> impl Strategy<Value = Option<f64>> {
+        prop::option::of(any_f64())
+    }
+
+    fn obs_f64() -> impl Strategy<Value = crate::value::Obs<f64>> {
+        use crate::value::{Censor, Obs};
+        prop_oneof![
+            Just(Obs::Unknown),
+            any_f64().prop_map(Obs::Known),
+            any_f64().prop_map(|b| Obs::Censored {
+                bound: b,
+                dir: Censor::Below
+            }),
+            any_f64().prop_map(|b| Obs::Censored {
+                bound: b,
+                dir: Censor::Above
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// `check` never panics on arbitrary numbers (NaN, ±inf, negative) in every
+        /// numeric field.
+        #[test]
+        fn check_never_panics(
+            nums in prop::collection::vec(opt_f64(), 22),
+            labs in prop::collection::vec(obs_f64(), 12),
+            birth in prop::option::of(0i32..3000),
+            ldev in any::<bool>(),
+        ) {
+            use crate::units::{MgDl, MmolL};
+            let mut r = rec(&[("id_number", "11010519491231002X"), ("entry_date", "2025-05-11")]);
+            r.age = nums[0].map(Years);
+            for i in 0..3 {
+                r.readings[i] = Reading { sbp: nums[1 + 2 * i].map(MmHg), dbp: nums[2 + 2 * i].map(MmHg) };
+            }
+            r.sbp = nums[7].map(MmHg);
+            r.dbp = nums[8].map(MmHg);
+            r.height_cm = nums[9].map(Cm);
+            r.weight_kg = nums[10].map(Kg);
+            r.waist_cm = nums[11].map(Cm);
+            r.hip_cm = nums[12].map(Cm);
+            r.bmi = nums[13].map(KgPerM2);
+            r.egfr = nums[14];
+            r.hba1c_pct = nums[15];
+            r.creatinine_umol = nums[16];
+            r.residence_months = nums[17];
+            r.liquor_ml_per_day = nums[18];
+            r.chd_onset_age = nums[19];
+            r.tc.mmol = labs[0].map(MmolL::new);
+            r.tc.mgdl = labs[1].map(MgDl::new);
+            r.hdl.mmol = labs[2].map(MmolL::new);
+            r.hdl.mgdl = labs[3].map(MgDl::new);
+            r.ldl.mmol = labs[4].map(MmolL::new);
+            r.ldl.mgdl = labs[5].map(MgDl::new);
+            r.tg.mmol = labs[6].map(MmolL::new);
+            r.tg.mgdl = labs[7].map(MgDl::new);
+            r.fbg.mmol = labs[8].map(MmolL::new);
+            r.fbg.mgdl = labs[9].map(MgDl::new);
+            r.ldl_baseline.mmol = labs[10].map(MmolL::new);
+            r.ldl_baseline.mgdl = labs[11].map(MgDl::new);
+            r.birth_date = birth.and_then(|y| crate::date::Date::new(y, 2, 29).ok().or(crate::date::Date::new(y, 3, 1).ok()));
+            if ldev {
+                r.lipid_device = Some(crate::record::LipidDevice::Other("x".into()));
+            }
+            for p in [Profile::mpp_national(), Profile::mpp_2014_pilot()] {
+                let q = check(&r, &p);
+                let _ = q.status();
+                let _ = programme::survey_incomplete(&r, Some(true));
+                let _ = programme::recorded_status_differs(&r, Some(false));
+            }
+        }
+    }
 }
 
 /// Ids and identity numbers seen more than once in a batch (DQ-PRG-6).

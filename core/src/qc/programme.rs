@@ -1,0 +1,828 @@
+//! Programme rules (spec/domain.md §12.7, \[DECISION\] unless marked).
+//!
+//! Run by [`super::check`] on every record: DQ-PRG-1 (age outside the profile's
+//! eligibility range), DQ-PRG-2 (residence, household registration, consent),
+//! DQ-PRG-3 (mandatory items missing), DQ-PRG-8 (entered after the visit). These are
+//! record-level findings: they make the record unqualified (or put it on the review
+//! list) but never mask a value (QC-USE-1).
+//!
+//! Run by the caller, because they need what one record does not carry:
+//! - DQ-PRG-4 [`survey_incomplete`] needs the recomputed high-risk status;
+//! - DQ-PRG-6 [`DuplicateIndex`] needs the whole file;
+//! - DQ-PRG-10 [`recorded_status_differs`] needs the recomputed high-risk status.
+//!
+//! Out of scope for [`super::check`] (no screening-record columns; a later issue):
+//! DQ-PRG-5 (follow-up dated before the high-risk exam, short-term window) and
+//! DQ-PRG-11 (long-term follow-up before its earliest date) concern follow-up visit
+//! records; DQ-PRG-7 (barcode binding and coding rule) needs the platform's barcode
+//! tables; DQ-PRG-9 (questionnaire completeness of six forms) is a site-level
+//! indicator over forms the exchange format does not carry. They are not declared
+//! in the registry until implemented.
+//!
+//! The once-per-file Info notices of DQ-PRG-3 / DQ-PRG-4 (a column absent from the
+//! whole file) belong to the file summary, not to a row, and are not produced here.
+
+use super::QcReport;
+use crate::exchange::Col;
+use crate::finding::{fmt_num, Finding, Severity};
+use crate::profile::{EligibilityVersion, Profile};
+use crate::record::ScreeningRecord;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+crate::define_rules! {
+    DQ_PRG_1 = "DQ-PRG-1", "qc", [Decision], "domain.md §12.7 DQ-PRG-1; §3 ELIG-NAT-1, ELIG-2014-1",
+        "Age outside the eligibility range of the profile on the screening date",
+        "筛查日期时年龄不在项目方案规定的筛查对象年龄范围内";
+    DQ_PRG_2 = "DQ-PRG-2", "qc", [Decision], "domain.md §12.7 DQ-PRG-2; §3 ELIG-NAT-2/3, ELIG-2014-2/3",
+        "Not a local resident (residence ≤ 6 months; household registration not local) or no consent",
+        "非本地居民（居住不超过 6 个月；户籍不符）或未签署知情同意";
+    DQ_PRG_3 = "DQ-PRG-3", "qc", [Decision], "domain.md §12.7 DQ-PRG-3",
+        "A mandatory initial-screening item is missing", "初筛必填项目缺失";
+    DQ_PRG_4 = "DQ-PRG-4", "qc", [Decision], "domain.md §12.7 DQ-PRG-4; §8.1 HRS-8; S2",
+        "High-risk person with an examination date but an incomplete high-risk survey",
+        "高危对象已有调查日期，但高危调查项目未全部完成";
+    DQ_PRG_6 = "DQ-PRG-6", "qc", [ConfirmedP, Decision], "domain.md §12.7 DQ-PRG-6; S2",
+        "Duplicate person: the same id or identity number appears on more than one record",
+        "重复对象：同一编号或身份证号出现在多条记录中";
+    DQ_PRG_8 = "DQ-PRG-8", "qc", [Decision], "domain.md §12.7 DQ-PRG-8; DQ-CTX-2",
+        "Data entered after the visit day", "数据录入日期晚于筛查日期";
+    DQ_PRG_10 = "DQ-PRG-10", "qc", [Decision], "domain.md §12.7 DQ-PRG-10",
+        "The high-risk status stored in the record differs from the recomputed status",
+        "记录中的高危状态与重新计算的结果不一致";
+}
+
+/// Runs DQ-PRG-1, -2, -3, -8 on a record.
+pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
+    eligibility_age(rec, profile, out);
+    residence_consent(rec, profile, out);
+    mandatory_items(rec, profile, out);
+    entry_date(rec, out);
+}
+
+fn version_name(v: EligibilityVersion) -> &'static str {
+    match v {
+        EligibilityVersion::Elig2014 => "elig-2014",
+        EligibilityVersion::EligNational => "elig-national",
+    }
+}
+
+/// DQ-PRG-1.
+fn eligibility_age(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
+    // An age rejected by DQ-RANGE-18 is unknown: nothing to compare.
+    if out.masked.contains(crate::evaluated::Field::Age) {
+        return;
+    }
+    let ver = version_name(profile.eligibility);
+    match profile.eligibility {
+        EligibilityVersion::EligNational => {
+            let Some(a) = rec.age_info() else { return };
+            if !a.years.is_finite() {
+                return;
+            }
+            let y = a.completed;
+            if !(35..=75).contains(&y) {
+                let (field, src_en, src_zh) = if a.from_birth_date {
+                    (
+                        "birth_date",
+                        "from `birth_date` at `screen_date`",
+                        "由 `birth_date` 推算至 `screen_date`",
+                    )
+                } else {
+                    ("age", "from `age`", "据 `age`")
+                };
+                out.push(Finding::new(
+                    DQ_PRG_1,
+                    Severity::Reject,
+                    field,
+                    Some(y.to_string()),
+                    format!("age {y} completed years ({src_en}) is outside 35–75 years ({ver}): not eligible"),
+                    format!("年龄 {y} 周岁（{src_zh}）不在 35–75 岁范围内（{ver}）：不符合筛查对象条件"),
+                ));
+            }
+        }
+        EligibilityVersion::Elig2014 => {
+            // ELIG-2014-1: Y−75 ≤ birth_year ≤ Y−40, Y the screening year.
+            let Some(s) = rec.screen_date else { return };
+            let yr = s.year();
+            let (lo, hi) = (yr - 75, yr - 40);
+            let (field, shown, years): (&str, String, Vec<i32>) = match (rec.birth_date, rec.age) {
+                (Some(b), _) => ("birth_date", b.to_string(), vec![b.year()]),
+                (None, Some(a)) if a.0.is_finite() && a.0.abs() < 1e6 => {
+                    let c = a.0.floor() as i32;
+                    ("age", fmt_num(a.0), vec![yr - c - 1, yr - c])
+                }
+                _ => return,
+            };
+            // Fires only when every compatible birth year is outside (TV-2).
+            if years.iter().all(|by| *by < lo || *by > hi) {
+                let by = if years.len() == 1 {
+                    years[0].to_string()
+                } else {
+                    format!("{} or {}", years[0], years[1])
+                };
+                let by_zh = by.replace(" or ", " 或 ");
+                out.push(Finding::new(
+                    DQ_PRG_1,
+                    Severity::Reject,
+                    field,
+                    Some(shown.clone()),
+                    format!("`{field}` {shown} gives birth year {by}, outside {lo}–{hi} for screening year {yr} ({ver}): not eligible"),
+                    format!("`{field}` {shown} 对应出生年份 {by_zh}，不在筛查年份 {yr} 的 {lo}–{hi} 范围内（{ver}）：不符合筛查对象条件"),
+                ));
+            }
+        }
+    }
+}
+
+/// DQ-PRG-2. A column absent from the source is never a per-row finding, and an
+/// empty cell is unknown (no finding): only a recorded value can fail.
+fn residence_consent(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
+    let present = |c: Col, has_value: bool| rec.has_column(c) || has_value;
+    let ver = version_name(profile.eligibility);
+    match profile.eligibility {
+        EligibilityVersion::EligNational => {
+            if let Some(m) = rec
+                .residence_months
+                .filter(|_| present(Col::ResidenceMonths, true))
+            {
+                let min = profile.min_residence_months_exclusive;
+                if m <= min || m.is_nan() {
+                    out.push(Finding::new(
+                        DQ_PRG_2,
+                        Severity::Reject,
+                        "residence_months",
+                        Some(fmt_num(m)),
+                        format!(
+                            "`residence_months` is {}: residence must exceed {} months ({ver}): not eligible",
+                            fmt_num(m),
+                            fmt_num(min)
+                        ),
+                        format!("`residence_months` 为 {}：居住时间须超过 {} 个月（{ver}）：不符合筛查对象条件", fmt_num(m), fmt_num(min)),
+                    ));
+                }
+            }
+        }
+        EligibilityVersion::Elig2014 => {
+            if rec.hukou_local == Some(false) && present(Col::HukouLocal, true) {
+                out.push(Finding::new(
+                    DQ_PRG_2,
+                    Severity::Reject,
+                    "hukou_local",
+                    Some("0".into()),
+                    format!("`hukou_local` is 0: household registration, residence and site do not coincide ({ver}): not eligible"),
+                    format!("`hukou_local` 为 0：户籍、居住地与项目点不一致（{ver}）：不符合筛查对象条件"),
+                ));
+            }
+        }
+    }
+    if rec.consent == Some(false) && present(Col::Consent, true) {
+        out.push(Finding::new(
+            DQ_PRG_2,
+            Severity::Reject,
+            "consent",
+            Some("0".into()),
+            "`consent` is 0: no signed informed consent: not eligible",
+            "`consent` 为 0：未签署知情同意书：不符合筛查对象条件",
+        ));
+    }
+}
+
+fn missing(out: &mut QcReport, field: &str, en: &str, zh: &str) {
+    out.push(Finding::new(
+        DQ_PRG_3,
+        Severity::Reject,
+        field,
+        None,
+        format!("mandatory item missing: {en}"),
+        format!("必填项目缺失：{zh}"),
+    ));
+}
+
+/// DQ-PRG-3: one finding per missing item, naming the column.
+fn mandatory_items(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
+    if !rec.id.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        missing(out, "id", "`id`", "`id`");
+    }
+    if rec.sex.is_none() {
+        missing(out, "sex", "`sex`", "`sex`");
+    }
+    if rec.age.is_none() && rec.birth_date.is_none() {
+        missing(out, "age", "`age` or `birth_date`", "`age` 或 `birth_date`");
+    }
+    if rec.screen_date.is_none() {
+        missing(out, "screen_date", "`screen_date`", "`screen_date`");
+    }
+    let pairs = rec
+        .readings
+        .iter()
+        .filter(|r| r.sbp.is_some() && r.dbp.is_some())
+        .count();
+    let min = usize::from(profile.min_readings.max(1));
+    if pairs < min && !(rec.sbp.is_some() && rec.dbp.is_some()) {
+        let en = format!(
+            "at least {min} BP readings (`sbp_n` and `dbp_n`) or the final `sbp` and `dbp`"
+        );
+        let zh = format!("至少 {min} 次血压读数（`sbp_n` 和 `dbp_n`）或最终 `sbp` 和 `dbp`");
+        missing(out, "sbp_1", &en, &zh);
+    }
+    if rec.height_cm.is_none() {
+        missing(out, "height_cm", "`height_cm`", "`height_cm`");
+    }
+    if rec.weight_kg.is_none() {
+        missing(out, "weight_kg", "`weight_kg`", "`weight_kg`");
+    }
+    let not_done = rec
+        .lipid_not_done_reason
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty());
+    if !not_done {
+        for (base, present) in [
+            ("tc", rec.tc.reported().is_present()),
+            ("hdl", rec.hdl.reported().is_present()),
+        ] {
+            if !present {
+                missing(
+                    out,
+                    &format!("{base}_mmol"),
+                    &format!("`{base}_mmol` or `{base}_mgdl` (numeric or censored), or `lipid_not_done_reason`"),
+                    &format!("`{base}_mmol` 或 `{base}_mgdl`（数值或截断值），或 `lipid_not_done_reason`"),
+                );
+            }
+        }
+    }
+    if rec.smoker_status().is_none() {
+        missing(
+            out,
+            "current_smoker",
+            "`current_smoker` (or a `smoking_quit_date` that decides it)",
+            "`current_smoker`（或可据以判断的 `smoking_quit_date`）",
+        );
+    }
+    if rec.diabetes_status().is_none() {
+        missing(
+            out,
+            "diabetes",
+            "`diabetes` (or `glucose_treated` = 1)",
+            "`diabetes`（或 `glucose_treated` = 1）",
+        );
+    }
+    for (col, v) in [
+        ("history_mi", rec.history_mi),
+        ("history_pci", rec.history_pci),
+        ("history_cabg", rec.history_cabg),
+        ("history_ischaemic_stroke", rec.history_ischaemic_stroke),
+        (
+            "history_haemorrhagic_stroke",
+            rec.history_haemorrhagic_stroke,
+        ),
+    ] {
+        if v.is_none() {
+            let c = format!("`{col}`");
+            missing(out, col, &c, &c);
+        }
+    }
+    // Profile extras (MEAS-4, MEAS-6). Unrecognised names are ignored.
+    for item in &profile.mandatory_extra_items {
+        match item.as_str() {
+            "waist_cm" if rec.waist_cm.is_none() => {
+                missing(out, "waist_cm", "`waist_cm`", "`waist_cm`")
+            }
+            "fbg" | "fbg_mmol" | "fbg_mgdl" if rec.fbg.reported().is_unknown() => missing(
+                out,
+                "fbg_mmol",
+                "`fbg_mmol` or `fbg_mgdl` (numeric or censored)",
+                "`fbg_mmol` 或 `fbg_mgdl`（数值或截断值）",
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// DQ-PRG-8.
+fn entry_date(rec: &ScreeningRecord, out: &mut QcReport) {
+    if let (Some(e), Some(s)) = (rec.entry_date, rec.screen_date) {
+        if e > s {
+            out.push(Finding::new(
+                DQ_PRG_8,
+                Severity::Warn,
+                "entry_date",
+                Some(e.to_string()),
+                format!("`entry_date` {e} is later than `screen_date` {s}: data must be entered on the visit day"),
+                format!("`entry_date` {e} 晚于 `screen_date` {s}：数据应在筛查当日录入"),
+            ));
+        }
+    }
+}
+
+/// The seven high-risk survey items of HRS-8, as `(column, value)`.
+fn survey_items(rec: &ScreeningRecord) -> [(Col, Option<bool>); 7] {
+    [
+        (Col::HrQuestionnaireDone, rec.hr_questionnaire_done),
+        (Col::HrChecklistDone, rec.hr_checklist_done),
+        (Col::EcgDone, rec.ecg_done),
+        (Col::CarotidUsDone, rec.carotid_us_done),
+        (Col::EchoDone, rec.echo_done),
+        (Col::BloodSampleDone, rec.blood_sample_done),
+        (Col::UrineSampleDone, rec.urine_sample_done),
+    ]
+}
+
+/// DQ-PRG-4: "incomplete high-risk survey" (`Warn`).
+///
+/// Run after the high-risk evaluation with the recomputed status
+/// (`Some(true)` = `HighRisk`, `Some(false)` = `NotHighRisk`, `None` =
+/// `Indeterminate`). Returns a finding when the status is `HighRisk`, `hr_exam_date`
+/// is filled (a survey not yet held is pending, not incomplete) and any of the seven
+/// HRS-8 items (`hr_questionnaire_done`, `hr_checklist_done`, `ecg_done`,
+/// `carotid_us_done`, `echo_done`, `blood_sample_done`, `urine_sample_done`) is not
+/// 1 (an empty cell counts as not done). Not evaluated (`None`) when the source has
+/// none of the item columns. The finding lists every missing item; its `field` is
+/// the first one.
+pub fn survey_incomplete(
+    record: &ScreeningRecord,
+    recomputed_high_risk: Option<bool>,
+) -> Option<Finding> {
+    if recomputed_high_risk != Some(true) {
+        return None;
+    }
+    let exam = record.hr_exam_date?;
+    let items = survey_items(record);
+    if !items
+        .iter()
+        .any(|(c, v)| record.has_column(*c) || v.is_some())
+    {
+        return None;
+    }
+    let miss: Vec<&str> = items
+        .iter()
+        .filter(|(_, v)| *v != Some(true))
+        .map(|(c, _)| c.name())
+        .collect();
+    let first = *miss.first()?;
+    let list = miss
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Finding::new(
+        DQ_PRG_4,
+        Severity::Warn,
+        first,
+        None,
+        format!("high-risk person examined on `hr_exam_date` {exam} but the high-risk survey is incomplete: {list} not done"),
+        format!("高危对象已于 `hr_exam_date` {exam} 调查，但高危调查未完成：{list} 未完成"),
+    ))
+}
+
+/// DQ-PRG-10: the stored `high_risk_recorded` differs from the recomputed status
+/// (`Warn`, both statuses reported).
+///
+/// `recomputed` is `Some(true)` for `HighRisk`, `Some(false)` for `NotHighRisk`,
+/// `None` for `Indeterminate`, which raises nothing (IND-MPP-14 counts it). Nothing
+/// is raised when `high_risk_recorded` is empty.
+pub fn recorded_status_differs(
+    record: &ScreeningRecord,
+    recomputed: Option<bool>,
+) -> Option<Finding> {
+    let stored = record.high_risk_recorded?;
+    let now = recomputed?;
+    if stored == now {
+        return None;
+    }
+    let t = |b: bool| if b { "yes" } else { "no" };
+    let tz = |b: bool| if b { "高危" } else { "非高危" };
+    Some(Finding::new(
+        DQ_PRG_10,
+        Severity::Warn,
+        "high_risk_recorded",
+        Some(t(stored).to_string()),
+        format!(
+            "`high_risk_recorded` is {} but the recomputed high-risk status is {}",
+            t(stored),
+            t(now)
+        ),
+        format!(
+            "`high_risk_recorded` 为{}，而重新计算的高危状态为{}",
+            tz(stored),
+            tz(now)
+        ),
+    ))
+}
+
+fn hash_str(kind: u8, s: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    kind.hash(&mut h);
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// DQ-PRG-6: the duplicate `id`s and `id_number`s of a file.
+///
+/// Built in one pass over the file; then [`DuplicateIndex::duplicate_finding`] is
+/// asked for each record ("a duplicate `id` or `id_number` raises DQ-PRG-6 on every
+/// row that carries it").
+///
+/// Memory: building collects one 64-bit hash per non-empty value (16 MB for a
+/// 1-million-row file with both columns), sorts it and keeps only the hashes seen
+/// more than once with their counts, so the finished index is tiny. Trade-off: two
+/// different values with the same 64-bit hash would be reported as duplicates; for
+/// 1 million values the chance of any such collision is about n²/2⁶⁵ ≈ 3 × 10⁻⁸.
+/// The hash (std `DefaultHasher`, fixed keys) is stable within one process only; do
+/// not persist the index. Values are compared exactly as stored (the parser trims
+/// cells and upper-cases `id_number`); empty values are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DuplicateIndex {
+    /// Sorted `(hash, count)` of values occurring more than once, `id` and
+    /// `id_number` kept apart by a domain tag inside the hash.
+    dups: Vec<(u64, u32)>,
+}
+
+const TAG_ID: u8 = 1;
+const TAG_ID_NUMBER: u8 = 2;
+
+impl DuplicateIndex {
+    /// Builds the index from `(id, id_number)` of every record of a file.
+    pub fn new<'a, I>(records: I) -> Self
+    where
+        I: IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
+    {
+        let mut hashes: Vec<u64> = Vec::new();
+        for (id, idn) in records {
+            if let Some(s) = id.filter(|s| !s.is_empty()) {
+                hashes.push(hash_str(TAG_ID, s));
+            }
+            if let Some(s) = idn.filter(|s| !s.is_empty()) {
+                hashes.push(hash_str(TAG_ID_NUMBER, s));
+            }
+        }
+        hashes.sort_unstable();
+        let mut dups = Vec::new();
+        let mut i = 0;
+        while i < hashes.len() {
+            let mut j = i + 1;
+            while j < hashes.len() && hashes[j] == hashes[i] {
+                j += 1;
+            }
+            if j - i > 1 {
+                dups.push((hashes[i], u32::try_from(j - i).unwrap_or(u32::MAX)));
+            }
+            i = j;
+        }
+        dups.shrink_to_fit();
+        DuplicateIndex { dups }
+    }
+
+    /// Builds the index from records.
+    pub fn from_records<'a, I>(records: I) -> Self
+    where
+        I: IntoIterator<Item = &'a ScreeningRecord>,
+    {
+        Self::new(
+            records
+                .into_iter()
+                .map(|r| (r.id.as_deref(), r.id_number.as_deref())),
+        )
+    }
+
+    fn count(&self, tag: u8, s: &str) -> u32 {
+        let h = hash_str(tag, s);
+        match self.dups.binary_search_by_key(&h, |e| e.0) {
+            Ok(i) => self.dups[i].1,
+            Err(_) => 1,
+        }
+    }
+
+    /// Number of records carrying `id` (1 when it is not duplicated).
+    pub fn id_count(&self, id: &str) -> u32 {
+        self.count(TAG_ID, id)
+    }
+
+    /// Number of records carrying `id_number` (1 when it is not duplicated).
+    pub fn id_number_count(&self, id_number: &str) -> u32 {
+        self.count(TAG_ID_NUMBER, id_number)
+    }
+
+    /// Number of distinct duplicated values.
+    pub fn len(&self) -> usize {
+        self.dups.len()
+    }
+
+    /// No duplicate at all.
+    pub fn is_empty(&self) -> bool {
+        self.dups.is_empty()
+    }
+
+    /// DQ-PRG-6 (`Reject`) when the record's `id` or `id_number` occurs on more than
+    /// one record of the file. One finding per record: `field` is `id` when the id
+    /// is duplicated, else `id_number`; the message names both when both are.
+    pub fn duplicate_finding(&self, record: &ScreeningRecord) -> Option<Finding> {
+        let id = record.id.as_deref().filter(|s| !s.is_empty());
+        let idn = record.id_number.as_deref().filter(|s| !s.is_empty());
+        let id_n = id.map_or(1, |s| self.id_count(s));
+        let idn_n = idn.map_or(1, |s| self.id_number_count(s));
+        let mut en = Vec::new();
+        let mut zh = Vec::new();
+        if let (Some(s), true) = (id, id_n > 1) {
+            en.push(format!("`id` {s} appears on {id_n} records"));
+            zh.push(format!("`id` {s} 出现在 {id_n} 条记录中"));
+        }
+        if let (Some(s), true) = (idn, idn_n > 1) {
+            en.push(format!("`id_number` {s} appears on {idn_n} records"));
+            zh.push(format!("`id_number` {s} 出现在 {idn_n} 条记录中"));
+        }
+        if en.is_empty() {
+            return None;
+        }
+        let (field, value) = if id_n > 1 {
+            ("id", id)
+        } else {
+            ("id_number", idn)
+        };
+        Some(Finding::new(
+            DQ_PRG_6,
+            Severity::Reject,
+            field,
+            value.map(str::to_string),
+            format!("duplicate person: {}", en.join("; ")),
+            format!("重复对象：{}", zh.join("；")),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::*;
+    use crate::qc::check;
+
+    fn p2014() -> Profile {
+        Profile::mpp_2014_pilot()
+    }
+
+    #[test]
+    fn dq_prg_1_national_35_to_75_inclusive() {
+        for (a, bad) in [
+            ("35", false),
+            ("75", false),
+            ("75.9", false),
+            ("34.99", true),
+            ("76", true),
+        ] {
+            assert_eq!(
+                ids(&rec(&[("age", a)]), DQ_PRG_1).len(),
+                usize::from(bad),
+                "age {a}"
+            );
+        }
+        // From birth_date at screen_date 2025-05-10: 35th birthday that day → eligible.
+        let r = |b: &str| rec(&[("age", ""), ("birth_date", b)]);
+        assert!(ids(&r("1990-05-10"), DQ_PRG_1).is_empty());
+        let f = ids(&r("1990-05-11"), DQ_PRG_1);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].field, "birth_date");
+        assert!(ids(&r("1949-05-11"), DQ_PRG_1).is_empty()); // 75
+        assert_eq!(ids(&r("1949-05-10"), DQ_PRG_1).len(), 1); // 76
+                                                              // Record-level: nothing masked.
+        assert!(check(&rec(&[("age", "30")]), &Profile::default())
+            .masked
+            .is_empty());
+        // Age rejected by DQ-RANGE-18: no DQ-PRG-1.
+        assert!(ids(&rec(&[("age", "200")]), DQ_PRG_1).is_empty());
+    }
+
+    #[test]
+    fn dq_prg_1_elig_2014_birth_year_window() {
+        // Screening year 2025: 1950 ≤ birth year ≤ 1985.
+        let r = |b: &str| rec(&[("age", ""), ("birth_date", b)]);
+        assert!(with_id(&r("1950-01-01"), &p2014(), DQ_PRG_1).is_empty());
+        assert!(with_id(&r("1985-12-31"), &p2014(), DQ_PRG_1).is_empty());
+        assert_eq!(with_id(&r("1949-12-31"), &p2014(), DQ_PRG_1).len(), 1);
+        assert_eq!(with_id(&r("1986-01-01"), &p2014(), DQ_PRG_1).len(), 1);
+        // Age only: birth year 2025 − a − 1 or 2025 − a; edges are indeterminate.
+        let a = |v: &str| rec(&[("age", v)]);
+        assert!(with_id(&a("40"), &p2014(), DQ_PRG_1).is_empty());
+        assert!(with_id(&a("39"), &p2014(), DQ_PRG_1).is_empty()); // 1985 or 1986
+        assert_eq!(with_id(&a("38"), &p2014(), DQ_PRG_1).len(), 1); // 1986 or 1987
+        assert!(with_id(&a("75"), &p2014(), DQ_PRG_1).is_empty()); // 1949 or 1950
+        assert_eq!(with_id(&a("76"), &p2014(), DQ_PRG_1).len(), 1); // 1948 or 1949
+    }
+
+    #[test]
+    fn dq_prg_2_residence_strict_and_consent() {
+        assert!(ids(&rec(&[("residence_months", "6.1")]), DQ_PRG_2).is_empty());
+        let f = ids(&rec(&[("residence_months", "6")]), DQ_PRG_2);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].field, "residence_months");
+        assert_eq!(ids(&rec(&[("consent", "0")]), DQ_PRG_2)[0].field, "consent");
+        assert!(ids(&rec(&[("consent", "1")]), DQ_PRG_2).is_empty());
+        // Column present but empty: unknown → nothing. Column absent: nothing.
+        let mut r = rec(&[]);
+        r.columns.insert(Col::Consent);
+        assert!(ids(&r, DQ_PRG_2).is_empty());
+        // Household registration only under elig-2014.
+        assert!(ids(&rec(&[("hukou_local", "0")]), DQ_PRG_2).is_empty());
+        assert_eq!(
+            with_id(&rec(&[("hukou_local", "0")]), &p2014(), DQ_PRG_2).len(),
+            1
+        );
+        assert!(with_id(&rec(&[("residence_months", "1")]), &p2014(), DQ_PRG_2).is_empty());
+        // Record-level: no mask.
+        assert!(check(&rec(&[("consent", "0")]), &Profile::default())
+            .masked
+            .is_empty());
+    }
+
+    #[test]
+    fn dq_prg_3_one_finding_per_missing_item() {
+        let empty = crate::record::ScreeningRecord::default();
+        let f: Vec<String> = ids(&empty, DQ_PRG_3).into_iter().map(|f| f.field).collect();
+        assert_eq!(
+            f,
+            [
+                "id",
+                "sex",
+                "age",
+                "screen_date",
+                "sbp_1",
+                "height_cm",
+                "weight_kg",
+                "tc_mmol",
+                "hdl_mmol",
+                "current_smoker",
+                "diabetes",
+                "history_mi",
+                "history_pci",
+                "history_cabg",
+                "history_ischaemic_stroke",
+                "history_haemorrhagic_stroke",
+            ]
+        );
+        assert!(ids(&rec(&[]), DQ_PRG_3).is_empty());
+    }
+
+    #[test]
+    fn dq_prg_3_alternatives_satisfy_items() {
+        // birth_date instead of age.
+        assert!(ids(&rec(&[("age", ""), ("birth_date", "1960-01-01")]), DQ_PRG_3).is_empty());
+        // Final sbp/dbp instead of readings.
+        let r = rec(&[
+            ("sbp_1", ""),
+            ("dbp_1", ""),
+            ("sbp_2", ""),
+            ("dbp_2", ""),
+            ("sbp", "130"),
+            ("dbp", "80"),
+        ]);
+        assert!(ids(&r, DQ_PRG_3).is_empty());
+        // One reading only.
+        assert_eq!(
+            ids(&rec(&[("sbp_2", ""), ("dbp_2", "")]), DQ_PRG_3)[0].field,
+            "sbp_1"
+        );
+        // Censored lipids count; a not-done reason replaces them.
+        assert!(ids(&rec(&[("hdl_mmol", ""), ("hdl_mgdl", "<15")]), DQ_PRG_3).is_empty());
+        let r = rec(&[
+            ("tc_mmol", ""),
+            ("hdl_mmol", ""),
+            ("lipid_not_done_reason", "refused"),
+        ]);
+        assert!(ids(&r, DQ_PRG_3).is_empty());
+        assert_eq!(
+            ids(&rec(&[("tc_mmol", ""), ("hdl_mmol", "")]), DQ_PRG_3).len(),
+            2
+        );
+        // Quit date decides smoking; glucose_treated decides diabetes.
+        let r = rec(&[
+            ("current_smoker", ""),
+            ("smoking_quit_date", "2024-12-01"),
+            ("diabetes", ""),
+            ("glucose_treated", "1"),
+        ]);
+        assert!(ids(&r, DQ_PRG_3).is_empty());
+        assert_eq!(
+            ids(&rec(&[("current_smoker", "")]), DQ_PRG_3)[0].field,
+            "current_smoker"
+        );
+        assert_eq!(
+            ids(&rec(&[("diabetes", "")]), DQ_PRG_3)[0].field,
+            "diabetes"
+        );
+        assert_eq!(
+            ids(&rec(&[("history_pci", "")]), DQ_PRG_3)[0].field,
+            "history_pci"
+        );
+    }
+
+    #[test]
+    fn dq_prg_3_profile_extra_items() {
+        let p = Profile {
+            mandatory_extra_items: vec!["waist_cm".into(), "fbg".into()],
+            ..Profile::default()
+        };
+        let f: Vec<String> = with_id(&rec(&[]), &p, DQ_PRG_3)
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(f, ["waist_cm", "fbg_mmol"]);
+        assert!(with_id(
+            &rec(&[("waist_cm", "80"), ("fbg_mgdl", "<20")]),
+            &p,
+            DQ_PRG_3
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn dq_prg_4_incomplete_survey() {
+        let done = [
+            ("hr_exam_date", "2025-06-01"),
+            ("hr_questionnaire_done", "1"),
+            ("hr_checklist_done", "1"),
+            ("ecg_done", "1"),
+            ("carotid_us_done", "1"),
+            ("echo_done", "1"),
+            ("blood_sample_done", "1"),
+        ];
+        // Urine sample empty → incomplete.
+        let f = survey_incomplete(&rec(&done), Some(true)).unwrap();
+        assert_eq!(f.rule_id, DQ_PRG_4);
+        assert_eq!(f.severity, Severity::Warn);
+        assert_eq!(f.field, "urine_sample_done");
+        let mut all = done.to_vec();
+        all.push(("urine_sample_done", "1"));
+        assert!(survey_incomplete(&rec(&all), Some(true)).is_none());
+        // Not high risk / indeterminate / no exam date / no item columns: nothing.
+        assert!(survey_incomplete(&rec(&done), Some(false)).is_none());
+        assert!(survey_incomplete(&rec(&done), None).is_none());
+        assert!(survey_incomplete(&rec(&[("ecg_done", "0")]), Some(true)).is_none());
+        assert!(survey_incomplete(&rec(&[("hr_exam_date", "2025-06-01")]), Some(true)).is_none());
+        // A present but empty item column is "not done".
+        let mut r = rec(&[("hr_exam_date", "2025-06-01")]);
+        r.columns.insert(Col::EcgDone);
+        assert_eq!(
+            survey_incomplete(&r, Some(true)).unwrap().field,
+            "hr_questionnaire_done"
+        );
+    }
+
+    #[test]
+    fn dq_prg_6_duplicates_on_every_row() {
+        let rows = [
+            rec(&[("id", "A1")]),
+            rec(&[("id", "A1")]),
+            rec(&[("id", "B2"), ("id_number", "11010519491231002X")]),
+            rec(&[("id", "C3"), ("id_number", "11010519491231002X")]),
+            rec(&[("id", "D4")]),
+        ];
+        let idx = DuplicateIndex::from_records(rows.iter());
+        assert_eq!(idx.len(), 2);
+        let f0 = idx.duplicate_finding(&rows[0]).unwrap();
+        assert_eq!(
+            (f0.rule_id, f0.severity, f0.field.as_str()),
+            (DQ_PRG_6, Severity::Reject, "id")
+        );
+        assert!(f0.message_en.contains("appears on 2 records"));
+        assert!(idx.duplicate_finding(&rows[1]).is_some());
+        assert_eq!(idx.duplicate_finding(&rows[2]).unwrap().field, "id_number");
+        assert_eq!(idx.duplicate_finding(&rows[3]).unwrap().field, "id_number");
+        assert!(idx.duplicate_finding(&rows[4]).is_none());
+        // An id equal to another row's id_number is not a duplicate (separate domains).
+        let idx = DuplicateIndex::new([(Some("X"), None), (None, Some("X"))]);
+        assert!(idx.is_empty());
+        // Empty ids are ignored.
+        assert!(DuplicateIndex::new([(Some(""), None), (Some(""), None)]).is_empty());
+    }
+
+    #[test]
+    fn dq_prg_6_large_file_stays_small() {
+        let ids: Vec<String> = (0..200_000).map(|i| format!("P{i:07}")).collect();
+        let idx = DuplicateIndex::new(
+            ids.iter()
+                .map(|s| (Some(s.as_str()), None))
+                .chain([(Some("P0000007"), None)]),
+        );
+        assert_eq!(idx.len(), 1);
+        assert_eq!(idx.id_count("P0000007"), 2);
+        assert_eq!(idx.id_count("P0000008"), 1);
+    }
+
+    #[test]
+    fn dq_prg_8_entry_after_visit() {
+        assert!(ids(&rec(&[("entry_date", "2025-05-10")]), DQ_PRG_8).is_empty());
+        let f = ids(&rec(&[("entry_date", "2025-05-11")]), DQ_PRG_8);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Warn);
+    }
+
+    #[test]
+    fn dq_prg_10_recorded_status() {
+        let r = rec(&[("high_risk_recorded", "yes")]);
+        assert!(recorded_status_differs(&r, Some(true)).is_none());
+        let f = recorded_status_differs(&r, Some(false)).unwrap();
+        assert_eq!((f.rule_id, f.severity), (DQ_PRG_10, Severity::Warn));
+        assert!(f.message_en.contains("yes") && f.message_en.contains("no"));
+        assert!(recorded_status_differs(&r, None).is_none());
+        assert!(recorded_status_differs(&rec(&[]), Some(true)).is_none());
+    }
+}
