@@ -76,13 +76,7 @@ pub fn assess_with(
     }
     let evaluated = EvaluatedRecord::new(record, profile, report.masked);
     let high_risk = mpp2014::evaluate(record, &evaluated, profile);
-    qc::after_assessment(
-        record,
-        &mut report,
-        high_risk.status.to_opt(),
-        high_risk.status == HighRiskStatus::HighRisk,
-        duplicates,
-    );
+    qc::after_assessment(record, &mut report, high_risk.status.to_opt(), duplicates);
     Assessment {
         id: record.id.clone(),
         site_id: record.site_id.clone(),
@@ -100,11 +94,7 @@ pub fn assess_with(
 /// Assesses a slice of records: one result per input, in order. Builds the duplicate
 /// index over the whole slice first (DQ-PRG-6).
 pub fn assess_batch(records: &[ScreeningRecord], profile: &Profile) -> Vec<Assessment> {
-    let index = qc::DuplicateIndex::build(
-        records
-            .iter()
-            .map(|r| (r.id.as_deref(), r.id_number.as_deref())),
-    );
+    let index = qc::DuplicateIndex::from_records(records.iter());
     records
         .iter()
         .map(|r| assess_with(r, Vec::new(), profile, Some(&index)))

@@ -10,6 +10,8 @@
 //! ```
 
 use crate::exchange::{Col, Kind};
+use crate::qc::ranges as r;
+use crate::record::{DBP_RANGE, SBP_RANGE};
 use crate::units::{
     CHOLESTEROL_MGDL_PER_MMOL as CHOL, GLUCOSE_MGDL_PER_MMOL as GLU,
     TRIGLYCERIDE_MGDL_PER_MMOL as TG,
@@ -42,13 +44,23 @@ pub struct FieldRule {
 /// Plausible range of a column: (min, max, the QC rule that enforces it).
 type Range = (Option<f64>, Option<f64>, Option<&'static str>);
 
+/// A closed QC range in the column's unit (`factor` converts from mmol/L).
+fn range(bounds: (f64, f64), factor: f64, rule: &'static str) -> Range {
+    let hi = bounds.1 * factor;
+    (
+        Some(bounds.0 * factor),
+        hi.is_finite().then_some(hi),
+        Some(rule),
+    )
+}
+
 /// The metadata of one column.
 pub fn field_rule(c: Col) -> FieldRule {
     use Col as C;
     let n = c.name();
     let k = c.kind();
-    let sbp: Range = (Some(70.0), Some(270.0), Some("DQ-RANGE-8"));
-    let dbp: Range = (Some(30.0), Some(150.0), Some("DQ-RANGE-9"));
+    let sbp: Range = range(SBP_RANGE, 1.0, r::DQ_RANGE_8);
+    let dbp: Range = range(DBP_RANGE, 1.0, r::DQ_RANGE_9);
     let (unit, (min, max, rule), en, zh, mandatory): (&str, Range, &str, &str, bool) = match c {
         C::Id => ("", (None, None, None), "Person id", "编号", true),
         C::SiteId => ("", (None, None, None), "Screening site", "筛查点", false),
@@ -56,7 +68,7 @@ pub fn field_rule(c: Col) -> FieldRule {
         C::Sex => ("", (None, None, None), "Sex", "性别", true),
         C::Age => (
             "years",
-            (Some(15.0), Some(120.0), Some("DQ-RANGE-18")),
+            range(r::AGE_YEARS, 1.0, r::DQ_RANGE_18),
             "Age",
             "年龄",
             true,
@@ -120,98 +132,98 @@ pub fn field_rule(c: Col) -> FieldRule {
         ),
         C::HeightCm => (
             "cm",
-            (Some(100.0), Some(250.0), Some("DQ-RANGE-1")),
+            range(r::HEIGHT_CM, 1.0, r::DQ_RANGE_1),
             "Height",
             "身高",
             true,
         ),
         C::WeightKg => (
             "kg",
-            (Some(12.0), Some(300.0), Some("DQ-RANGE-2")),
+            range(r::WEIGHT_KG, 1.0, r::DQ_RANGE_2),
             "Weight",
             "体重",
             true,
         ),
         C::WaistCm => (
             "cm",
-            (Some(30.0), Some(300.0), Some("DQ-RANGE-4")),
+            range(r::WAIST_CM, 1.0, r::DQ_RANGE_4),
             "Waist circumference",
             "腰围",
             false,
         ),
         C::Bmi => (
             "kg/m²",
-            (Some(10.0), Some(80.0), Some("DQ-RANGE-3")),
+            range(r::BMI, 1.0, r::DQ_RANGE_3),
             "Body-mass index",
             "体重指数",
             false,
         ),
         C::TcMmol => (
             "mmol/L",
-            (Some(1.75), Some(20.0), Some("DQ-RANGE-10")),
+            range(r::TC_MMOL, 1.0, r::DQ_RANGE_10),
             "Total cholesterol",
             "总胆固醇",
             true,
         ),
         C::TcMgdl => (
             "mg/dL",
-            (Some(1.75 * CHOL), Some(20.0 * CHOL), Some("DQ-RANGE-10")),
+            range(r::TC_MMOL, CHOL, r::DQ_RANGE_10),
             "Total cholesterol",
             "总胆固醇",
             true,
         ),
         C::HdlMmol => (
             "mmol/L",
-            (Some(0.5), Some(10.0), Some("DQ-RANGE-11")),
+            range(r::HDL_MMOL, 1.0, r::DQ_RANGE_11),
             "HDL cholesterol",
             "高密度脂蛋白胆固醇",
             true,
         ),
         C::HdlMgdl => (
             "mg/dL",
-            (Some(0.5 * CHOL), Some(10.0 * CHOL), Some("DQ-RANGE-11")),
+            range(r::HDL_MMOL, CHOL, r::DQ_RANGE_11),
             "HDL cholesterol",
             "高密度脂蛋白胆固醇",
             true,
         ),
         C::LdlMmol => (
             "mmol/L",
-            (Some(0.4), None, Some("DQ-RANGE-12")),
+            range(r::LDL_MMOL, 1.0, r::DQ_RANGE_12),
             "LDL cholesterol",
             "低密度脂蛋白胆固醇",
             false,
         ),
         C::LdlMgdl => (
             "mg/dL",
-            (Some(0.4 * CHOL), None, Some("DQ-RANGE-12")),
+            range(r::LDL_MMOL, CHOL, r::DQ_RANGE_12),
             "LDL cholesterol",
             "低密度脂蛋白胆固醇",
             false,
         ),
         C::TgMmol => (
             "mmol/L",
-            (Some(0.2), Some(20.0), Some("DQ-RANGE-13")),
+            range(r::TG_MMOL, 1.0, r::DQ_RANGE_13),
             "Triglycerides",
             "甘油三酯",
             false,
         ),
         C::TgMgdl => (
             "mg/dL",
-            (Some(0.2 * TG), Some(20.0 * TG), Some("DQ-RANGE-13")),
+            range(r::TG_MMOL, TG, r::DQ_RANGE_13),
             "Triglycerides",
             "甘油三酯",
             false,
         ),
         C::FbgMmol => (
             "mmol/L",
-            (Some(2.0), Some(30.0), Some("DQ-RANGE-14")),
+            range(r::FBG_MMOL, 1.0, r::DQ_RANGE_14),
             "Fasting glucose",
             "空腹血糖",
             false,
         ),
         C::FbgMgdl => (
             "mg/dL",
-            (Some(2.0 * GLU), Some(30.0 * GLU), Some("DQ-RANGE-14")),
+            range(r::FBG_MMOL, GLU, r::DQ_RANGE_14),
             "Fasting glucose",
             "空腹血糖",
             false,
@@ -291,7 +303,7 @@ pub fn field_rule(c: Col) -> FieldRule {
         C::Urban => ("", (None, None, None), "Urban residence", "城市居住", false),
         C::Egfr => (
             "mL/min/1.73m²",
-            (Some(5.0), Some(250.0), Some("DQ-RANGE-17")),
+            range(r::EGFR, 1.0, r::DQ_RANGE_17),
             "eGFR",
             "估算肾小球滤过率",
             false,
@@ -320,21 +332,21 @@ pub fn field_rule(c: Col) -> FieldRule {
         C::Statin => ("", (None, None, None), "On a statin", "正在服用他汀", false),
         C::HipCm => (
             "cm",
-            (Some(40.0), Some(300.0), Some("DQ-RANGE-5")),
+            range(r::HIP_CM, 1.0, r::DQ_RANGE_5),
             "Hip circumference",
             "臀围",
             false,
         ),
         C::Hba1cPct => (
             "%",
-            (Some(3.0), Some(18.0), Some("DQ-RANGE-15")),
+            range(r::HBA1C_PCT, 1.0, r::DQ_RANGE_15),
             "HbA1c",
             "糖化血红蛋白",
             false,
         ),
         C::CreatinineUmol => (
             "µmol/L",
-            (Some(8.0), Some(1800.0), Some("DQ-RANGE-16")),
+            range(r::CREATININE_UMOL, 1.0, r::DQ_RANGE_16),
             "Serum creatinine",
             "血肌酐",
             false,

@@ -455,3 +455,47 @@ fn typed_record_goes_through_the_same_pipeline() {
     let a = assess(&rec, &Profile::default());
     assert_eq!(a.high_risk.status, HighRiskStatus::HighRisk);
 }
+
+#[test]
+fn qc_use_1_value_finding_makes_the_value_unknown_for_rules() {
+    // DQ-XF-2: LDL-C 6.5 ≥ TC 6.2 → LDL-C rejected and unknown → HR-6 Indeterminate
+    // (it would otherwise fire), and the record is unqualified.
+    let a = run(
+        &[("tc_mmol", "6.2"), ("ldl_mmol", "6.5")],
+        &Profile::default(),
+    );
+    assert_eq!(a.qc_status().as_str(), "reject");
+    assert!(a.qc.rule_ids().contains(&"DQ-XF-2"));
+    assert_eq!(a.high_risk.outcome(HR_6), Some(Outcome::Indeterminate));
+    assert_eq!(a.high_risk.status, HighRiskStatus::Indeterminate);
+}
+
+#[test]
+fn qc_use_1_record_finding_keeps_values_in_use() {
+    // DQ-PRG-1: a 30-year-old is ineligible (Reject) but the rules still run.
+    let a = run(
+        &[("age", "30"), ("sbp_1", "170"), ("sbp_2", "168")],
+        &Profile::default(),
+    );
+    assert!(a.qc.rule_ids().contains(&"DQ-PRG-1"));
+    assert_eq!(a.high_risk.status, HighRiskStatus::HighRisk);
+}
+
+#[test]
+fn out_of_range_reading_is_excluded_and_reported() {
+    // DQ-RANGE-8 on sbp_1 = 400: the pair is excluded (BP-9), one valid reading left,
+    // so the derived BP is unknown (DQ-BP-3).
+    let a = run(&[("sbp_1", "400")], &Profile::default());
+    let ids = a.qc.rule_ids();
+    assert!(
+        ids.contains(&"DQ-RANGE-8") && ids.contains(&"DQ-BP-3"),
+        "{ids:?}"
+    );
+    let f =
+        a.qc.findings
+            .iter()
+            .find(|f| f.rule_id == "DQ-RANGE-8")
+            .unwrap();
+    assert_eq!(f.field, "sbp_1");
+    assert_eq!(a.evaluated.sbp(), None);
+}

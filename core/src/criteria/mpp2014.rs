@@ -64,10 +64,10 @@ pub const HDL_LOW: (f64, f64) = (30.0, 0.78);
 // Plausibility ranges used as the possible values of an unknown input (TV-2, §12.3).
 const SBP_PLAUSIBLE: (f64, f64) = crate::record::SBP_RANGE;
 const DBP_PLAUSIBLE: (f64, f64) = crate::record::DBP_RANGE;
-const LDL_PLAUSIBLE_MMOL: (f64, f64) = (0.4, f64::INFINITY);
-const HDL_PLAUSIBLE_MMOL: (f64, f64) = (0.5, 10.0);
-const TC_PLAUSIBLE_MMOL: (f64, f64) = (1.75, 20.0);
-const AGE_PLAUSIBLE: (f64, f64) = (15.0, 120.0);
+const LDL_PLAUSIBLE_MMOL: (f64, f64) = crate::qc::ranges::LDL_MMOL;
+const HDL_PLAUSIBLE_MMOL: (f64, f64) = crate::qc::ranges::HDL_MMOL;
+const TC_PLAUSIBLE_MMOL: (f64, f64) = crate::qc::ranges::TC_MMOL;
+const AGE_PLAUSIBLE: (f64, f64) = crate::qc::ranges::AGE_YEARS;
 
 /// Overall status (MPP2014-EV-7).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

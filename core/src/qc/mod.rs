@@ -446,49 +446,24 @@ mod tests {
     }
 }
 
-/// Ids and identity numbers seen more than once in a batch (DQ-PRG-6).
-/// Temporary exact-string index; replaced by the QC work in `programme.rs`.
-#[derive(Clone, Debug, Default)]
-pub struct DuplicateIndex {
-    ids: std::collections::HashMap<String, u32>,
-}
+pub use programme::DuplicateIndex;
 
-impl DuplicateIndex {
-    /// Builds the index from `(id, id_number)` pairs.
-    pub fn build<'a>(it: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Self {
-        let mut ids = std::collections::HashMap::new();
-        for (id, _) in it {
-            if let Some(id) = id {
-                *ids.entry(id.to_string()).or_insert(0) += 1;
-            }
-        }
-        DuplicateIndex { ids }
-    }
-    /// DQ-PRG-6 for one record.
-    pub fn duplicate_finding(&self, record: &ScreeningRecord) -> Option<Finding> {
-        let id = record.id.as_deref()?;
-        (self.ids.get(id).copied().unwrap_or(0) > 1).then(|| {
-            Finding::new(
-                DQ_PRG_6,
-                Severity::Reject,
-                "id",
-                Some(id.to_string()),
-                format!("`id` `{id}` appears on more than one record"),
-                format!("`id` `{id}` 在多条记录中出现"),
-            )
-        })
-    }
-}
-
-/// Rules that need the high-risk result or the batch: DQ-PRG-4, DQ-PRG-6, DQ-PRG-10.
+/// Rules that need the recomputed high-risk status or the batch: DQ-PRG-4
+/// (incomplete high-risk survey), DQ-PRG-6 (duplicates) and DQ-PRG-10 (stored
+/// status differs). Record-level findings: they never mask a value (QC-USE-1).
 pub fn after_assessment(
     record: &ScreeningRecord,
     report: &mut QcReport,
-    _recomputed_high_risk: Option<bool>,
-    _is_high_risk: bool,
+    recomputed_high_risk: Option<bool>,
     duplicates: Option<&DuplicateIndex>,
 ) {
+    if let Some(f) = programme::survey_incomplete(record, recomputed_high_risk) {
+        report.push(f);
+    }
     if let Some(f) = duplicates.and_then(|d| d.duplicate_finding(record)) {
+        report.push(f);
+    }
+    if let Some(f) = programme::recorded_status_differs(record, recomputed_high_risk) {
         report.push(f);
     }
 }

@@ -201,7 +201,7 @@ fn missing(out: &mut QcReport, field: &str, en: &str, zh: &str) {
 
 /// DQ-PRG-3: one finding per missing item, naming the column.
 fn mandatory_items(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
-    if !rec.id.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+    if rec.id.as_deref().is_none_or(|s| s.trim().is_empty()) {
         missing(out, "id", "`id`", "`id`");
     }
     if rec.sex.is_none() {
