@@ -516,6 +516,8 @@ fn screen_rows(
 struct Sink {
     out: Box<dyn Write>,
     target: Option<(PathBuf, PathBuf)>,
+    /// The output path as shown in messages (empty for standard output).
+    name: String,
 }
 
 impl Sink {
@@ -524,18 +526,36 @@ impl Sink {
             None => Ok(Sink {
                 out: Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
                 target: None,
+                name: String::new(),
             }),
             Some(p) => {
-                let name = p
+                let create = |path: &Path| {
+                    File::create(path)
+                        .map(|f| BufWriter::with_capacity(1 << 16, f))
+                        .map_err(|e| {
+                            anyhow::Error::new(e)
+                                .context(format!("cannot create output file `{}`", p.display()))
+                        })
+                };
+                // A device, FIFO or other special file is written in place; a
+                // regular file is replaced only once the output is complete.
+                let special = std::fs::metadata(p).is_ok_and(|m| !m.is_file());
+                if special {
+                    return Ok(Sink {
+                        out: Box::new(create(p)?),
+                        target: None,
+                        name: p.display().to_string(),
+                    });
+                }
+                let file_name = p
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "output".into());
-                let tmp = p.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-                let f = File::create(&tmp)
-                    .with_context(|| format!("cannot create output file `{}`", tmp.display()))?;
+                let tmp = p.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
                 Ok(Sink {
-                    out: Box::new(BufWriter::with_capacity(1 << 16, f)),
+                    out: Box::new(create(&tmp)?),
                     target: Some((tmp, p.to_path_buf())),
+                    name: p.display().to_string(),
                 })
             }
         }
@@ -546,9 +566,10 @@ impl Sink {
     }
 
     fn describe(&self) -> String {
-        match &self.target {
-            Some((_, p)) => format!("cannot write output file `{}`", p.display()),
-            None => "cannot write to standard output".to_string(),
+        if self.name.is_empty() {
+            "cannot write to standard output".to_string()
+        } else {
+            format!("cannot write output file `{}`", self.name)
         }
     }
 
