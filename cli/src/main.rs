@@ -1,0 +1,175 @@
+//! `cvdscreen`: screen exchange-format CSV files for cardiovascular high risk
+//! (China PEACE Million Persons Project) and write synthetic sample data.
+
+mod gen;
+mod screen;
+mod summary;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code for problems with the input or the command line (missing file, empty
+/// file, no header, no `id` column, unknown profile).
+const EXIT_INPUT: u8 = 2;
+/// Exit code for failures while writing the output.
+const EXIT_OUTPUT: u8 = 1;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cvdscreen",
+    version,
+    about = "Cardiovascular high-risk screening (China PEACE Million Persons Project, 心血管病高危人群早期筛查)",
+    long_about = "Cardiovascular high-risk screening (China PEACE Million Persons Project, \
+                  心血管病高危人群早期筛查与综合干预项目).\n\n\
+                  `cvdscreen screen` reads screening records in the exchange format \
+                  (spec/csv-schema.md), runs the data-quality checks and the high-risk \
+                  rules of the chosen programme profile, and writes one result row per \
+                  input row."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Screen a CSV file of screening records: QC status, high-risk status and reasons.
+    #[command(long_about = SCREEN_LONG_ABOUT)]
+    Screen(ScreenArgs),
+    /// Write deterministic synthetic screening records (for tests, demos, benchmarks).
+    #[command(long_about = GENERATE_LONG_ABOUT)]
+    Generate(GenerateArgs),
+}
+
+const SCREEN_LONG_ABOUT: &str = "\
+Screen a CSV file of screening records.
+
+INPUT is a UTF-8 CSV file in the exchange format (spec/csv-schema.md): RFC 4180 quoting, \
+first row = header, column names matched exactly, a leading byte-order mark ignored. Only \
+the `id` column is required; unknown columns are carried through. Blank lines are not \
+records and are skipped.
+
+The file is read twice: the first pass indexes `id` and `id_number` to find duplicates \
+(DQ-PRG-6), the second screens. Memory does not grow with the number of rows, except 8 \
+bytes per non-empty `id` / `id_number` for the duplicate pass.
+
+OUTPUT (CSV, the default): one row per input row, in input order, also for rows that \
+cannot be parsed (wrong number of fields: qc_status = reject, qc_findings = DQ-PARSE-1). \
+Each row repeats every input cell unchanged, in input order (missing cells empty, surplus \
+cells dropped), followed by the output columns qc_status, qc_findings, high_risk, \
+high_risk_reasons and the risk columns of spec/csv-schema.md. An input column named like \
+an output column is not repeated.
+
+--format json writes JSON Lines instead: one object per input row, in input order, with \
+the input columns and the output columns as strings (same names and order as the CSV) \
+plus `findings`: an array of {rule_id, severity, field, value, message_en, message_zh} \
+(severity = info, warn or reject; value may be null). An input column named `findings`, \
+or a second input column with the same name, is not repeated in JSON.
+
+A summary goes to standard error at the end: records, rejected (unqualified), warned, \
+screened (qualified), high-risk, indeterminate and the detection rate per `site_id` and \
+overall, and the QC rules found most often.
+
+Exit status: 0 on success; 2 when the input cannot be used (missing, empty, no header, \
+no `id` column) or the arguments are wrong; 1 when the output cannot be written.";
+
+const GENERATE_LONG_ABOUT: &str = "\
+Write deterministic synthetic screening records in the exchange format.
+
+The records are invented (no real person): six sites, screening dates in 2024-2025, \
+ages mostly 35-75, blood-pressure readings rising with age, CardioChek-like lipids (mg/dL; \
+one site in mmol/L; censored values such as `<100`), fasting glucose, smoking, diabetes, \
+history flags. About 6 % of the rows are deliberately unqualified or suspicious, covering \
+each QC kind: out-of-range values, DBP >= SBP, HDL >= TC, readings far apart without a \
+third, LDL with TG >= 400, both units given and disagreeing, age outside 35-75, missing \
+mandatory items, duplicated ids, unparseable cells, rows with a wrong number of fields.
+
+The same --rows and --seed always give byte-identical output on every platform.";
+
+#[derive(clap::Args, Debug)]
+struct ScreenArgs {
+    /// Input CSV file (exchange format, spec/csv-schema.md).
+    input: PathBuf,
+    /// Output file; standard output when absent.
+    #[arg(short, long, value_name = "OUTPUT")]
+    output: Option<PathBuf>,
+    /// Output format: `csv`, or `json` for JSON Lines (one object per row, with a
+    /// `findings` array).
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+    /// Programme profile: `mpp-national` (eligibility 35-75, BP = mean of the last
+    /// two readings) or `mpp-2014-pilot` (2014 eligibility, BP = mean of readings 1-2).
+    #[arg(long, default_value = "mpp-national", value_parser = ["mpp-national", "mpp-2014-pilot"])]
+    profile: String,
+    /// Never show a progress bar (it is shown only on a terminal, for files over 5 MB).
+    #[arg(long)]
+    no_progress: bool,
+    /// Worker threads for screening (default: available cores, at most 8).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Option<u16>,
+}
+
+/// Output format of `screen`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// CSV: input columns, then the output columns.
+    Csv,
+    /// JSON Lines: one object per row, with a `findings` array.
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct GenerateArgs {
+    /// Number of records (data rows) to write.
+    #[arg(long, default_value_t = 2000)]
+    rows: u64,
+    /// Seed of the pseudo-random generator; the same seed gives the same file.
+    #[arg(long, default_value_t = 20240501)]
+    seed: u64,
+    /// Output file; standard output when absent.
+    #[arg(short, long, value_name = "OUTPUT")]
+    output: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Screen(a) => {
+            let threads = a.threads.map(usize::from).unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get().min(8))
+                    .unwrap_or(1)
+            });
+            screen::run(&screen::Options {
+                input: a.input,
+                output: a.output,
+                format: a.format,
+                profile: a.profile,
+                progress: !a.no_progress,
+                threads,
+            })
+        }
+        Command::Generate(a) => gen::run(a.rows, a.seed, a.output.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report_error(&e),
+    }
+}
+
+/// Prints an error chain and picks the exit code: input problems → 2, output → 1.
+/// A closed pipe on standard output (e.g. `| head`) ends quietly.
+fn report_error(e: &anyhow::Error) -> ExitCode {
+    if let Some(io) = e.chain().find_map(|c| c.downcast_ref::<std::io::Error>()) {
+        if io.kind() == std::io::ErrorKind::BrokenPipe {
+            return ExitCode::SUCCESS;
+        }
+    }
+    eprintln!("error: {e:#}");
+    if e.downcast_ref::<screen::InputError>().is_some() {
+        ExitCode::from(EXIT_INPUT)
+    } else {
+        ExitCode::from(EXIT_OUTPUT)
+    }
+}

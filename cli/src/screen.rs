@@ -1,0 +1,599 @@
+//! `cvdscreen screen`: read the exchange format, screen every row, write results.
+//!
+//! Two passes over the file. Pass 1 reads only `id` and `id_number` to find the
+//! duplicates of DQ-PRG-6; pass 2 screens chunks of rows on several threads and
+//! writes them in input order. Memory is bounded by the chunk size, apart from the
+//! 8-byte hashes of pass 1.
+
+use crate::summary;
+use crate::Format;
+use anyhow::{Context, Result};
+use cvdscreen::assess::{Screener, Summary};
+use cvdscreen::exchange::{self, Col, Header};
+use cvdscreen::finding::Finding;
+use cvdscreen::output;
+use cvdscreen::profile::Profile;
+use cvdscreen::qc::DuplicateIndex;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::ser::{SerializeMap, Serializer};
+use std::borrow::Cow;
+use std::fmt;
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Rows screened per chunk (split across the worker threads).
+const CHUNK_ROWS: usize = 8192;
+/// Files larger than this get a progress bar (on a terminal).
+const PROGRESS_MIN_BYTES: u64 = 5 * 1024 * 1024;
+
+/// Options of `cvdscreen screen`.
+#[derive(Debug)]
+pub struct Options {
+    /// Input CSV.
+    pub input: PathBuf,
+    /// Output file (standard output when `None`).
+    pub output: Option<PathBuf>,
+    /// CSV or JSON Lines.
+    pub format: Format,
+    /// Profile name.
+    pub profile: String,
+    /// Allow a progress bar.
+    pub progress: bool,
+    /// Worker threads (≥ 1).
+    pub threads: usize,
+}
+
+/// An error about the input or the arguments (exit code 2).
+#[derive(Debug)]
+pub struct InputError(pub String);
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn input_error(msg: String) -> anyhow::Error {
+    anyhow::Error::new(InputError(msg))
+}
+
+/// Runs `screen`.
+pub fn run(o: &Options) -> Result<()> {
+    let started = Instant::now();
+    let profile = Profile::by_name(&o.profile)
+        .ok_or_else(|| input_error(format!("unknown profile `{}`", o.profile)))?;
+    let path = &o.input;
+    let size = check_input(path, o.output.as_deref())?;
+
+    let mut rdr = open_reader(path)?;
+    let header = read_header(&mut rdr, path)?;
+
+    let bar = progress_bar(o.progress, size);
+    bar.set_message("pass 1/2: duplicate ids");
+    let duplicates = duplicate_index(path, &header, &bar)?;
+    bar.set_position(0);
+    bar.set_message("pass 2/2: screening");
+
+    let screener = match duplicates {
+        Some(index) => Screener::with_duplicates(profile, index),
+        None => Screener::new(profile),
+    };
+    let layout = Layout::new(&header);
+    let mut sink = Sink::create(o.output.as_deref())?;
+    let stats = screen_rows(
+        &mut rdr, path, &header, &screener, &layout, o, &mut sink, &bar,
+    );
+    bar.finish_and_clear();
+    let stats = match stats {
+        Ok(s) => s,
+        Err(e) => {
+            sink.abandon();
+            return Err(e);
+        }
+    };
+    sink.finish()?;
+
+    let report = summary::render(&summary::Context {
+        input: path,
+        output: o.output.as_deref(),
+        profile: &o.profile,
+        elapsed: started.elapsed(),
+        summary: &stats.summary,
+        invalid_utf8_rows: stats.invalid_utf8_rows,
+    });
+    // The summary is informational: a closed stderr must not fail the run.
+    let _ = std::io::stderr().lock().write_all(report.as_bytes());
+    Ok(())
+}
+
+/// Checks that the input is a readable regular file that is not also the output;
+/// returns its size in bytes.
+fn check_input(path: &Path, output: Option<&Path>) -> Result<u64> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        anyhow::Error::new(e).context(InputError(format!(
+            "cannot read input file `{}`",
+            path.display()
+        )))
+    })?;
+    if meta.is_dir() {
+        return Err(input_error(format!(
+            "input `{}` is a directory, not a CSV file",
+            path.display()
+        )));
+    }
+    if let Some(out) = output {
+        if let (Ok(a), Ok(b)) = (path.canonicalize(), out.canonicalize()) {
+            if a == b {
+                return Err(input_error(format!(
+                    "output `{}` is the input file; choose another output path",
+                    out.display()
+                )));
+            }
+        }
+    }
+    Ok(meta.len())
+}
+
+fn open_reader(path: &Path) -> Result<csv::Reader<File>> {
+    let file = File::open(path).map_err(|e| {
+        anyhow::Error::new(e).context(InputError(format!(
+            "cannot open input file `{}`",
+            path.display()
+        )))
+    })?;
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(file))
+}
+
+/// Reads and checks the header row.
+fn read_header(rdr: &mut csv::Reader<File>, path: &Path) -> Result<Header> {
+    let raw = rdr.byte_headers().map_err(|e| {
+        anyhow::Error::new(e).context(InputError(format!(
+            "cannot read the header row of `{}`",
+            path.display()
+        )))
+    })?;
+    let names: Vec<Cow<str>> = raw.iter().map(String::from_utf8_lossy).collect();
+    let header = Header::new(&names);
+    if header.names().iter().all(|n| n.is_empty()) {
+        return Err(input_error(format!(
+            "`{}` is empty: no header row (the first row must name the columns, e.g. `id,sex,age,...`)",
+            path.display()
+        )));
+    }
+    if header.position(Col::Id).is_none() {
+        return Err(input_error(format!(
+            "`{}`: required column `id` missing from the header (columns are matched exactly, case-sensitive)",
+            path.display()
+        )));
+    }
+    Ok(header)
+}
+
+fn progress_bar(enabled: bool, size: u64) -> ProgressBar {
+    if !enabled || size < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg:24} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+fn id_hash(tag: u8, cell: &[u8]) -> u64 {
+    // Deliberately coarse (trimmed, ASCII case folded): the hashes only pick the
+    // candidate rows; the core's index then compares the parsed values exactly.
+    let cell = cell.trim_ascii();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    tag.hash(&mut h);
+    for b in cell {
+        h.write_u8(b.to_ascii_lowercase());
+    }
+    h.finish()
+}
+
+/// Pass 1 (DQ-PRG-6): hashes of every `id` and `id_number`; the rows whose hash
+/// repeats are read again and given to the core's [`DuplicateIndex`]. Rows with a
+/// wrong number of fields are not parsed (§12.9) and take no part.
+fn duplicate_index(
+    path: &Path,
+    header: &Header,
+    bar: &ProgressBar,
+) -> Result<Option<DuplicateIndex>> {
+    let id_pos = header.position(Col::Id);
+    let idn_pos = header.position(Col::IdNumber);
+    let hashes_of = |rec: &csv::ByteRecord| {
+        let id = id_pos
+            .and_then(|p| rec.get(p))
+            .filter(|c| !c.trim_ascii().is_empty())
+            .map(|c| id_hash(0, c));
+        let idn = idn_pos
+            .and_then(|p| rec.get(p))
+            .filter(|c| !c.trim_ascii().is_empty())
+            .map(|c| id_hash(1, c));
+        (id, idn)
+    };
+
+    let mut hashes: Vec<u64> = Vec::new();
+    let mut rdr = open_reader(path)?;
+    rdr.byte_headers().map_err(|e| read_error(e, path))?;
+    let mut rec = csv::ByteRecord::new();
+    let mut n: u64 = 0;
+    while rdr
+        .read_byte_record(&mut rec)
+        .map_err(|e| read_error(e, path))?
+    {
+        n += 1;
+        if n % 65_536 == 0 {
+            bar.set_position(rdr.position().byte());
+        }
+        if rec.len() != header.len() {
+            continue;
+        }
+        let (a, b) = hashes_of(&rec);
+        hashes.extend(a);
+        hashes.extend(b);
+    }
+    hashes.sort_unstable();
+    let mut repeated: Vec<u64> = hashes
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(hashes);
+    repeated.dedup();
+    if repeated.is_empty() {
+        return Ok(None);
+    }
+
+    let is_candidate = |h: Option<u64>| h.is_some_and(|h| repeated.binary_search(&h).is_ok());
+    let mut pairs: Vec<(Option<String>, Option<String>)> = Vec::new();
+    let mut rdr = open_reader(path)?;
+    rdr.byte_headers().map_err(|e| read_error(e, path))?;
+    while rdr
+        .read_byte_record(&mut rec)
+        .map_err(|e| read_error(e, path))?
+    {
+        if rec.len() != header.len() {
+            continue;
+        }
+        let (a, b) = hashes_of(&rec);
+        if is_candidate(a) || is_candidate(b) {
+            let cells: Vec<Cow<str>> = rec.iter().map(String::from_utf8_lossy).collect();
+            let (parsed, _) = exchange::parse_record(header, &cells);
+            pairs.push((parsed.id, parsed.id_number));
+        }
+    }
+    Ok(Some(DuplicateIndex::build(
+        pairs.iter().map(|(a, b)| (a.as_deref(), b.as_deref())),
+    )))
+}
+
+fn read_error(e: csv::Error, path: &Path) -> anyhow::Error {
+    let at = e
+        .position()
+        .map(|p| format!(" at line {}", p.line()))
+        .unwrap_or_default();
+    anyhow::Error::new(e).context(InputError(format!("cannot read `{}`{at}", path.display())))
+}
+
+/// Which input positions are repeated in the output, and under which names.
+struct Layout {
+    /// Input positions repeated in the CSV output, in order.
+    csv_positions: Vec<usize>,
+    /// Input positions and names repeated in the JSON output (unique keys).
+    json_fields: Vec<(usize, String)>,
+    /// The CSV header row.
+    csv_header: Vec<String>,
+}
+
+impl Layout {
+    fn new(header: &Header) -> Self {
+        let is_output = |n: &str| output::OUTPUT_COLUMNS.contains(&n);
+        let csv_positions: Vec<usize> = (0..header.len())
+            .filter(|&i| !is_output(&header.names()[i]))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let json_fields = csv_positions
+            .iter()
+            .map(|&i| (i, header.names()[i].clone()))
+            .filter(|(_, n)| n != "findings" && seen.insert(n.clone()))
+            .collect();
+        let csv_header = csv_positions
+            .iter()
+            .map(|&i| header.names()[i].clone())
+            .chain(output::OUTPUT_COLUMNS.iter().map(|s| s.to_string()))
+            .collect();
+        Layout {
+            csv_positions,
+            json_fields,
+            csv_header,
+        }
+    }
+}
+
+/// What pass 2 found.
+struct Stats {
+    summary: Summary,
+    invalid_utf8_rows: u64,
+}
+
+/// One worker's state: its share of each chunk is serialised into `buf`.
+struct Worker {
+    buf: Vec<u8>,
+    summary: Summary,
+    invalid_utf8_rows: u64,
+    error: Option<anyhow::Error>,
+}
+
+impl Worker {
+    fn new() -> Self {
+        Worker {
+            buf: Vec::with_capacity(1 << 20),
+            summary: Summary::default(),
+            invalid_utf8_rows: 0,
+            error: None,
+        }
+    }
+
+    /// Screens `rows` and appends their output to `buf`.
+    fn screen(&mut self, rows: &[csv::ByteRecord], ctx: &Ctx<'_>) {
+        if let Err(e) = self.try_screen(rows, ctx) {
+            self.error = Some(e);
+        }
+    }
+
+    fn try_screen(&mut self, rows: &[csv::ByteRecord], ctx: &Ctx<'_>) -> Result<()> {
+        let mut csv_out = match ctx.format {
+            Format::Csv => Some(csv::Writer::from_writer(std::mem::take(&mut self.buf))),
+            Format::Json => None,
+        };
+        for rec in rows {
+            let cells: Vec<Cow<str>> = rec.iter().map(String::from_utf8_lossy).collect();
+            if cells.iter().any(|c| matches!(c, Cow::Owned(_))) {
+                self.invalid_utf8_rows += 1;
+            }
+            let a = ctx.screener.screen_cells(ctx.header, &cells);
+            self.summary.add(&a);
+            let out = output::cells(&a);
+            match &mut csv_out {
+                Some(w) => {
+                    for &i in &ctx.layout.csv_positions {
+                        w.write_field(cell(&cells, i))?;
+                    }
+                    for c in &out {
+                        w.write_field(c)?;
+                    }
+                    w.write_record(None::<&[u8]>)?;
+                }
+                None => {
+                    let row = JsonRow {
+                        fields: &ctx.layout.json_fields,
+                        cells: &cells,
+                        out: &out,
+                        findings: &a.qc.findings,
+                    };
+                    serde_json::to_writer(&mut self.buf, &row)?;
+                    self.buf.push(b'\n');
+                }
+            }
+        }
+        if let Some(w) = csv_out {
+            self.buf = w
+                .into_inner()
+                .map_err(|e| anyhow::anyhow!("cannot serialise CSV rows: {}", e.error()))?;
+        }
+        Ok(())
+    }
+}
+
+/// What every worker reads.
+struct Ctx<'a> {
+    header: &'a Header,
+    screener: &'a Screener,
+    layout: &'a Layout,
+    format: Format,
+}
+
+/// Input cell `i`; empty when the row is short.
+fn cell<'a>(cells: &'a [Cow<'a, str>], i: usize) -> &'a str {
+    cells.get(i).map(|c| c.as_ref()).unwrap_or("")
+}
+
+/// One JSON Lines object: input columns, output columns, findings.
+struct JsonRow<'a> {
+    fields: &'a [(usize, String)],
+    cells: &'a [Cow<'a, str>],
+    out: &'a [String],
+    findings: &'a [Finding],
+}
+
+impl serde::Serialize for JsonRow<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.fields.len() + output::OUTPUT_COLUMNS.len() + 1))?;
+        for (i, name) in self.fields {
+            m.serialize_entry(name, cell(self.cells, *i))?;
+        }
+        for (name, v) in output::OUTPUT_COLUMNS.iter().zip(self.out) {
+            m.serialize_entry(name, v)?;
+        }
+        m.serialize_entry("findings", self.findings)?;
+        m.end()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn screen_rows(
+    rdr: &mut csv::Reader<File>,
+    path: &Path,
+    header: &Header,
+    screener: &Screener,
+    layout: &Layout,
+    o: &Options,
+    sink: &mut Sink,
+    bar: &ProgressBar,
+) -> Result<Stats> {
+    if o.format == Format::Csv {
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        w.write_record(&layout.csv_header)?;
+        w.flush()?;
+        sink.write_all(w.get_ref())?;
+    }
+    let ctx = Ctx {
+        header,
+        screener,
+        layout,
+        format: o.format,
+    };
+    let ctx = &ctx;
+    let threads = o.threads.max(1);
+    let mut workers: Vec<Worker> = (0..threads).map(|_| Worker::new()).collect();
+    let mut chunk: Vec<csv::ByteRecord> = (0..CHUNK_ROWS).map(|_| csv::ByteRecord::new()).collect();
+    loop {
+        let mut n = 0;
+        while n < CHUNK_ROWS
+            && rdr
+                .read_byte_record(&mut chunk[n])
+                .map_err(|e| read_error(e, path))?
+        {
+            n += 1;
+        }
+        if n == 0 {
+            break;
+        }
+        let rows = &chunk[..n];
+        let per = n.div_ceil(threads);
+        if threads == 1 || n < 256 {
+            workers[0].screen(rows, ctx);
+        } else {
+            std::thread::scope(|s| {
+                let mut parts = rows.chunks(per).zip(workers.iter_mut());
+                let first = parts.next();
+                for (part, w) in parts {
+                    s.spawn(move || w.screen(part, ctx));
+                }
+                if let Some((part, w)) = first {
+                    w.screen(part, ctx);
+                }
+            });
+        }
+        for w in &mut workers {
+            if let Some(e) = w.error.take() {
+                return Err(e.context("cannot serialise an output row"));
+            }
+            sink.write_all(&w.buf)?;
+            w.buf.clear();
+        }
+        bar.set_position(rdr.position().byte());
+        if n < CHUNK_ROWS {
+            break;
+        }
+    }
+    let mut summary = Summary::default();
+    let mut invalid_utf8_rows = 0;
+    for w in &workers {
+        summary.merge(&w.summary);
+        invalid_utf8_rows += w.invalid_utf8_rows;
+    }
+    Ok(Stats {
+        summary,
+        invalid_utf8_rows,
+    })
+}
+
+/// The output: standard output, or a temporary file next to the target that is
+/// renamed into place only when everything was written.
+struct Sink {
+    out: Box<dyn Write>,
+    target: Option<(PathBuf, PathBuf)>,
+    /// The output path as shown in messages (empty for standard output).
+    name: String,
+}
+
+impl Sink {
+    fn create(path: Option<&Path>) -> Result<Sink> {
+        match path {
+            None => Ok(Sink {
+                out: Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
+                target: None,
+                name: String::new(),
+            }),
+            Some(p) => {
+                let create = |path: &Path| {
+                    File::create(path)
+                        .map(|f| BufWriter::with_capacity(1 << 16, f))
+                        .map_err(|e| {
+                            anyhow::Error::new(e)
+                                .context(format!("cannot create output file `{}`", p.display()))
+                        })
+                };
+                // A device, FIFO or other special file is written in place; a
+                // regular file is replaced only once the output is complete.
+                let special = std::fs::metadata(p).is_ok_and(|m| !m.is_file());
+                if special {
+                    return Ok(Sink {
+                        out: Box::new(create(p)?),
+                        target: None,
+                        name: p.display().to_string(),
+                    });
+                }
+                let file_name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "output".into());
+                let tmp = p.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
+                Ok(Sink {
+                    out: Box::new(create(&tmp)?),
+                    target: Some((tmp, p.to_path_buf())),
+                    name: p.display().to_string(),
+                })
+            }
+        }
+    }
+
+    fn write_all(&mut self, b: &[u8]) -> Result<()> {
+        self.out.write_all(b).with_context(|| self.describe())
+    }
+
+    fn describe(&self) -> String {
+        if self.name.is_empty() {
+            "cannot write to standard output".to_string()
+        } else {
+            format!("cannot write output file `{}`", self.name)
+        }
+    }
+
+    fn finish(mut self) -> Result<()> {
+        if let Err(e) = self.out.flush() {
+            let msg = self.describe();
+            self.abandon();
+            return Err(anyhow::Error::new(e).context(msg));
+        }
+        if let Some((tmp, target)) = self.target.take() {
+            drop(self.out);
+            if let Err(e) = std::fs::rename(&tmp, &target) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(anyhow::Error::new(e)
+                    .context(format!("cannot move the output to `{}`", target.display())));
+            }
+        }
+        Ok(())
+    }
+
+    fn abandon(self) {
+        if let Some((tmp, _)) = &self.target {
+            drop(self.out);
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
