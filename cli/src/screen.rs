@@ -13,13 +13,12 @@ use cvdscreen::exchange::{self, Col, Header};
 use cvdscreen::finding::Finding;
 use cvdscreen::output;
 use cvdscreen::profile::Profile;
-use cvdscreen::qc::DuplicateIndex;
+use cvdscreen::qc::{DuplicateIndex, DuplicateIndexBuilder};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::ser::{SerializeMap, Serializer};
 use std::borrow::Cow;
 use std::fmt;
 use std::fs::File;
-use std::hash::{Hash, Hasher};
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -190,21 +189,10 @@ fn progress_bar(enabled: bool, size: u64) -> ProgressBar {
     bar
 }
 
-fn id_hash(tag: u8, cell: &[u8]) -> u64 {
-    // Deliberately coarse (trimmed, ASCII case folded): the hashes only pick the
-    // candidate rows; the core's index then compares the parsed values exactly.
-    let cell = cell.trim_ascii();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    tag.hash(&mut h);
-    for b in cell {
-        h.write_u8(b.to_ascii_lowercase());
-    }
-    h.finish()
-}
-
-/// Pass 1 (DQ-PRG-6): hashes of every `id` and `id_number`; the rows whose hash
-/// repeats are read again and given to the core's [`DuplicateIndex`]. Rows with a
-/// wrong number of fields are not parsed (§12.9) and take no part.
+/// Pass 1 (DQ-PRG-6): the `id` and `id_number` of every row, normalised as the
+/// parser stores them, go into the core's streaming [`DuplicateIndexBuilder`] (one
+/// 64-bit hash per value). Rows with a wrong number of fields are not parsed (§12.9)
+/// and take no part.
 fn duplicate_index(
     path: &Path,
     header: &Header,
@@ -212,19 +200,7 @@ fn duplicate_index(
 ) -> Result<Option<DuplicateIndex>> {
     let id_pos = header.position(Col::Id);
     let idn_pos = header.position(Col::IdNumber);
-    let hashes_of = |rec: &csv::ByteRecord| {
-        let id = id_pos
-            .and_then(|p| rec.get(p))
-            .filter(|c| !c.trim_ascii().is_empty())
-            .map(|c| id_hash(0, c));
-        let idn = idn_pos
-            .and_then(|p| rec.get(p))
-            .filter(|c| !c.trim_ascii().is_empty())
-            .map(|c| id_hash(1, c));
-        (id, idn)
-    };
-
-    let mut hashes: Vec<u64> = Vec::new();
+    let mut builder = DuplicateIndexBuilder::default();
     let mut rdr = open_reader(path)?;
     rdr.byte_headers().map_err(|e| read_error(e, path))?;
     let mut rec = csv::ByteRecord::new();
@@ -240,43 +216,14 @@ fn duplicate_index(
         if rec.len() != header.len() {
             continue;
         }
-        let (a, b) = hashes_of(&rec);
-        hashes.extend(a);
-        hashes.extend(b);
+        let cell = |p: Option<usize>| p.and_then(|p| rec.get(p)).map(String::from_utf8_lossy);
+        let id = cell(id_pos);
+        let id = id.as_deref().map(str::trim);
+        let idn = cell(idn_pos).and_then(|c| exchange::parse_id_number(c.trim()));
+        builder.add(id, idn.as_deref());
     }
-    hashes.sort_unstable();
-    let mut repeated: Vec<u64> = hashes
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0])
-        .collect();
-    drop(hashes);
-    repeated.dedup();
-    if repeated.is_empty() {
-        return Ok(None);
-    }
-
-    let is_candidate = |h: Option<u64>| h.is_some_and(|h| repeated.binary_search(&h).is_ok());
-    let mut pairs: Vec<(Option<String>, Option<String>)> = Vec::new();
-    let mut rdr = open_reader(path)?;
-    rdr.byte_headers().map_err(|e| read_error(e, path))?;
-    while rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| read_error(e, path))?
-    {
-        if rec.len() != header.len() {
-            continue;
-        }
-        let (a, b) = hashes_of(&rec);
-        if is_candidate(a) || is_candidate(b) {
-            let cells: Vec<Cow<str>> = rec.iter().map(String::from_utf8_lossy).collect();
-            let (parsed, _) = exchange::parse_record(header, &cells);
-            pairs.push((parsed.id, parsed.id_number));
-        }
-    }
-    Ok(Some(DuplicateIndex::build(
-        pairs.iter().map(|(a, b)| (a.as_deref(), b.as_deref())),
-    )))
+    let index = builder.finish();
+    Ok((!index.is_empty()).then_some(index))
 }
 
 fn read_error(e: csv::Error, path: &Path) -> anyhow::Error {

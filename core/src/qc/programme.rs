@@ -441,21 +441,29 @@ pub struct DuplicateIndex {
 const TAG_ID: u8 = 1;
 const TAG_ID_NUMBER: u8 = 2;
 
-impl DuplicateIndex {
-    /// Builds the index from `(id, id_number)` of every record of a file.
-    pub fn new<'a, I>(records: I) -> Self
-    where
-        I: IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
-    {
-        let mut hashes: Vec<u64> = Vec::new();
-        for (id, idn) in records {
-            if let Some(s) = id.filter(|s| !s.is_empty()) {
-                hashes.push(hash_str(TAG_ID, s));
-            }
-            if let Some(s) = idn.filter(|s| !s.is_empty()) {
-                hashes.push(hash_str(TAG_ID_NUMBER, s));
-            }
+/// Streaming builder of a [`DuplicateIndex`]: add each row's `id` and `id_number`
+/// as it is read (values as the parser stores them: trimmed, `id_number`
+/// upper-cased), then [`finish`](DuplicateIndexBuilder::finish). Holds one 64-bit
+/// hash per non-empty value until then.
+#[derive(Clone, Debug, Default)]
+pub struct DuplicateIndexBuilder {
+    hashes: Vec<u64>,
+}
+
+impl DuplicateIndexBuilder {
+    /// Adds one record's identifiers.
+    pub fn add(&mut self, id: Option<&str>, id_number: Option<&str>) {
+        if let Some(s) = id.filter(|s| !s.is_empty()) {
+            self.hashes.push(hash_str(TAG_ID, s));
         }
+        if let Some(s) = id_number.filter(|s| !s.is_empty()) {
+            self.hashes.push(hash_str(TAG_ID_NUMBER, s));
+        }
+    }
+
+    /// Keeps only the values seen more than once, with their counts.
+    pub fn finish(mut self) -> DuplicateIndex {
+        let hashes = &mut self.hashes;
         hashes.sort_unstable();
         let mut dups = Vec::new();
         let mut i = 0;
@@ -471,6 +479,20 @@ impl DuplicateIndex {
         }
         dups.shrink_to_fit();
         DuplicateIndex { dups }
+    }
+}
+
+impl DuplicateIndex {
+    /// Builds the index from `(id, id_number)` of every record of a file.
+    pub fn new<'a, I>(records: I) -> Self
+    where
+        I: IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
+    {
+        let mut b = DuplicateIndexBuilder::default();
+        for (id, idn) in records {
+            b.add(id, idn);
+        }
+        b.finish()
     }
 
     /// Builds the index from records.
