@@ -12,6 +12,7 @@
 pub mod china_par;
 pub mod error;
 pub mod pce2013;
+pub mod who2019;
 pub mod who_ish2007;
 
 pub use error::{InputRange, ModelError, RangeKind};
