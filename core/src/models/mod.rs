@@ -11,7 +11,9 @@
 
 pub mod china_par;
 pub mod error;
+pub mod framingham2008;
 pub mod pce2013;
+pub mod prevent2023;
 pub mod who2019;
 pub mod who_ish2007;
 
