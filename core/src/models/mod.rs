@@ -7,11 +7,13 @@
 //! - inputs are checked against the model's closed ranges in the unit supplied; a
 //!   [`RangePolicy`](crate::profile::RangePolicy) chooses between an error and a flag
 //!   (RM-GEN-4); NaN/∞ and physiologically implausible values are always errors;
-//! - `batch` evaluates columns through the same kernels, bit for bit.
+//! - [`batch`] evaluates columns through the same kernels, bit for bit.
 
+pub mod batch;
 pub mod china_par;
 pub mod error;
 pub mod framingham2008;
+pub mod meta;
 pub mod pce2013;
 pub mod prevent2023;
 pub mod who2019;
