@@ -1,4 +1,109 @@
 //! Risk models (spec/risk-models.md), one module per model. Each model takes its own
 //! typed inputs; none reads a `ScreeningRecord` directly.
+//!
+//! Conventions shared by the risk equations (RM-GEN):
+//! - every public risk is a percentage `100 · p` in full `f64` precision, plus a display
+//!   value rounded half up with [`round_half_up`] (RM-GEN-2/3);
+//! - inputs are checked against the model's closed ranges in the unit supplied; a
+//!   [`RangePolicy`](crate::profile::RangePolicy) chooses between an error and a flag
+//!   (RM-GEN-4); NaN/∞ and physiologically implausible values are always errors;
+//! - [`batch`] evaluates columns through the same kernels, bit for bit.
 
+pub mod batch;
+pub mod china_par;
+pub mod error;
+pub mod framingham2008;
+pub mod meta;
+pub mod pce2013;
+pub mod prevent2023;
+pub mod who2019;
 pub mod who_ish2007;
+
+pub use error::{InputRange, ModelError, RangeKind};
+
+/// Rounds half up to `decimals` decimal places, deciding on the exact binary value of
+/// `x` (RM-GEN-3): `1.15` is stored as 1.149999…, so it displays as `1.1`, while
+/// `0.125` (exact in binary) displays as `0.13` at 2 decimals.
+///
+/// Ties go towards +∞. `decimals` above 15 and non-finite `x` return `x` unchanged.
+///
+/// ```
+/// use cvdscreen::models::round_half_up;
+/// assert_eq!(round_half_up(1.15, 1), 1.1);
+/// assert_eq!(round_half_up(0.125, 2), 0.13);
+/// assert_eq!(round_half_up(4.7172, 1), 4.7);
+/// assert_eq!(round_half_up(2.5, 0), 3.0);
+/// ```
+pub fn round_half_up(x: f64, decimals: u32) -> f64 {
+    if !x.is_finite() || decimals > 15 {
+        return x;
+    }
+    // 10^d is exact in f64 for d ≤ 22; the product x·s is recovered exactly as p + e
+    // with a fused multiply-add, so the tie test below is exact.
+    let s = 10f64.powi(decimals as i32);
+    let p = x * s;
+    if p.abs() >= 4.0e15 {
+        return x;
+    }
+    let e = x.mul_add(s, -p);
+    let k = p.floor();
+    // frac = p − k is exact (|p| < 2^52); compare frac + e with 1/2 without rounding:
+    // frac − 0.5 is exact whenever frac ≥ 0.25, and for frac < 0.25 the sum is < 0.5
+    // because |e| ≤ ulp(p)/2.
+    let frac = p - k;
+    let up = if frac >= 0.25 {
+        (frac - 0.5) >= -e
+    } else {
+        false
+    };
+    let k = if up { k + 1.0 } else { k };
+    k / s
+}
+
+/// Two-sided check that a risk is a finite percentage in [0, 100]; used by the
+/// models' kernels to convert a rounding artefact into a clean bound.
+#[inline]
+pub(crate) fn clamp_pct(p: f64) -> f64 {
+    (100.0 * p).clamp(0.0, 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_half_up_exact_binary() {
+        assert_eq!(round_half_up(1.15, 1), 1.1); // 1.1499999999999999
+        assert_eq!(round_half_up(1.25, 1), 1.3); // exact tie → up
+        assert_eq!(round_half_up(2.675, 2), 2.67); // 2.67499999…
+        assert_eq!(round_half_up(0.0005, 3), 0.001); // 0.000500000000000000010…
+        assert_eq!(round_half_up(4.75, 1), 4.8);
+        assert_eq!(round_half_up(4.7499999, 1), 4.7);
+        assert_eq!(round_half_up(99.95, 1), 100.0); // 99.9500000000000028…
+        assert_eq!(round_half_up(16.1766, 0), 16.0);
+        assert_eq!(round_half_up(33.5, 0), 34.0);
+        assert_eq!(round_half_up(0.0, 1), 0.0);
+        assert!(round_half_up(f64::NAN, 1).is_nan());
+    }
+
+    #[test]
+    fn round_half_up_matches_decimal_expansion() {
+        // Reference: decide on the exact decimal expansion of the f64 (Rust prints it
+        // exactly with enough precision).
+        for i in 0..20000u32 {
+            let x = f64::from(i) * 0.005 + 0.0001 * f64::from(i % 7);
+            for d in 0..4u32 {
+                let exact = format!("{x:.60}");
+                let (int, frac) = exact.split_once('.').unwrap();
+                let digits: Vec<u8> = frac.bytes().map(|b| b - b'0').collect();
+                let keep: String = format!("{int}.{}", &frac[..d as usize]);
+                let mut v: f64 = keep.trim_end_matches('.').parse().unwrap();
+                if digits[d as usize] >= 5 {
+                    v += 10f64.powi(-(d as i32));
+                }
+                let want: f64 = format!("{v:.*}", d as usize).parse().unwrap();
+                assert_eq!(round_half_up(x, d), want, "x = {x:.20}, d = {d}");
+            }
+        }
+    }
+}

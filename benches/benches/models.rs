@@ -1,0 +1,349 @@
+//! Scalar loop vs columnar batch over 1M synthetic in-range records per model.
+//! Criterion reports time and throughput (records/s); a final plain timing pass prints
+//! records/s and the batch/scalar ratio for each model.
+//!
+//! The scalar loops index several input columns by row number on purpose: they stand
+//! for a caller making one scalar call per record.
+#![allow(clippy::needless_range_loop)]
+
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
+use cvdscreen::models::batch::{
+    self, ChinaParColumns, FraminghamColumns, PceColumns, PreventColumns, WhoLabColumns,
+};
+use cvdscreen::models::china_par::{china_par_10y, ChinaParInput};
+use cvdscreen::models::framingham2008::{framingham, FraminghamInput};
+use cvdscreen::models::pce2013::{pce, PceInput};
+use cvdscreen::models::prevent2023::{prevent, Horizon, Outcome, PreventInput};
+use cvdscreen::models::who2019::{who2019_lab, Calibration, WhoLabInput};
+use cvdscreen::profile::RangePolicy;
+use cvdscreen::record::{Race, Sex};
+use cvdscreen::units::{Conc, ConcUnit};
+use std::hint::black_box;
+use std::time::Instant;
+
+const N: usize = 1_000_000;
+const P: RangePolicy = RangePolicy::Strict;
+
+/// Deterministic xorshift64* generator.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.next()
+    }
+    fn bit(&mut self) -> u8 {
+        u8::from(self.next() < 0.5)
+    }
+}
+
+struct Data {
+    sex: Vec<u8>,
+    race: Vec<u8>,
+    age: Vec<f64>,
+    sbp: Vec<f64>,
+    tc_mg: Vec<f64>,
+    hdl_mg: Vec<f64>,
+    tc_mmol: Vec<f64>,
+    waist: Vec<f64>,
+    egfr: Vec<f64>,
+    bmi: Vec<f64>,
+    b: [Vec<u8>; 7],
+}
+
+fn data() -> Data {
+    let mut r = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut d = Data {
+        sex: vec![],
+        race: vec![],
+        age: vec![],
+        sbp: vec![],
+        tc_mg: vec![],
+        hdl_mg: vec![],
+        tc_mmol: vec![],
+        waist: vec![],
+        egfr: vec![],
+        bmi: vec![],
+        b: Default::default(),
+    };
+    for _ in 0..N {
+        d.sex.push(r.bit());
+        d.race.push((r.next() * 3.0) as u8);
+        d.age.push(r.range(40.0, 74.0));
+        d.sbp.push(r.range(95.0, 180.0));
+        d.tc_mg.push(r.range(140.0, 300.0));
+        d.hdl_mg.push(r.range(30.0, 95.0));
+        d.tc_mmol.push(r.range(3.5, 8.0));
+        d.waist.push(r.range(60.0, 120.0));
+        d.egfr.push(r.range(30.0, 130.0));
+        d.bmi.push(r.range(19.0, 39.0));
+        for v in d.b.iter_mut() {
+            v.push(r.bit());
+        }
+    }
+    d
+}
+
+fn sx(b: u8) -> Sex {
+    if b == 1 {
+        Sex::Male
+    } else {
+        Sex::Female
+    }
+}
+
+type Run<'a> = Box<dyn Fn(&mut [f64], &mut [u8]) + 'a>;
+
+/// (model, scalar loop, batch) closures writing into the same output buffers.
+fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>)> {
+    let cal = Calibration::default();
+    vec![
+        (
+            "china_par",
+            Box::new(move |out: &mut [f64], _: &mut [u8]| {
+                for i in 0..N {
+                    let x = ChinaParInput {
+                        sex: sx(d.sex[i]),
+                        age: d.age[i],
+                        sbp: d.sbp[i],
+                        bp_treated: d.b[0][i] == 1,
+                        tc: Conc::mgdl(d.tc_mg[i]),
+                        hdl: Conc::mgdl(d.hdl_mg[i]),
+                        waist_cm: d.waist[i],
+                        current_smoker: d.b[1][i] == 1,
+                        diabetes: d.b[2][i] == 1,
+                        north: d.b[3][i] == 1,
+                        urban: Some(d.b[4][i] == 1),
+                        family_history_ascvd: Some(d.b[5][i] == 1),
+                    };
+                    out[i] = china_par_10y(&x, P).map_or(f64::NAN, |r| r.risk10_pct);
+                }
+            }),
+            Box::new(move |out: &mut [f64], st: &mut [u8]| {
+                let c = ChinaParColumns {
+                    sex: &d.sex,
+                    age: &d.age,
+                    sbp: &d.sbp,
+                    bp_treated: &d.b[0],
+                    tc: &d.tc_mg,
+                    tc_unit: ConcUnit::MgDl,
+                    hdl: &d.hdl_mg,
+                    hdl_unit: ConcUnit::MgDl,
+                    waist_cm: &d.waist,
+                    current_smoker: &d.b[1],
+                    diabetes: &d.b[2],
+                    north: &d.b[3],
+                    urban: &d.b[4],
+                    family_history_ascvd: &d.b[5],
+                };
+                batch::china_par_10y(&c, P, out, st).unwrap();
+            }),
+        ),
+        (
+            "pce",
+            Box::new(move |out: &mut [f64], _: &mut [u8]| {
+                for i in 0..N {
+                    let race =
+                        [Race::Other, Race::White, Race::AfricanAmerican][d.race[i] as usize];
+                    let x = PceInput {
+                        race,
+                        sex: sx(d.sex[i]),
+                        age: d.age[i],
+                        tc: Conc::mgdl(d.tc_mg[i]),
+                        hdl: Conc::mgdl(d.hdl_mg[i]),
+                        sbp: d.sbp[i],
+                        bp_treated: d.b[0][i] == 1,
+                        current_smoker: d.b[1][i] == 1,
+                        diabetes: d.b[2][i] == 1,
+                    };
+                    out[i] = pce(&x, P).map_or(f64::NAN, |r| r.risk10_pct);
+                }
+            }),
+            Box::new(move |out: &mut [f64], st: &mut [u8]| {
+                let c = PceColumns {
+                    race: &d.race,
+                    sex: &d.sex,
+                    age: &d.age,
+                    tc: &d.tc_mg,
+                    tc_unit: ConcUnit::MgDl,
+                    hdl: &d.hdl_mg,
+                    hdl_unit: ConcUnit::MgDl,
+                    sbp: &d.sbp,
+                    bp_treated: &d.b[0],
+                    current_smoker: &d.b[1],
+                    diabetes: &d.b[2],
+                };
+                batch::pce(&c, P, out, st).unwrap();
+            }),
+        ),
+        (
+            "prevent_10y_total_cvd",
+            Box::new(move |out: &mut [f64], _: &mut [u8]| {
+                for i in 0..N {
+                    let x = PreventInput {
+                        sex: sx(d.sex[i]),
+                        age: d.age[i],
+                        sbp: d.sbp[i],
+                        bp_treated: d.b[0][i] == 1,
+                        tc: Conc::mgdl(d.tc_mg[i]),
+                        hdl: Conc::mgdl(d.hdl_mg[i]),
+                        statin: d.b[1][i] == 1,
+                        diabetes: d.b[2][i] == 1,
+                        current_smoker: d.b[3][i] == 1,
+                        egfr: d.egfr[i],
+                        bmi: d.bmi[i],
+                    };
+                    // The scalar API computes all five outcomes of the horizon.
+                    out[i] = prevent(&x, Horizon::Years10, P).map_or(f64::NAN, |r| r.total_cvd.pct);
+                }
+            }),
+            Box::new(move |out: &mut [f64], st: &mut [u8]| {
+                let c = PreventColumns {
+                    sex: &d.sex,
+                    age: &d.age,
+                    sbp: &d.sbp,
+                    bp_treated: &d.b[0],
+                    tc: &d.tc_mg,
+                    tc_unit: ConcUnit::MgDl,
+                    hdl: &d.hdl_mg,
+                    hdl_unit: ConcUnit::MgDl,
+                    statin: &d.b[1],
+                    diabetes: &d.b[2],
+                    current_smoker: &d.b[3],
+                    egfr: &d.egfr,
+                    bmi: &d.bmi,
+                };
+                batch::prevent(&c, Horizon::Years10, Outcome::TotalCvd, P, out, st).unwrap();
+            }),
+        ),
+        (
+            "who2019_lab",
+            Box::new(move |out: &mut [f64], _: &mut [u8]| {
+                for i in 0..N {
+                    let x = WhoLabInput {
+                        sex: sx(d.sex[i]),
+                        age: d.age[i],
+                        sbp: d.sbp[i],
+                        tc: Conc::mmol(d.tc_mmol[i]),
+                        diabetes: d.b[0][i] == 1,
+                        current_smoker: d.b[1][i] == 1,
+                    };
+                    out[i] = who2019_lab(&x, cal, P).map_or(f64::NAN, |r| r.cvd_pct);
+                }
+            }),
+            Box::new(move |out: &mut [f64], st: &mut [u8]| {
+                let c = WhoLabColumns {
+                    sex: &d.sex,
+                    age: &d.age,
+                    sbp: &d.sbp,
+                    tc: &d.tc_mmol,
+                    tc_unit: ConcUnit::MmolL,
+                    diabetes: &d.b[0],
+                    current_smoker: &d.b[1],
+                };
+                batch::who2019_lab(&c, cal, P, out, st).unwrap();
+            }),
+        ),
+        (
+            "framingham",
+            Box::new(move |out: &mut [f64], _: &mut [u8]| {
+                for i in 0..N {
+                    let x = FraminghamInput {
+                        sex: sx(d.sex[i]),
+                        age: d.age[i],
+                        tc: Conc::mgdl(d.tc_mg[i]),
+                        hdl: Conc::mgdl(d.hdl_mg[i]),
+                        sbp: d.sbp[i],
+                        bp_treated: d.b[0][i] == 1,
+                        current_smoker: d.b[1][i] == 1,
+                        diabetes: d.b[2][i] == 1,
+                    };
+                    out[i] = framingham(&x, P).map_or(f64::NAN, |r| r.risk10_pct);
+                }
+            }),
+            Box::new(move |out: &mut [f64], st: &mut [u8]| {
+                let c = FraminghamColumns {
+                    sex: &d.sex,
+                    age: &d.age,
+                    tc: &d.tc_mg,
+                    tc_unit: ConcUnit::MgDl,
+                    hdl: &d.hdl_mg,
+                    hdl_unit: ConcUnit::MgDl,
+                    sbp: &d.sbp,
+                    bp_treated: &d.b[0],
+                    current_smoker: &d.b[1],
+                    diabetes: &d.b[2],
+                };
+                batch::framingham(&c, P, out, st).unwrap();
+            }),
+        ),
+    ]
+}
+
+fn bench(c: &mut Criterion) {
+    let d = data();
+    let (mut out, mut st) = (vec![0.0; N], vec![0u8; N]);
+    for (name, scalar, batch) in runs(&d) {
+        let mut g = c.benchmark_group(name);
+        g.throughput(Throughput::Elements(N as u64));
+        g.sample_size(10);
+        g.bench_function(BenchmarkId::new("scalar", N), |b| {
+            b.iter(|| scalar(black_box(&mut out), &mut st))
+        });
+        g.bench_function(BenchmarkId::new("batch", N), |b| {
+            b.iter(|| batch(black_box(&mut out), &mut st))
+        });
+        g.finish();
+    }
+}
+
+/// Plain timing (best of 5) so the ratio is printed in one place.
+fn summary() {
+    let d = data();
+    let (mut out, mut st) = (vec![0.0; N], vec![0u8; N]);
+    let best = |f: &dyn Fn(&mut [f64], &mut [u8]), out: &mut [f64], st: &mut [u8]| {
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f(out, st);
+                black_box(&out[N - 1]);
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    println!(
+        "\n{:<24}{:>16}{:>16}{:>10}",
+        "model (1M records)", "scalar rec/s", "batch rec/s", "ratio"
+    );
+    for (name, scalar, batch) in runs(&d) {
+        let ts = best(&*scalar, &mut out, &mut st);
+        let s_out = out.clone();
+        let tb = best(&*batch, &mut out, &mut st);
+        assert!(
+            s_out
+                .iter()
+                .zip(&out)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{name}: batch != scalar"
+        );
+        println!(
+            "{:<24}{:>16.3e}{:>16.3e}{:>10.2}",
+            name,
+            N as f64 / ts,
+            N as f64 / tb,
+            ts / tb
+        );
+    }
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    summary();
+}

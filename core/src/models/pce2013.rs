@@ -1,0 +1,519 @@
+//! ACC/AHA Pooled Cohort Equations, 10-year hard ASCVD (spec/risk-models.md RM-PCE-1…6).
+//!
+//! Published 3-decimal coefficients of Goff et al. Appendix Table A, model id
+//! `pce-2013@goff-3dp` (RM-GEN-6). TC and HDL-C in mmol/L are converted with UNIT-1a
+//! (× 38.67, RM-PCE-5).
+//!
+//! ```
+//! use cvdscreen::models::pce2013::{pce, PceInput};
+//! use cvdscreen::profile::RangePolicy;
+//! use cvdscreen::record::{Race, Sex};
+//! use cvdscreen::units::Conc;
+//! // Goff Table A profile, white man: 5.38 % with the 3-dp set (published 5.3 %).
+//! let r = pce(&PceInput { race: Race::White, sex: Sex::Male, age: 55.0, tc: Conc::mgdl(213.0),
+//!     hdl: Conc::mgdl(50.0), sbp: 120.0, bp_treated: false, current_smoker: false,
+//!     diabetes: false }, RangePolicy::Strict).unwrap();
+//! assert!((r.risk10_pct - 5.3844).abs() < 5e-5);
+//! ```
+
+use super::error::{check2, plausible, InputRange, ModelError, RangeKind};
+use super::{clamp_pct, round_half_up};
+use crate::profile::RangePolicy;
+use crate::record::{Race, Sex};
+use crate::units::{Cholesterol, Conc};
+use serde::Serialize;
+
+/// Model identifier (RM-GEN-6).
+pub const MODEL_ID: &str = "pce-2013@goff-3dp";
+/// Display name used in error messages.
+pub const MODEL_NAME: &str = "Pooled Cohort Equations";
+
+/// One sex × race equation (RM-PCE-2; absent terms are 0).
+#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+pub struct Coefficients {
+    /// ln age
+    pub ln_age: f64,
+    /// (ln age)²
+    pub ln_age_sq: f64,
+    /// ln TC
+    pub ln_tc: f64,
+    /// ln age × ln TC
+    pub ln_age_ln_tc: f64,
+    /// ln HDL-C
+    pub ln_hdl: f64,
+    /// ln age × ln HDL-C
+    pub ln_age_ln_hdl: f64,
+    /// ln treated SBP
+    pub ln_sbp_treated: f64,
+    /// ln age × ln treated SBP
+    pub ln_age_ln_sbp_treated: f64,
+    /// ln untreated SBP
+    pub ln_sbp_untreated: f64,
+    /// ln age × ln untreated SBP
+    pub ln_age_ln_sbp_untreated: f64,
+    /// current smoker
+    pub smoker: f64,
+    /// ln age × current smoker
+    pub ln_age_smoker: f64,
+    /// diabetes
+    pub diabetes: f64,
+    /// mean Σ
+    pub mean: f64,
+    /// 10-year baseline survival
+    pub s0: f64,
+    /// ln S0 (checked against `s0.ln()` by a unit test)
+    pub ln_s0: f64,
+}
+
+// Source of the four tables below: Goff DC Jr, Lloyd-Jones DM, et al. 2013 ACC/AHA
+// guideline on the assessment of cardiovascular risk. Circulation 2014;129(25 Suppl
+// 2):S49-73, doi:10.1161/01.cir.0000437741.48606.98, Appendix Table A (3-dp values,
+// identical in vcastro/CVrisk@601dda0 data-raw/score_coef.R and PMC4608065 Table 1 —
+// whose white-women untreated-SBP 1.857 is a typo for 1.957, RM-PCE-6).
+
+/// White women (Goff Table A).
+pub const WHITE_WOMEN: Coefficients = Coefficients {
+    ln_age: -29.799,
+    ln_age_sq: 4.884,
+    ln_tc: 13.540,
+    ln_age_ln_tc: -3.114,
+    ln_hdl: -13.578,
+    ln_age_ln_hdl: 3.149,
+    ln_sbp_treated: 2.019,
+    ln_age_ln_sbp_treated: 0.0,
+    ln_sbp_untreated: 1.957,
+    ln_age_ln_sbp_untreated: 0.0,
+    smoker: 7.574,
+    ln_age_smoker: -1.665,
+    diabetes: 0.661,
+    mean: -29.18,
+    s0: 0.9665,
+    ln_s0: -0.034_073_980_333_751_44,
+};
+
+/// African-American women (Goff Table A).
+pub const AA_WOMEN: Coefficients = Coefficients {
+    ln_age: 17.114,
+    ln_age_sq: 0.0,
+    ln_tc: 0.940,
+    ln_age_ln_tc: 0.0,
+    ln_hdl: -18.920,
+    ln_age_ln_hdl: 4.475,
+    ln_sbp_treated: 29.291,
+    ln_age_ln_sbp_treated: -6.432,
+    ln_sbp_untreated: 27.820,
+    ln_age_ln_sbp_untreated: -6.087,
+    smoker: 0.691,
+    ln_age_smoker: 0.0,
+    diabetes: 0.874,
+    mean: 86.61,
+    s0: 0.9533,
+    ln_s0: -0.047_825_629_482_604_55,
+};
+
+/// White men (Goff Table A).
+pub const WHITE_MEN: Coefficients = Coefficients {
+    ln_age: 12.344,
+    ln_age_sq: 0.0,
+    ln_tc: 11.853,
+    ln_age_ln_tc: -2.664,
+    ln_hdl: -7.990,
+    ln_age_ln_hdl: 1.769,
+    ln_sbp_treated: 1.797,
+    ln_age_ln_sbp_treated: 0.0,
+    ln_sbp_untreated: 1.764,
+    ln_age_ln_sbp_untreated: 0.0,
+    smoker: 7.837,
+    ln_age_smoker: -1.795,
+    diabetes: 0.658,
+    mean: 61.18,
+    s0: 0.9144,
+    ln_s0: -0.089_487_166_501_536_17,
+};
+
+/// African-American men (Goff Table A).
+pub const AA_MEN: Coefficients = Coefficients {
+    ln_age: 2.469,
+    ln_age_sq: 0.0,
+    ln_tc: 0.302,
+    ln_age_ln_tc: 0.0,
+    ln_hdl: -0.307,
+    ln_age_ln_hdl: 0.0,
+    ln_sbp_treated: 1.916,
+    ln_age_ln_sbp_treated: 0.0,
+    ln_sbp_untreated: 1.809,
+    ln_age_ln_sbp_untreated: 0.0,
+    smoker: 0.549,
+    ln_age_smoker: 0.0,
+    diabetes: 0.645,
+    mean: 19.54,
+    s0: 0.8954,
+    ln_s0: -0.110_484_733_175_271_92,
+};
+
+/// The equation used for `sex` and `race` (`Other` → white equations, RM-PCE-5).
+pub fn coefficients(sex: Sex, race: Race) -> &'static Coefficients {
+    match (sex, race) {
+        (Sex::Female, Race::AfricanAmerican) => &AA_WOMEN,
+        (Sex::Female, _) => &WHITE_WOMEN,
+        (Sex::Male, Race::AfricanAmerican) => &AA_MEN,
+        (Sex::Male, _) => &WHITE_MEN,
+    }
+}
+
+const AGE: InputRange = InputRange::new("age", 40.0, 79.0, "years", RangeKind::Policy);
+const TC_MGDL: InputRange = InputRange::new("tc_mgdl", 130.0, 320.0, "mg/dL", RangeKind::FlagOnly);
+const HDL_MGDL: InputRange = InputRange::new("hdl_mgdl", 20.0, 100.0, "mg/dL", RangeKind::FlagOnly);
+const SBP: InputRange = InputRange::new("sbp", 90.0, 200.0, "mmHg", RangeKind::FlagOnly);
+
+/// RM-PCE-5 ranges: age 40–79 (`Strict` by policy); TC, HDL-C and SBP are the
+/// \[UNVERIFIED\] ACC/AHA estimator ranges, flagged `outside_validated_range` only.
+/// mmol/L lipids are converted (× 38.67) before the check.
+pub const RANGES: &[InputRange] = &[AGE, TC_MGDL, HDL_MGDL, SBP];
+
+/// Inputs (RM-PCE-1).
+#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+pub struct PceInput {
+    /// Race; `Other` (also for an empty race, RM-GEN-8) uses the white equations.
+    pub race: Race,
+    /// Sex.
+    pub sex: Sex,
+    /// Age, years.
+    pub age: f64,
+    /// Total cholesterol.
+    pub tc: Conc<Cholesterol>,
+    /// HDL-C.
+    pub hdl: Conc<Cholesterol>,
+    /// SBP, mmHg.
+    pub sbp: f64,
+    /// On antihypertensive treatment (selects the treated SBP slot; the other is 0).
+    pub bp_treated: bool,
+    /// Current smoker.
+    pub current_smoker: bool,
+    /// Diabetes.
+    pub diabetes: bool,
+}
+
+/// Flags of a PCE result.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PceFlags {
+    /// TC, HDL-C or SBP outside the (unverified) validated ranges.
+    pub outside_validated_range: bool,
+    /// Race `Other`: the white equations were used.
+    pub race_substituted: bool,
+    /// Age outside 40–79, computed under [`RangePolicy::Flag`].
+    pub outside_age_range: bool,
+}
+
+impl PceFlags {
+    /// True when any flag is set.
+    pub fn any(&self) -> bool {
+        self.outside_validated_range || self.race_substituted || self.outside_age_range
+    }
+}
+
+/// Result of [`pce`].
+#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+pub struct PceResult {
+    /// [`MODEL_ID`].
+    pub model_id: &'static str,
+    /// 10-year ASCVD risk, percent, full precision.
+    pub risk10_pct: f64,
+    /// Rounded half up to 1 decimal (the ACC/AHA estimator's display; DECISION).
+    pub risk10_display: f64,
+    /// Flags.
+    pub flags: PceFlags,
+}
+
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Prepared {
+    pub c: &'static Coefficients,
+    pub age: f64,
+    pub tc_mgdl: f64,
+    pub hdl_mgdl: f64,
+    pub sbp: f64,
+    pub treated: bool,
+    pub smoker: bool,
+    pub diabetes: bool,
+}
+
+fn check_conc(
+    c: Conc<Cholesterol>,
+    pl_mg: &InputRange,
+    pl_mmol: &InputRange,
+    r: &InputRange,
+    policy: RangePolicy,
+) -> Result<(f64, bool), ModelError> {
+    // Plausibility in the unit supplied, then the mg/dL validated range after UNIT-1a.
+    let mg = match c {
+        Conc::MgDl(v) => {
+            pl_mg.check(MODEL_NAME, v.value(), RangePolicy::Strict)?;
+            v.value()
+        }
+        Conc::MmolL(v) => {
+            pl_mmol.check(MODEL_NAME, v.value(), RangePolicy::Strict)?;
+            c.to_mgdl().value()
+        }
+    };
+    Ok((mg, r.check(MODEL_NAME, mg, policy)?))
+}
+
+pub(crate) fn prepare(
+    i: &PceInput,
+    policy: RangePolicy,
+) -> Result<(Prepared, PceFlags), ModelError> {
+    let age_out = check2(MODEL_NAME, i.age, &plausible::AGE, &AGE, policy)?;
+    let (tc, tc_out) = check_conc(
+        i.tc,
+        &plausible::TC_MGDL,
+        &plausible::TC_MMOL,
+        &TC_MGDL,
+        policy,
+    )?;
+    let (hdl, hdl_out) = check_conc(
+        i.hdl,
+        &plausible::HDL_MGDL,
+        &plausible::HDL_MMOL,
+        &HDL_MGDL,
+        policy,
+    )?;
+    let sbp_out = check2(MODEL_NAME, i.sbp, &plausible::SBP, &SBP, policy)?;
+    let flags = PceFlags {
+        outside_validated_range: tc_out || hdl_out || sbp_out,
+        race_substituted: i.race == Race::Other,
+        outside_age_range: age_out,
+    };
+    Ok((
+        Prepared {
+            c: coefficients(i.sex, i.race),
+            age: i.age,
+            tc_mgdl: tc,
+            hdl_mgdl: hdl,
+            sbp: i.sbp,
+            treated: i.bp_treated,
+            smoker: i.current_smoker,
+            diabetes: i.diabetes,
+        },
+        flags,
+    ))
+}
+
+/// The kernel: `100 · (1 − S0^exp(X − mean))`.
+#[inline]
+pub(crate) fn kernel(p: &Prepared) -> f64 {
+    let c = p.c;
+    let la = p.age.ln();
+    let lt = p.tc_mgdl.ln();
+    let lh = p.hdl_mgdl.ln();
+    let ls = p.sbp.ln();
+    // RM-PCE-1: treated and untreated SBP slots are mutually exclusive.
+    let (bs, bas) = if p.treated {
+        (c.ln_sbp_treated, c.ln_age_ln_sbp_treated)
+    } else {
+        (c.ln_sbp_untreated, c.ln_age_ln_sbp_untreated)
+    };
+    let smk = if p.smoker { 1.0 } else { 0.0 };
+    let dm = if p.diabetes { 1.0 } else { 0.0 };
+    let x = c.ln_age * la
+        + c.ln_age_sq * la * la
+        + c.ln_tc * lt
+        + c.ln_age_ln_tc * la * lt
+        + c.ln_hdl * lh
+        + c.ln_age_ln_hdl * la * lh
+        + bs * ls
+        + bas * la * ls
+        + c.smoker * smk
+        + c.ln_age_smoker * la * smk
+        + c.diabetes * dm;
+    clamp_pct(-((x - c.mean).exp() * c.ln_s0).exp_m1())
+}
+
+/// Pooled Cohort Equations 10-year ASCVD risk.
+pub fn pce(input: &PceInput, policy: RangePolicy) -> Result<PceResult, ModelError> {
+    let (p, flags) = prepare(input, policy)?;
+    let r = kernel(&p);
+    Ok(PceResult {
+        model_id: MODEL_ID,
+        risk10_pct: r,
+        risk10_display: round_half_up(r, 1),
+        flags,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table_a(race: Race, sex: Sex) -> PceInput {
+        PceInput {
+            race,
+            sex,
+            age: 55.0,
+            tc: Conc::mgdl(213.0),
+            hdl: Conc::mgdl(50.0),
+            sbp: 120.0,
+            bp_treated: false,
+            current_smoker: false,
+            diabetes: false,
+        }
+    }
+
+    #[test]
+    fn ln_s0_literals_match() {
+        for c in [WHITE_WOMEN, AA_WOMEN, WHITE_MEN, AA_MEN] {
+            assert!((c.ln_s0 - c.s0.ln()).abs() <= c.ln_s0.abs() * f64::EPSILON);
+        }
+    }
+
+    #[test]
+    fn goff_table_a() {
+        // RM-PCE-4: 3-dp set gives 2.05 / 3.03 / 5.38 / 6.07 (published 2.1 / 3.0 / 5.3 / 6.1).
+        let cases = [
+            (Race::White, Sex::Female, 2.0522, 2.1),
+            (Race::AfricanAmerican, Sex::Female, 3.0263, 3.0),
+            (Race::White, Sex::Male, 5.3844, 5.3),
+            (Race::AfricanAmerican, Sex::Male, 6.0734, 6.1),
+        ];
+        for (race, sex, computed, published) in cases {
+            let r = pce(&table_a(race, sex), RangePolicy::Strict).unwrap();
+            assert!(
+                (r.risk10_pct - computed).abs() < 5e-5,
+                "{race:?} {sex:?} {}",
+                r.risk10_pct
+            );
+            assert!((r.risk10_pct - published).abs() <= 0.1);
+            assert!(!r.flags.any());
+        }
+    }
+
+    #[test]
+    fn white_women_untreated_is_1_957_not_1_857() {
+        assert_eq!(WHITE_WOMEN.ln_sbp_untreated, 1.957);
+        let u = pce(&table_a(Race::White, Sex::Female), RangePolicy::Strict).unwrap();
+        let t = pce(
+            &PceInput {
+                bp_treated: true,
+                ..table_a(Race::White, Sex::Female)
+            },
+            RangePolicy::Strict,
+        )
+        .unwrap();
+        // treated slot 2.019 > untreated 1.957 → higher risk at the same SBP.
+        assert!(t.risk10_pct > u.risk10_pct);
+    }
+
+    #[test]
+    fn other_race_uses_white_equations_and_flags() {
+        let w = pce(&table_a(Race::White, Sex::Male), RangePolicy::Strict).unwrap();
+        let o = pce(&table_a(Race::Other, Sex::Male), RangePolicy::Strict).unwrap();
+        assert_eq!(w.risk10_pct.to_bits(), o.risk10_pct.to_bits());
+        assert!(o.flags.race_substituted && !w.flags.race_substituted);
+    }
+
+    #[test]
+    fn age_bounds() {
+        let g = table_a(Race::White, Sex::Male);
+        for ok in [40.0, 79.0] {
+            assert!(pce(&PceInput { age: ok, ..g }, RangePolicy::Strict).is_ok());
+        }
+        for bad in [39.99, 79.5] {
+            let e = pce(&PceInput { age: bad, ..g }, RangePolicy::Strict).unwrap_err();
+            assert!(matches!(
+                e,
+                ModelError::OutOfRange {
+                    field: "age",
+                    lo: 40.0,
+                    hi: 79.0,
+                    ..
+                }
+            ));
+            let f = pce(&PceInput { age: bad, ..g }, RangePolicy::Flag).unwrap();
+            assert!(f.flags.outside_age_range);
+        }
+        let e = pce(&PceInput { age: 85.0, ..g }, RangePolicy::Strict).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`age` is 85, must be in 40..=79 years for the Pooled Cohort Equations"
+        );
+    }
+
+    #[test]
+    fn validated_ranges_flag_only() {
+        let g = table_a(Race::White, Sex::Male);
+        let flagged = |i: PceInput| {
+            pce(&i, RangePolicy::Strict)
+                .unwrap()
+                .flags
+                .outside_validated_range
+        };
+        assert!(
+            !flagged(PceInput {
+                tc: Conc::mgdl(130.0),
+                ..g
+            }) && !flagged(PceInput {
+                tc: Conc::mgdl(320.0),
+                ..g
+            })
+        );
+        assert!(
+            flagged(PceInput {
+                tc: Conc::mgdl(129.9),
+                ..g
+            }) && flagged(PceInput {
+                tc: Conc::mgdl(320.1),
+                ..g
+            })
+        );
+        assert!(
+            !flagged(PceInput {
+                hdl: Conc::mgdl(20.0),
+                ..g
+            }) && !flagged(PceInput {
+                hdl: Conc::mgdl(100.0),
+                ..g
+            })
+        );
+        assert!(flagged(PceInput {
+            hdl: Conc::mgdl(100.1),
+            ..g
+        }));
+        assert!(!flagged(PceInput { sbp: 90.0, ..g }) && !flagged(PceInput { sbp: 200.0, ..g }));
+        assert!(flagged(PceInput { sbp: 89.9, ..g }) && flagged(PceInput { sbp: 200.1, ..g }));
+        // mmol/L converted with 38.67 before the check: 8.3 mmol/L = 320.96 mg/dL.
+        assert!(flagged(PceInput {
+            tc: Conc::mmol(8.3),
+            ..g
+        }));
+        assert!(!flagged(PceInput {
+            tc: Conc::mmol(8.2),
+            ..g
+        }));
+        // Implausible stays an error.
+        assert!(pce(&PceInput { sbp: 280.0, ..g }, RangePolicy::Flag).is_err());
+    }
+
+    #[test]
+    fn nan_is_error() {
+        let g = table_a(Race::White, Sex::Male);
+        for i in [
+            PceInput { age: f64::NAN, ..g },
+            PceInput {
+                tc: Conc::mgdl(f64::NAN),
+                ..g
+            },
+            PceInput {
+                hdl: Conc::mmol(f64::INFINITY),
+                ..g
+            },
+            PceInput {
+                sbp: f64::NEG_INFINITY,
+                ..g
+            },
+        ] {
+            assert!(matches!(
+                pce(&i, RangePolicy::Flag),
+                Err(ModelError::NotFinite { .. })
+            ));
+        }
+    }
+}
