@@ -15,6 +15,7 @@ pub mod date;
 pub mod evaluated;
 pub mod exchange;
 pub mod finding;
+pub mod indicators;
 pub mod models;
 pub mod output;
 pub mod profile;
