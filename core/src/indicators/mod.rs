@@ -18,7 +18,7 @@
 
 //pub mod bphs;
 pub mod plat;
-//pub mod quota;
+pub mod quota;
 pub mod screening;
 //pub mod standard;
 
@@ -311,5 +311,70 @@ mod tests {
             .anomaly("g")
             .is_none());
         assert!(Indicator::count(IND_MPP_1, "", 7.0).anomaly("g").is_none());
+    }
+}
+
+/// Splits CSV text into records of trimmed cells, one record per line (RFC 4180
+/// quoting: a quoted cell may contain commas and doubled quotes `""`; a line break
+/// inside quotes is **not** supported and makes that line an error). A leading
+/// byte-order mark and blank lines are skipped. Returns `(line number, cells)` or
+/// `(line number, error)` per line, line numbers 1-based.
+pub fn split_csv(text: &str) -> Vec<(usize, Result<Vec<String>, String>)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, split_csv_line(l.trim_end_matches('\r'))))
+        .collect()
+}
+
+fn split_csv_line(line: &str) -> Result<Vec<String>, String> {
+    let mut cells = Vec::new();
+    let mut cur = String::new();
+    let mut chars = line.chars().peekable();
+    let mut in_quotes = false;
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    cur.push('"');
+                    chars.next();
+                } else {
+                    in_quotes = false;
+                }
+            } else {
+                cur.push(c);
+            }
+        } else if c == ',' {
+            cells.push(std::mem::take(&mut cur).trim().to_string());
+            was_quoted = false;
+        } else if c == '"' && cur.trim().is_empty() && !was_quoted {
+            cur.clear();
+            in_quotes = true;
+            was_quoted = true;
+        } else if was_quoted && !c.is_whitespace() {
+            return Err(format!("text after a closing quote: `{line}`"));
+        } else {
+            cur.push(c);
+        }
+    }
+    if in_quotes {
+        return Err(format!("unterminated quote: `{line}`"));
+    }
+    cells.push(cur.trim().to_string());
+    Ok(cells)
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::split_csv;
+
+    #[test]
+    fn rfc4180_line_splitting() {
+        let r = split_csv("\u{feff}a,b , \"c,d\"\n\n\"x\"\"y\",,z\n\"open,1");
+        assert_eq!(r[0], (1, Ok(vec!["a".into(), "b".into(), "c,d".into()])));
+        assert_eq!(r[1], (3, Ok(vec!["x\"y".into(), "".into(), "z".into()])));
+        assert!(r[2].1.is_err());
     }
 }
