@@ -20,7 +20,7 @@
 pub mod plat;
 pub mod quota;
 pub mod screening;
-//pub mod standard;
+pub mod standard;
 
 use crate::finding::{fmt_num, Finding, Severity};
 use serde::Serialize;
