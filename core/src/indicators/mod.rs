@@ -16,7 +16,7 @@
 //! assert!(Indicator::rate(IND_MPP_4, "", 3.0, 0.0).value.is_none());
 //! ```
 
-//pub mod bphs;
+pub mod bphs;
 pub mod plat;
 pub mod quota;
 pub mod screening;

@@ -10,7 +10,7 @@
 //! the follow-up schedule (FU-5…FU-9) and can be inserted by the caller into the
 //! same map.
 //!
-//! **Projected completion** ([DECISION], not in the spec): for a yearly quota not
+//! **Projected completion** (\[DECISION\], not in the spec): for a yearly quota not
 //! yet reached with some work done, the date on which the quota would be reached if
 //! the year-to-date daily pace continued: `start + ceil(quota × elapsed ÷ done) − 1`
 //! days, `start` the first day of the project year and `elapsed` the days from

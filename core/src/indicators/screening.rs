@@ -21,7 +21,7 @@
 //! for a million ids). Merging is a union of these maps, so chunked accumulation
 //! followed by `merge` gives exactly the one-shot numbers.
 //!
-//! **Hypertension and diabetes indicators** ([DECISION]; §11 does not define
+//! **Hypertension and diabetes indicators** (\[DECISION\]; §11 does not define
 //! awareness, treatment or control; the programme reports them for its cohort in
 //! S4, Lancet 2017, which defines hypertension as SBP ≥ 140, DBP ≥ 90 or
 //! antihypertensive use and control as BP < 140/90). Among screened persons
@@ -808,7 +808,7 @@ impl ScreeningAccumulator {
     /// `screening` (IND-MPP-1), `hr_survey` (IND-MPP-5) and `intervention`; `None`
     /// unless grouped by site and month. Undated rows are left out. Sums over months
     /// count a person once per month (a person screened in two months counts twice
-    /// towards a yearly total) [DECISION].
+    /// towards a yearly total) \[DECISION\].
     pub fn done_counts(&self) -> Option<DoneCounts> {
         let g = self.options.group_by;
         if !(g.site && g.month) {

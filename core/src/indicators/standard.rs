@@ -9,7 +9,7 @@
 //! width, so `70-75` = 70–74 + one fifth of 75–79. An open-ended standard band (e.g.
 //! `100+`) overlapping a report band cannot be split and is an error.
 //!
-//! **95 % confidence interval** ([DECISION]): the normal approximation for a
+//! **95 % confidence interval** (\[DECISION\]): the normal approximation for a
 //! weighted sum of binomial proportions, Var = Σ w_b² r_b (1 − r_b) ÷ n_b ÷ (Σ w_b)²,
 //! CI = rate ± 1.96 √Var. Why: it needs no special functions and is adequate for the
 //! programme's band sizes (hundreds to thousands per band); for small bands or rates
