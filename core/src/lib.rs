@@ -16,6 +16,7 @@ pub mod evaluated;
 pub mod exchange;
 pub mod fields;
 pub mod finding;
+pub mod indicators;
 pub mod models;
 pub mod output;
 pub mod profile;
