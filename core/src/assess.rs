@@ -17,6 +17,7 @@ use crate::date::Date;
 use crate::evaluated::EvaluatedRecord;
 use crate::exchange::{self, Header};
 use crate::finding::Finding;
+use crate::models::from_record::{self, ModelResults};
 use crate::profile::Profile;
 use crate::qc::{self, QcReport, QcStatus};
 use crate::record::{AgeInfo, ScreeningRecord, Sex};
@@ -44,6 +45,8 @@ pub struct Assessment {
     pub high_risk: HighRiskResult,
     /// The values the rules saw.
     pub evaluated: EvaluatedRecord,
+    /// Every risk model's result, or why it could not be computed (RM-GEN-8).
+    pub models: ModelResults,
     /// Name of the profile used.
     pub profile: String,
 }
@@ -85,6 +88,7 @@ pub fn assess_with(
         age: record.age_info(),
         eligibility: eligibility::evaluate(record, profile),
         qc: report,
+        models: from_record::evaluate_all(record, &evaluated, profile),
         high_risk,
         evaluated,
         profile: profile.name.clone(),

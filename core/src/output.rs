@@ -9,8 +9,7 @@
 
 use crate::assess::Assessment;
 
-/// Output column names, in order (csv-schema.md). Risk-model columns stay empty until
-/// the models are wired in.
+/// Output column names, in order (csv-schema.md).
 pub const OUTPUT_COLUMNS: &[&str] = &[
     "qc_status",
     "qc_findings",

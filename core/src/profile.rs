@@ -97,6 +97,9 @@ pub struct Profile {
     pub min_residence_months_exclusive: f64,
     /// DQ-PRG-3: extra mandatory items (`waist_cm`, `fbg`).
     pub mandatory_extra_items: Vec<String>,
+    /// WHO 2019 recalibration (RM-WHO19-2/4): region-level 2017 parameters of a GBD
+    /// region (default East Asia) or China's country-level parameters.
+    pub who2019_calibration: crate::models::who2019::Calibration,
 }
 
 impl Default for Profile {
@@ -123,6 +126,7 @@ impl Profile {
             range_policy: RangePolicy::Strict,
             min_residence_months_exclusive: 6.0,
             mandatory_extra_items: Vec::new(),
+            who2019_calibration: crate::models::who2019::Calibration::default(),
         }
     }
 

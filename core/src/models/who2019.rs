@@ -23,7 +23,7 @@ use super::{clamp_pct, round_half_up};
 use crate::profile::RangePolicy;
 use crate::record::Sex;
 use crate::units::{Cholesterol, Conc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// Model id of the laboratory model with region calibration (RM-GEN-6).
@@ -190,7 +190,7 @@ pub const NONLAB_STROKE: [Cox; 2] = [
 macro_rules! regions {
     ($($v:ident = $code:literal, $name:literal;)*) => {
         /// The 21 GBD regions of the recalibration file (RM-WHO19-4). China = [`Region::EastAsia`].
-        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum Region {
             $(#[doc = $name] $v,)*
         }
@@ -251,7 +251,7 @@ impl Default for Region {
 }
 
 /// Which recalibration parameters to use (RM-WHO19-2/4).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Calibration {
     /// 2017 region-level (`cal2`) parameters — what the published charts use (default East Asia).
     Region2017(Region),

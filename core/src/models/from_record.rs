@@ -1,0 +1,317 @@
+//! Model inputs from a screening record (spec/risk-models.md RM-GEN-8) and the risk
+//! of every model for one assessed person.
+//!
+//! Inputs are the values QC lets the rules see ([`EvaluatedRecord`]): the derived SBP
+//! (the same value as for MPP2014-HR-5/8), the smoker and diabetes status of
+//! csv-schema.md, BMI from height and weight, lipids as reported. A value that is
+//! unknown, censored (RM-GEN-5) or made unknown by QC (QC-USE-2) is a
+//! [`ModelError::MissingInput`] naming the exchange-format field; a value outside the
+//! model's range under the profile's `range_policy` is [`ModelError::OutOfRange`].
+//! Risks are computed whatever the person's QC status or CVD history.
+
+use super::china_par::{self, ChinaParInput, ChinaParResult};
+use super::error::ModelError;
+use super::framingham2008::{self, FraminghamInput, FraminghamResult};
+use super::pce2013::{self, PceInput, PceResult};
+use super::prevent2023::{self, Horizon, PreventInput, PreventResult};
+use super::who2019::{self, WhoLabInput, WhoNonLabInput, WhoResult};
+use crate::evaluated::EvaluatedRecord;
+use crate::profile::Profile;
+use crate::record::{Race, ScreeningRecord, Sex};
+use crate::units::{Cholesterol, Conc};
+use crate::value::Obs;
+use serde::Serialize;
+
+/// The risk of every model for one person; each either a result or why not.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModelResults {
+    /// China-PAR 10-year ASCVD (with the ideal risk).
+    pub china_par: Result<ChinaParResult, ModelError>,
+    /// WHO 2019 laboratory model.
+    pub who2019_lab: Result<WhoResult, ModelError>,
+    /// WHO 2019 non-laboratory model.
+    pub who2019_nonlab: Result<WhoResult, ModelError>,
+    /// ACC/AHA Pooled Cohort Equations.
+    pub pce: Result<PceResult, ModelError>,
+    /// AHA PREVENT base model, 10 years.
+    pub prevent_10y: Result<PreventResult, ModelError>,
+    /// Framingham 2008 general CVD.
+    pub framingham: Result<FraminghamResult, ModelError>,
+    /// PREVENT's `statin` came from `lipid_treated` (csv-schema.md `statin` DECISION).
+    pub statin_from_lipid_treated: bool,
+}
+
+fn need<T>(model: &'static str, field: &'static str, v: Option<T>) -> Result<T, ModelError> {
+    v.ok_or(ModelError::MissingInput { model, field })
+}
+
+/// A known lipid value; unknown or censored → missing (RM-GEN-5). The field named is
+/// the `*_mmol` column when it was filled, else `*_mgdl`.
+fn lipid(
+    model: &'static str,
+    names: (&'static str, &'static str),
+    o: Obs<Conc<Cholesterol>>,
+) -> Result<Conc<Cholesterol>, ModelError> {
+    match o {
+        Obs::Known(c) => Ok(c),
+        Obs::Censored { bound, .. } => Err(ModelError::MissingInput {
+            model,
+            field: if bound.unit() == crate::units::ConcUnit::MmolL {
+                names.0
+            } else {
+                names.1
+            },
+        }),
+        Obs::Unknown => Err(ModelError::MissingInput {
+            model,
+            field: names.0,
+        }),
+    }
+}
+
+const TC: (&str, &str) = ("tc_mmol", "tc_mgdl");
+const HDL: (&str, &str) = ("hdl_mmol", "hdl_mgdl");
+
+/// China-PAR inputs (RM-CPAR-1; women need neither `urban` nor `family_history_ascvd`).
+pub fn china_par_input(
+    rec: &ScreeningRecord,
+    ev: &EvaluatedRecord,
+) -> Result<ChinaParInput, ModelError> {
+    const M: &str = "China-PAR model";
+    let sex = need(M, "sex", ev.sex)?;
+    let male = sex == Sex::Male;
+    Ok(ChinaParInput {
+        sex,
+        age: need(M, "age", ev.age.map(|a| a.years))?,
+        sbp: need(M, "sbp", ev.sbp())?,
+        bp_treated: need(M, "bp_treated", rec.bp_treated)?,
+        tc: lipid(M, TC, ev.tc)?,
+        hdl: lipid(M, HDL, ev.hdl)?,
+        waist_cm: need(M, "waist_cm", ev.waist.map(|w| w.0))?,
+        current_smoker: need(M, "current_smoker", ev.smoker)?,
+        diabetes: need(M, "diabetes", ev.diabetes)?,
+        north: need(M, "north", rec.north)?,
+        urban: if male {
+            Some(need(M, "urban", rec.urban)?)
+        } else {
+            rec.urban
+        },
+        family_history_ascvd: if male {
+            Some(need(M, "family_history_ascvd", rec.family_history_ascvd)?)
+        } else {
+            rec.family_history_ascvd
+        },
+    })
+}
+
+/// WHO 2019 laboratory-model inputs.
+pub fn who_lab_input(ev: &EvaluatedRecord) -> Result<WhoLabInput, ModelError> {
+    const M: &str = "WHO 2019 laboratory model";
+    Ok(WhoLabInput {
+        sex: need(M, "sex", ev.sex)?,
+        age: need(M, "age", ev.age.map(|a| a.years))?,
+        sbp: need(M, "sbp", ev.sbp())?,
+        tc: lipid(M, TC, ev.tc)?,
+        diabetes: need(M, "diabetes", ev.diabetes)?,
+        current_smoker: need(M, "current_smoker", ev.smoker)?,
+    })
+}
+
+/// WHO 2019 non-laboratory-model inputs.
+pub fn who_nonlab_input(ev: &EvaluatedRecord) -> Result<WhoNonLabInput, ModelError> {
+    const M: &str = "WHO 2019 non-laboratory model";
+    Ok(WhoNonLabInput {
+        sex: need(M, "sex", ev.sex)?,
+        age: need(M, "age", ev.age.map(|a| a.years))?,
+        sbp: need(M, "sbp", ev.sbp())?,
+        bmi: need(M, "bmi", ev.bmi.map(|b| b.0))?,
+        current_smoker: need(M, "current_smoker", ev.smoker)?,
+    })
+}
+
+/// PCE inputs (`race` empty → `Other`, RM-PCE-5).
+pub fn pce_input(rec: &ScreeningRecord, ev: &EvaluatedRecord) -> Result<PceInput, ModelError> {
+    const M: &str = "Pooled Cohort Equations";
+    Ok(PceInput {
+        race: rec.race.unwrap_or(Race::Other),
+        sex: need(M, "sex", ev.sex)?,
+        age: need(M, "age", ev.age.map(|a| a.years))?,
+        tc: lipid(M, TC, ev.tc)?,
+        hdl: lipid(M, HDL, ev.hdl)?,
+        sbp: need(M, "sbp", ev.sbp())?,
+        bp_treated: need(M, "bp_treated", rec.bp_treated)?,
+        current_smoker: need(M, "current_smoker", ev.smoker)?,
+        diabetes: need(M, "diabetes", ev.diabetes)?,
+    })
+}
+
+/// PREVENT inputs and whether `statin` came from `lipid_treated`.
+pub fn prevent_input(
+    rec: &ScreeningRecord,
+    ev: &EvaluatedRecord,
+) -> Result<(PreventInput, bool), ModelError> {
+    const M: &str = "PREVENT equations";
+    let (statin, from_lipid) = match rec.statin {
+        Some(s) => (s, false),
+        None => (need(M, "statin", rec.lipid_treated)?, true),
+    };
+    Ok((
+        PreventInput {
+            sex: need(M, "sex", ev.sex)?,
+            age: need(M, "age", ev.age.map(|a| a.years))?,
+            sbp: need(M, "sbp", ev.sbp())?,
+            bp_treated: need(M, "bp_treated", rec.bp_treated)?,
+            tc: lipid(M, TC, ev.tc)?,
+            hdl: lipid(M, HDL, ev.hdl)?,
+            statin,
+            diabetes: need(M, "diabetes", ev.diabetes)?,
+            current_smoker: need(M, "current_smoker", ev.smoker)?,
+            egfr: need(M, "egfr", ev.egfr)?,
+            bmi: need(M, "bmi", ev.bmi.map(|b| b.0))?,
+        },
+        from_lipid,
+    ))
+}
+
+/// Framingham inputs.
+pub fn framingham_input(
+    rec: &ScreeningRecord,
+    ev: &EvaluatedRecord,
+) -> Result<FraminghamInput, ModelError> {
+    const M: &str = "Framingham general CVD model";
+    Ok(FraminghamInput {
+        sex: need(M, "sex", ev.sex)?,
+        age: need(M, "age", ev.age.map(|a| a.years))?,
+        tc: lipid(M, TC, ev.tc)?,
+        hdl: lipid(M, HDL, ev.hdl)?,
+        sbp: need(M, "sbp", ev.sbp())?,
+        bp_treated: need(M, "bp_treated", rec.bp_treated)?,
+        current_smoker: need(M, "current_smoker", ev.smoker)?,
+        diabetes: need(M, "diabetes", ev.diabetes)?,
+    })
+}
+
+/// Every model for one person under the profile's range policy and WHO calibration.
+pub fn evaluate_all(
+    rec: &ScreeningRecord,
+    ev: &EvaluatedRecord,
+    profile: &Profile,
+) -> ModelResults {
+    let policy = profile.range_policy;
+    let prevent_in = prevent_input(rec, ev);
+    let statin_from_lipid_treated = matches!(prevent_in, Ok((_, true)));
+    ModelResults {
+        china_par: china_par_input(rec, ev).and_then(|i| china_par::china_par_10y(&i, policy)),
+        who2019_lab: who_lab_input(ev)
+            .and_then(|i| who2019::who2019_lab(&i, profile.who2019_calibration, policy)),
+        who2019_nonlab: who_nonlab_input(ev)
+            .and_then(|i| who2019::who2019_nonlab(&i, profile.who2019_calibration, policy)),
+        pce: pce_input(rec, ev).and_then(|i| pce2013::pce(&i, policy)),
+        prevent_10y: prevent_in
+            .and_then(|(i, _)| prevent2023::prevent(&i, Horizon::Years10, policy)),
+        framingham: framingham_input(rec, ev).and_then(|i| framingham2008::framingham(&i, policy)),
+        statin_from_lipid_treated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluated::FieldSet;
+    use crate::exchange::parse_pairs;
+
+    fn ev(pairs: &[(&str, &str)]) -> (ScreeningRecord, EvaluatedRecord) {
+        let (r, _) = parse_pairs(pairs);
+        let e = EvaluatedRecord::new(&r, &Profile::default(), FieldSet::default());
+        (r, e)
+    }
+
+    #[test]
+    fn guideline_example_through_the_record_path() {
+        // RM-CPAR-6: man 40, north, urban, waist 80, TC 5.2, HDL 1.3 mmol/L, BP 145/80
+        // untreated, no diabetes, non-smoker, family history → 4.7172 %.
+        let (r, e) = ev(&[
+            ("sex", "male"),
+            ("age", "40"),
+            ("sbp", "145"),
+            ("dbp", "80"),
+            ("bp_treated", "0"),
+            ("tc_mmol", "5.2"),
+            ("hdl_mmol", "1.3"),
+            ("waist_cm", "80"),
+            ("current_smoker", "0"),
+            ("diabetes", "0"),
+            ("north", "1"),
+            ("urban", "1"),
+            ("family_history_ascvd", "1"),
+        ]);
+        let m = evaluate_all(&r, &e, &Profile::default());
+        let cp = m.china_par.unwrap();
+        assert!((cp.risk10_pct - 4.7172).abs() < 5e-5, "{}", cp.risk10_pct);
+        // PCE starts at 40 and needs no waist; WHO 2019 too; PREVENT lacks egfr.
+        assert!(m.pce.is_ok());
+        assert!(m.who2019_lab.is_ok());
+        assert_eq!(
+            m.prevent_10y,
+            Err(ModelError::MissingInput {
+                model: "PREVENT equations",
+                field: "statin"
+            })
+        );
+    }
+
+    #[test]
+    fn women_need_no_urban_or_family_history() {
+        let (r, e) = ev(&[
+            ("sex", "female"),
+            ("age", "55"),
+            ("sbp", "130"),
+            ("dbp", "80"),
+            ("bp_treated", "0"),
+            ("tc_mgdl", "210"),
+            ("hdl_mgdl", "55"),
+            ("waist_cm", "80"),
+            ("current_smoker", "0"),
+            ("diabetes", "1"),
+            ("north", "1"),
+        ]);
+        assert!(china_par_input(&r, &e).is_ok());
+    }
+
+    #[test]
+    fn censored_lipid_is_a_missing_input_naming_the_column() {
+        let (r, e) = ev(&[
+            ("sex", "male"),
+            ("age", "50"),
+            ("sbp", "130"),
+            ("tc_mgdl", "<100"),
+        ]);
+        assert_eq!(
+            framingham_input(&r, &e),
+            Err(ModelError::MissingInput {
+                model: "Framingham general CVD model",
+                field: "tc_mgdl"
+            })
+        );
+    }
+
+    #[test]
+    fn statin_falls_back_to_lipid_treated() {
+        let (r, e) = ev(&[
+            ("lipid_treated", "1"),
+            ("sex", "male"),
+            ("age", "50"),
+            ("sbp", "130"),
+            ("bp_treated", "0"),
+            ("tc_mgdl", "200"),
+            ("hdl_mgdl", "45"),
+            ("diabetes", "0"),
+            ("current_smoker", "0"),
+            ("egfr", "90"),
+            ("bmi", "25"),
+        ]);
+        let (i, from) = prevent_input(&r, &e).unwrap();
+        assert!(i.statin && from);
+        assert!(evaluate_all(&r, &e, &Profile::default()).statin_from_lipid_treated);
+    }
+}
