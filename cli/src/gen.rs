@@ -212,6 +212,7 @@ const COLUMNS: &[&str] = &[
     "family_history_ascvd",
     "north",
     "urban",
+    "egfr",
     "note",
 ];
 
@@ -600,6 +601,14 @@ impl Generator {
         row[col("family_history_ascvd")] = flag(rng.chance(0.11));
         row[col("north")] = flag(site.north);
         row[col("urban")] = flag(site.urban);
+        // eGFR (mL/min/1.73 m²) is recorded at some sites' screening only: about 60 %
+        // of rows, falling with age (≈ 1 per year after 40).
+        if rng.chance(0.6) {
+            let egfr = rng
+                .gauss(105.0 - (a - 40.0).max(0.0), 14.0)
+                .clamp(20.0, 140.0);
+            row[col("egfr")] = fmt0(egfr);
+        }
         let note = rng.unit();
         if note < 0.02 {
             row[col("note")] = "re-measured, left arm".to_string();

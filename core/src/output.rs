@@ -44,23 +44,28 @@ pub fn fmt_pct(v: f64) -> String {
 /// The output cells of one assessment, aligned with [`OUTPUT_COLUMNS`].
 pub fn cells(a: &Assessment) -> Vec<String> {
     let hr = &a.high_risk;
+    let m = &a.models;
+    // Every risk column is empty when its model cannot be computed (csv-schema.md).
+    fn pct<T, E>(r: &Result<T, E>, f: impl Fn(&T) -> f64) -> String {
+        r.as_ref().map(|v| fmt_pct(f(v))).unwrap_or_default()
+    }
     vec![
         a.qc_status().as_str().to_string(),
         a.qc.rule_ids().join(";"),
         hr.status.as_str().to_string(),
         hr.reasons.join(";"),
-        String::new(),
-        String::new(),
-        String::new(),
+        pct(&m.china_par, |r| r.risk10_pct),
+        pct(&m.who2019_lab, |r| r.cvd_pct),
+        pct(&m.who2019_nonlab, |r| r.cvd_pct),
         hr.whoish
             .range
             .category()
             .map(|c| c.as_str().to_string())
             .unwrap_or_default(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
+        pct(&m.pce, |r| r.risk10_pct),
+        pct(&m.prevent_10y, |r| r.total_cvd.pct),
+        pct(&m.prevent_10y, |r| r.ascvd.pct),
+        pct(&m.framingham, |r| r.risk10_pct),
     ]
 }
 
