@@ -87,6 +87,20 @@ mandatory items, duplicated ids, unparseable cells, rows with a wrong number of 
 
 The same --rows and --seed always give byte-identical output on every platform.";
 
+fn parse_region(s: &str) -> Result<cvdscreen::models::who2019::Calibration, String> {
+    use cvdscreen::models::who2019::{Calibration, Region};
+    Calibration::parse(s).ok_or_else(|| {
+        let names: Vec<String> = Region::ALL
+            .iter()
+            .map(|r| r.name().to_lowercase().replace(' ', "-"))
+            .collect();
+        format!(
+            "unknown WHO 2019 region `{s}`; use a GBD code, `china-country`, or one of: {}",
+            names.join(", ")
+        )
+    })
+}
+
 #[derive(clap::Args, Debug)]
 struct ScreenArgs {
     /// Input CSV file (exchange format, spec/csv-schema.md).
@@ -102,6 +116,11 @@ struct ScreenArgs {
     /// two readings) or `mpp-2014-pilot` (2014 eligibility, BP = mean of readings 1-2).
     #[arg(long, default_value = "mpp-national", value_parser = ["mpp-national", "mpp-2014-pilot"])]
     profile: String,
+    /// WHO 2019 recalibration: a GBD region code or name (default `east-asia`, the
+    /// published charts' region for China; e.g. `A05GBDR_012_EAS`, `southeast-asia`,
+    /// `western-europe`), or `china-country` for China's country-level parameters.
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
+    region: Option<cvdscreen::models::who2019::Calibration>,
     /// Never show a progress bar (it is shown only on a terminal, for files over 5 MB).
     #[arg(long)]
     no_progress: bool,
@@ -146,6 +165,7 @@ fn main() -> ExitCode {
                 output: a.output,
                 format: a.format,
                 profile: a.profile,
+                region: a.region,
                 progress: !a.no_progress,
                 threads,
             })

@@ -39,6 +39,8 @@ pub struct Options {
     pub format: Format,
     /// Profile name.
     pub profile: String,
+    /// WHO 2019 calibration override (`--region`).
+    pub region: Option<cvdscreen::models::who2019::Calibration>,
     /// Allow a progress bar.
     pub progress: bool,
     /// Worker threads (≥ 1).
@@ -64,8 +66,11 @@ fn input_error(msg: String) -> anyhow::Error {
 /// Runs `screen`.
 pub fn run(o: &Options) -> Result<()> {
     let started = Instant::now();
-    let profile = Profile::by_name(&o.profile)
+    let mut profile = Profile::by_name(&o.profile)
         .ok_or_else(|| input_error(format!("unknown profile `{}`", o.profile)))?;
+    if let Some(cal) = o.region {
+        profile.who2019_calibration = cal;
+    }
     let path = &o.input;
     let size = check_input(path, o.output.as_deref())?;
 

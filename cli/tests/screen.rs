@@ -344,3 +344,49 @@ fn help_documents_json_lines() {
     assert!(text.contains("JSON Lines"), "{text}");
     assert!(text.contains("findings"), "{text}");
 }
+
+#[test]
+fn risk_columns_are_filled_and_region_selects_the_who_calibration() {
+    let s = sample();
+    let sample_path = s.to_str().unwrap();
+    let default = run(&["screen", sample_path]);
+    assert!(default.status.success(), "{}", stderr(&default));
+    let (h, rows) = read_csv(&default.stdout);
+    for name in [
+        "china_par_10y_pct",
+        "who2019_lab_pct",
+        "who2019_nonlab_pct",
+        "pce_10y_pct",
+        "prevent_cvd_10y_pct",
+        "prevent_ascvd_10y_pct",
+        "framingham_cvd_10y_pct",
+    ] {
+        let c = column(&h, name);
+        let filled = rows.iter().filter(|r| !r[c].is_empty()).count();
+        assert!(filled > rows.len() / 3, "{name}: only {filled} rows filled");
+        // At least four decimals, plain notation (csv-schema.md).
+        for r in rows.iter().filter(|r| !r[c].is_empty()) {
+            let dec = r[c].split('.').nth(1).map_or(0, str::len);
+            assert!(dec >= 4 && !r[c].contains('e'), "{name} = {}", r[c]);
+        }
+    }
+    let country = run(&["screen", sample_path, "--region", "china-country"]);
+    assert!(country.status.success());
+    let (_, rows2) = read_csv(&country.stdout);
+    let c = column(&h, "who2019_lab_pct");
+    let differ = rows
+        .iter()
+        .zip(&rows2)
+        .filter(|(a, b)| a[c] != b[c])
+        .count();
+    assert!(
+        differ > 0,
+        "--region china-country changed no WHO 2019 value"
+    );
+    let cp = column(&h, "china_par_10y_pct");
+    assert!(rows.iter().zip(&rows2).all(|(a, b)| a[cp] == b[cp]));
+
+    let bad = run(&["screen", sample_path, "--region", "atlantis"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("east-asia"));
+}

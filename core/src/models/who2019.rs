@@ -259,6 +259,27 @@ pub enum Calibration {
     ChinaCountry2017,
 }
 
+impl Calibration {
+    /// Parses a calibration choice: a GBD region code (`A05GBDR_012_EAS`), a region
+    /// name in any case with spaces, `-` or `_` (`east-asia`, `East Asia`), or
+    /// `china-country` / `CHN` for China's country-level parameters.
+    pub fn parse(s: &str) -> Option<Calibration> {
+        let norm = |x: &str| -> String {
+            x.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        let n = norm(s);
+        if n == "chinacountry" || n == "chn" || n == "country" {
+            return Some(Calibration::ChinaCountry2017);
+        }
+        Region::from_code(s.trim())
+            .or_else(|| Region::ALL.iter().copied().find(|r| norm(r.name()) == n))
+            .map(Calibration::Region2017)
+    }
+}
+
 impl Default for Calibration {
     fn default() -> Self {
         Calibration::Region2017(Region::EastAsia)
@@ -778,6 +799,32 @@ pub fn chart_cell_nonlab(
         x2: mid.bmi,
         result,
     })
+}
+
+#[cfg(test)]
+mod calibration_parse_tests {
+    use super::*;
+
+    #[test]
+    fn parse_codes_names_and_country() {
+        assert_eq!(
+            Calibration::parse("A05GBDR_012_EAS"),
+            Some(Calibration::Region2017(Region::EastAsia))
+        );
+        assert_eq!(
+            Calibration::parse("east-asia"),
+            Some(Calibration::Region2017(Region::EastAsia))
+        );
+        assert_eq!(
+            Calibration::parse("Western Europe"),
+            Some(Calibration::Region2017(Region::WesternEurope))
+        );
+        assert_eq!(
+            Calibration::parse("china-country"),
+            Some(Calibration::ChinaCountry2017)
+        );
+        assert_eq!(Calibration::parse("atlantis"), None);
+    }
 }
 
 #[cfg(test)]
