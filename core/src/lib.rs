@@ -15,6 +15,9 @@ pub mod date;
 pub mod evaluated;
 pub mod exchange;
 pub mod finding;
+
+pub mod guideline;
+
 pub mod models;
 pub mod output;
 pub mod profile;
