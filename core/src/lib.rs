@@ -16,7 +16,9 @@ pub mod evaluated;
 pub mod exchange;
 pub mod finding;
 
+pub mod followup;
 pub mod guideline;
+pub mod intervention;
 
 pub mod models;
 pub mod output;

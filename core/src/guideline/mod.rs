@@ -22,3 +22,32 @@ pub fn all_rules() -> impl Iterator<Item = &'static crate::rules::Rule> {
         .chain(cn2019::RULES.iter())
         .chain(cn2020::RULES.iter())
 }
+
+/// Guideline options of the profile (MPP2014-PROF-1 follow-up/guideline options) with
+/// their defaults.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct GuidelineOptions {
+    /// `lipid_ruleset` (default `lip2023`).
+    pub lipid_ruleset: lipid::LipidRuleSet,
+    /// `bp_scheme` (default `bpc-cn2018`).
+    pub bp_scheme: bp_class::BpScheme,
+    /// `aspirin_risk_source` (default `Cn2020Stratum`).
+    pub aspirin_risk_source: cn2020::AspirinRiskSource,
+    /// LIP-TGT-8 `reduction_inclusive` (default off).
+    pub reduction_inclusive: bool,
+    /// UNIT-7/UNIT-8 unit policy (default `AsReported`).
+    pub canonical_unit: crate::profile::CanonicalUnit,
+}
+
+impl Default for GuidelineOptions {
+    fn default() -> Self {
+        GuidelineOptions {
+            lipid_ruleset: lipid::LipidRuleSet::Lip2023,
+            bp_scheme: bp_class::BpScheme::Cn2018,
+            aspirin_risk_source: cn2020::AspirinRiskSource::Cn2020Stratum,
+            reduction_inclusive: false,
+            canonical_unit: crate::profile::CanonicalUnit::AsReported,
+        }
+    }
+}
