@@ -1140,3 +1140,489 @@ pub fn bphs_htn_screen(p: &Person<'_>, excess_liquor_ml_per_day: f64) -> HtnScre
         criteria_not_evaluated: not_eval,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+    fn visit(pairs: &[(&str, &str)]) -> VisitRecord {
+        let (v, f) = parse_visit(pairs);
+        assert!(f.is_empty(), "{f:?}");
+        v
+    }
+    fn dm(col: &str, val: &str) -> VisitRecord {
+        visit(&[
+            ("id", "P"),
+            ("visit_date", "2025-03-01"),
+            ("visit_kind", "bphs_dm"),
+            (col, val),
+        ])
+    }
+    fn em(v: &VisitRecord, u: CanonicalUnit) -> Outcome {
+        let o = BphsOptions {
+            canonical_unit: u,
+            ..Default::default()
+        };
+        emergency_referral(v, &o).outcome
+    }
+    /// The glucose limbs of BPHS-DM-4 only (the other criteria have no inputs here).
+    fn gl(v: &VisitRecord, u: CanonicalUnit) -> Outcome {
+        let o = BphsOptions {
+            canonical_unit: u,
+            ..Default::default()
+        };
+        let e = emergency_referral(v, &o);
+        let limbs = ["glucose_high", "glucose_low"];
+        if e.reasons.iter().any(|r| limbs.contains(r)) {
+            Outcome::Fired
+        } else if e.not_evaluated.iter().any(|r| limbs.contains(r)) {
+            Outcome::Indeterminate
+        } else {
+            Outcome::NotFired
+        }
+    }
+    const R: CanonicalUnit = CanonicalUnit::AsReported;
+    const M: CanonicalUnit = CanonicalUnit::MmolL;
+
+    #[test]
+    fn t_bphs_1_2_300_mgdl() {
+        assert_eq!(gl(&dm("glucose_mgdl", "300"), R), Outcome::Fired);
+        assert_eq!(gl(&dm("glucose_mgdl", "300"), M), Outcome::NotFired);
+        assert_eq!(gl(&dm("glucose_mgdl", "299"), R), Outcome::NotFired);
+        assert_eq!(gl(&dm("glucose_mgdl", "299"), M), Outcome::NotFired);
+    }
+
+    #[test]
+    fn t_bphs_3_4_5_6_glucose_limbs() {
+        assert_eq!(gl(&dm("fbg_mmol", "16.7"), R), Outcome::Fired);
+        assert_eq!(gl(&dm("fbg_mmol", "16.69"), R), Outcome::NotFired);
+        assert_eq!(gl(&dm("glucose_mgdl", "70"), R), Outcome::Fired);
+        assert_eq!(gl(&dm("glucose_mgdl", "70"), M), Outcome::Fired);
+        assert_eq!(gl(&dm("glucose_mgdl", "71"), R), Outcome::NotFired);
+        assert_eq!(gl(&dm("glucose_mgdl", "71"), M), Outcome::NotFired);
+        assert_eq!(gl(&dm("fbg_mmol", "3.9"), R), Outcome::Fired);
+        assert_eq!(gl(&dm("fbg_mmol", "3.91"), R), Outcome::NotFired);
+        let hi = emergency_referral(&dm("glucose_mgdl", ">600"), &BphsOptions::default());
+        assert_eq!(
+            (hi.outcome, hi.reasons.clone()),
+            (Outcome::Fired, vec!["glucose_high"])
+        );
+        let lo = emergency_referral(&dm("glucose_mgdl", "<20"), &BphsOptions::default());
+        assert_eq!(
+            (lo.outcome, lo.reasons.clone()),
+            (Outcome::Fired, vec!["glucose_low"])
+        );
+    }
+
+    fn classes(rows: &[&[(&str, &str)]], kind: VisitKind) -> Vec<VisitAssessment> {
+        let vs: Vec<VisitRecord> = rows.iter().map(|r| visit(r)).collect();
+        assess_visits(&vs, kind, None, &BphsOptions::default())
+    }
+
+    #[test]
+    fn t_bphs_7_fasting_126() {
+        let a = classes(
+            &[&[
+                ("id", "P"),
+                ("visit_date", "2025-01-01"),
+                ("visit_kind", "bphs_dm"),
+                ("fbg_mgdl", "126"),
+            ]],
+            VisitKind::BphsDm,
+        );
+        assert_eq!(
+            (a[0].class, a[0].class_rule),
+            (VisitClass::FirstUncontrolledOrAdr, BPHS_DM_7)
+        );
+        let a = classes(
+            &[&[
+                ("id", "P"),
+                ("visit_date", "2025-01-01"),
+                ("visit_kind", "bphs_dm"),
+                ("fbg_mgdl", "125"),
+            ]],
+            VisitKind::BphsDm,
+        );
+        assert_eq!(
+            (a[0].class, a[0].class_rule),
+            (VisitClass::Controlled, BPHS_DM_6)
+        );
+        assert_eq!(a[0].next_visit, d("2025-04-01"));
+    }
+
+    #[test]
+    fn t_bphs_8_high_normal_item_1() {
+        assert!(bphs_htn_high_normal(135.0, 80.0));
+        assert!(bphs_htn_high_normal(125.0, 86.0));
+        assert!(bphs_htn_high_normal(139.5, 89.5));
+        assert!(!bphs_htn_high_normal(135.0, 92.0));
+        assert!(bphs_htn_raised(135.0, 92.0));
+        assert!(!bphs_htn_high_normal(129.5, 84.5));
+        assert!(!bphs_htn_raised(129.5, 84.5));
+    }
+
+    #[test]
+    fn t_bphs_9_two_weeks_inclusive() {
+        let a = classes(
+            &[&[
+                ("id", "P"),
+                ("visit_date", "2025-03-01"),
+                ("visit_kind", "bphs_htn"),
+                ("sbp", "150"),
+                ("dbp", "85"),
+            ]],
+            VisitKind::BphsHtn,
+        );
+        assert_eq!(a[0].class_rule, BPHS_HTN_8);
+        assert!(a[0].next_on_time(d("2025-03-15")));
+        assert!(!a[0].next_on_time(d("2025-03-16")));
+    }
+
+    #[test]
+    fn t_bphs_10_phone_visit_is_skipped() {
+        let a = classes(
+            &[
+                &[
+                    ("id", "P"),
+                    ("visit_date", "2025-01-01"),
+                    ("visit_kind", "bphs_htn"),
+                    ("sbp", "150"),
+                    ("dbp", "85"),
+                ],
+                &[
+                    ("id", "P"),
+                    ("visit_date", "2025-01-10"),
+                    ("visit_kind", "bphs_htn"),
+                    ("mode", "phone"),
+                ],
+                &[
+                    ("id", "P"),
+                    ("visit_date", "2025-01-14"),
+                    ("visit_kind", "bphs_htn"),
+                    ("sbp", "152"),
+                    ("dbp", "88"),
+                ],
+            ],
+            VisitKind::BphsHtn,
+        );
+        assert_eq!(a[0].class_rule, BPHS_HTN_8);
+        assert_eq!((a[1].class, a[1].dq_vis_4), (VisitClass::NotAssessed, true));
+        assert_eq!(a[1].next_visit, d("2025-01-24"));
+        assert_eq!(
+            (a[2].class, a[2].class_rule),
+            (VisitClass::Referral, BPHS_HTN_9)
+        );
+    }
+
+    #[test]
+    fn t_bphs_11_adr_only_ends_the_run() {
+        let a = classes(
+            &[
+                &[
+                    ("id", "P"),
+                    ("visit_date", "2025-01-01"),
+                    ("visit_kind", "bphs_htn"),
+                    ("sbp", "150"),
+                    ("dbp", "85"),
+                ],
+                &[
+                    ("id", "P"),
+                    ("visit_date", "2025-01-10"),
+                    ("visit_kind", "bphs_htn"),
+                    ("sbp", "130"),
+                    ("dbp", "80"),
+                    ("adr", "1"),
+                ],
+                &[
+                    ("id", "P"),
+                    ("visit_date", "2025-01-20"),
+                    ("visit_kind", "bphs_htn"),
+                    ("sbp", "150"),
+                    ("dbp", "85"),
+                ],
+            ],
+            VisitKind::BphsHtn,
+        );
+        assert_eq!(
+            a.iter().map(|x| x.class_rule).collect::<Vec<_>>(),
+            vec![BPHS_HTN_8; 3]
+        );
+        assert_eq!(a[1].uncontrolled, Some(false));
+    }
+
+    #[test]
+    fn t_bphs_12_age_65_target_and_override() {
+        let one = |age: &str, target: Option<&str>| {
+            let mut r = vec![
+                ("id", "P"),
+                ("visit_date", "2025-01-01"),
+                ("visit_kind", "bphs_htn"),
+                ("sbp", "145"),
+                ("dbp", "85"),
+                ("age", age),
+            ];
+            if let Some(t) = target {
+                r.push(("bp_target", t));
+            }
+            classes(&[&r], VisitKind::BphsHtn)[0].class
+        };
+        assert_eq!(one("66", None), VisitClass::Controlled);
+        assert_eq!(one("64", None), VisitClass::FirstUncontrolledOrAdr);
+        assert_eq!(
+            one("66", Some("130/80")),
+            VisitClass::FirstUncontrolledOrAdr
+        );
+        // Age unknown: 145/85 depends on it; 155/85 does not.
+        let r: &[(&str, &str)] = &[
+            ("id", "P"),
+            ("visit_date", "2025-01-01"),
+            ("visit_kind", "bphs_htn"),
+            ("sbp", "145"),
+            ("dbp", "85"),
+        ];
+        assert_eq!(
+            classes(&[r], VisitKind::BphsHtn)[0].class,
+            VisitClass::Indeterminate
+        );
+        let r: &[(&str, &str)] = &[
+            ("id", "P"),
+            ("visit_date", "2025-01-01"),
+            ("visit_kind", "bphs_htn"),
+            ("sbp", "155"),
+            ("dbp", "85"),
+        ];
+        assert_eq!(
+            classes(&[r], VisitKind::BphsHtn)[0].class,
+            VisitClass::FirstUncontrolledOrAdr
+        );
+    }
+
+    #[test]
+    fn t_bphs_13_htn_emergency() {
+        let h = |s: &str, dd: &str, preg: &str| {
+            em(
+                &visit(&[
+                    ("id", "P"),
+                    ("visit_date", "2025-01-01"),
+                    ("visit_kind", "bphs_htn"),
+                    ("sbp", s),
+                    ("dbp", dd),
+                    ("pregnant_or_lactating", preg),
+                ]),
+                R,
+            )
+        };
+        assert_eq!(h("180", "100", "0"), Outcome::Fired);
+        assert_eq!(h("179.5", "109.5", "0"), Outcome::NotFired);
+        assert_eq!(h("140", "85", "1"), Outcome::Fired);
+        assert_eq!(h("139", "89", "1"), Outcome::NotFired);
+        assert_eq!(h("130", "110", "0"), Outcome::Fired);
+        // A symptom alone fires; BP unknown without symptoms is not evaluated.
+        let v = visit(&[
+            ("id", "P"),
+            ("visit_date", "2025-01-01"),
+            ("visit_kind", "bphs_htn"),
+            ("sym_chest_tightness", "1"),
+        ]);
+        assert_eq!(em(&v, R), Outcome::Fired);
+        let v = visit(&[
+            ("id", "P"),
+            ("visit_date", "2025-01-01"),
+            ("visit_kind", "bphs_htn"),
+        ]);
+        assert_eq!(em(&v, R), Outcome::Indeterminate);
+    }
+
+    #[test]
+    fn dm_emergency_heart_rate_and_temperature_are_strict() {
+        let v = |hr: &str, t: &str| {
+            visit(&[
+                ("id", "P"),
+                ("visit_date", "2025-01-01"),
+                ("visit_kind", "bphs_dm"),
+                ("fbg_mmol", "6"),
+                ("sbp", "120"),
+                ("dbp", "70"),
+                ("heart_rate", hr),
+                ("temperature_c", t),
+            ])
+        };
+        assert_eq!(em(&v("100", "39.0"), R), Outcome::NotFired);
+        assert_eq!(em(&v("101", "39.0"), R), Outcome::Fired);
+        assert_eq!(em(&v("80", "39.1"), R), Outcome::Fired);
+    }
+
+    fn person(exam: &str) -> FuPerson {
+        FuPerson {
+            high_risk: HighRiskStatus::HighRisk,
+            hr_exam_date: Some(d(exam)),
+            intervention_date: None,
+            birth_date: None,
+        }
+    }
+    fn fu(kind: &str, date: &str) -> VisitRecord {
+        visit(&[("id", "P"), ("visit_date", date), ("visit_kind", kind)])
+    }
+
+    #[test]
+    fn fu_5_due_and_window() {
+        let p = person("2024-11-30");
+        let st = short_term_due(&p, &FollowUpOptions::default()).unwrap();
+        // UNIT-11: 30 Nov + 3 months = 28 Feb.
+        assert_eq!(
+            (st.due, st.window_start, st.window_end),
+            (d("2025-02-28"), d("2025-01-28"), d("2025-03-28"))
+        );
+        let o = FollowUpOptions::default();
+        assert_eq!(
+            next_follow_up(&p, &[], d("2025-03-28"), &o),
+            Some(d("2025-02-28"))
+        );
+        // After the window without a short-term visit: the long-term visit of 2025.
+        assert_eq!(
+            next_follow_up(&p, &[], d("2025-03-29"), &o),
+            Some(d("2025-05-28"))
+        );
+    }
+
+    #[test]
+    fn fu_6_worked_example() {
+        let p = person("2025-05-10");
+        let o = FollowUpOptions::default();
+        let st = fu("short_term", "2025-08-20");
+        assert_eq!(
+            long_term_year(&p, &[st.clone()], 2025, d("2025-12-31"), &o),
+            None
+        );
+        let y26 = long_term_year(&p, &[st.clone()], 2026, d("2025-12-31"), &o).unwrap();
+        assert_eq!((y26.earliest, y26.due), (d("2025-11-20"), d("2026-01-01")));
+        assert_eq!(
+            next_follow_up(&p, &[st.clone()], d("2025-09-01"), &o),
+            Some(d("2026-01-01"))
+        );
+        let vs = vec![st, fu("long_term", "2026-03-02")];
+        let y27 = long_term_year(&p, &vs, 2027, d("2026-12-31"), &o).unwrap();
+        assert_eq!((y27.earliest, y27.due), (d("2026-09-02"), d("2027-01-01")));
+        assert_eq!(
+            next_follow_up(&p, &vs, d("2026-06-01"), &o),
+            Some(d("2027-01-01"))
+        );
+        // Only the first long-term visit of a year counts.
+        let mut vs2 = vs.clone();
+        vs2.push(fu("long_term", "2026-10-01"));
+        assert_eq!(
+            long_term_year(&p, &vs2, 2026, d("2026-12-31"), &o)
+                .unwrap()
+                .counted,
+            Some(d("2026-03-02"))
+        );
+    }
+
+    #[test]
+    fn fu_6_earliest_after_year_end_skips_the_year() {
+        // Exam 2025-12-01, no short-term visit: earliest 2026-06-01 → due 2026-06-01.
+        let p = person("2025-12-01");
+        let o = FollowUpOptions::default();
+        let y = long_term_year(&p, &[], 2026, d("2026-12-31"), &o).unwrap();
+        assert_eq!(y.due, d("2026-06-01"));
+        // A late counted visit on 2026-12-20 pushes the earliest of 2027 to 2027-06-20.
+        let vs = [
+            fu("short_term", "2026-03-01"),
+            fu("long_term", "2026-12-20"),
+        ];
+        let y27 = long_term_year(&p, &vs, 2027, d("2027-12-31"), &o).unwrap();
+        assert_eq!(y27.due, d("2027-06-20"));
+    }
+
+    #[test]
+    fn fu_7_death_and_withdrawal() {
+        let p = person("2025-05-10");
+        let o = FollowUpOptions::default();
+        let died = visit(&[
+            ("id", "P"),
+            ("visit_date", "2025-06-01"),
+            ("visit_kind", "short_term"),
+            ("died", "1"),
+        ]);
+        assert_eq!(
+            next_follow_up(&p, &[died.clone()], d("2025-06-01"), &o),
+            None
+        );
+        assert_eq!(
+            next_follow_up(&p, &[died], d("2025-05-31"), &o),
+            Some(d("2025-08-10"))
+        );
+        let w = visit(&[
+            ("id", "P"),
+            ("visit_date", "2025-06-01"),
+            ("visit_kind", "short_term"),
+            ("withdrawn", "1"),
+        ]);
+        assert_eq!(
+            status_on(&[w.clone()], d("2025-06-02")),
+            LifeStatus::Withdrawn
+        );
+        // A later done visit (or one on the same day) means the person came back.
+        let back = fu("short_term", "2025-06-01");
+        assert_eq!(status_on(&[w, back], d("2025-06-02")), LifeStatus::Active);
+    }
+
+    #[test]
+    fn fu_8_pilot_and_fu_9_project_year() {
+        let mut p = person("2014-10-01");
+        p.intervention_date = Some(d("2014-10-15"));
+        let o = FollowUpOptions {
+            stage_model: StageModel::Pilot2014,
+            ..Default::default()
+        };
+        let st = short_term_due(&p, &o).unwrap();
+        assert_eq!(
+            (st.due, st.window_start, st.window_end),
+            (d("2014-11-15"), d("2014-11-01"), d("2014-11-29"))
+        );
+        assert_eq!(project_year(d("2025-06-30"), 7), 2024);
+        assert_eq!(project_year(d("2025-07-01"), 7), 2025);
+        assert_eq!(
+            project_year_bounds(2025, 7),
+            (d("2025-07-01"), d("2026-06-30"))
+        );
+        assert_eq!(
+            project_year_bounds(2025, 1),
+            (d("2025-01-01"), d("2025-12-31"))
+        );
+    }
+
+    #[test]
+    fn fu_10_only_high_risk_with_exam_date() {
+        let mut p = person("2025-05-10");
+        p.high_risk = HighRiskStatus::Indeterminate;
+        assert_eq!(
+            next_follow_up(&p, &[], d("2025-05-10"), &FollowUpOptions::default()),
+            None
+        );
+        p.high_risk = HighRiskStatus::HighRisk;
+        p.hr_exam_date = None;
+        assert_eq!(
+            next_follow_up(&p, &[], d("2025-05-10"), &FollowUpOptions::default()),
+            None
+        );
+    }
+
+    #[test]
+    fn visit_parser_reports_bad_cells() {
+        let (v, f) = parse_visit(&[
+            ("id", "P"),
+            ("visit_kind", "weekly"),
+            ("bp_target", "130"),
+            ("mode", "电话"),
+        ]);
+        assert_eq!(f.len(), 2);
+        assert_eq!(v.visit_kind, None);
+        assert_eq!(v.mode, Some(VisitMode::Phone));
+        assert_eq!(parse_bp_target("130/80"), Some((130.0, 80.0)));
+        assert_eq!(parse_bp_target("-1/80"), None);
+    }
+}
