@@ -615,3 +615,170 @@ pub fn plan(
         lipid_ruleset: opts.lipid_ruleset.as_str(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::criteria::mpp2014;
+    use crate::guideline::conditions::tests::person;
+    use crate::profile::Profile;
+    use proptest::prelude::*;
+
+    fn plan_of(pairs: &[(&str, &str)]) -> Plan {
+        let (rec, ev) = person(pairs);
+        let hr = mpp2014::evaluate(&rec, &ev, &Profile::default()).status;
+        plan(&rec, &ev, hr, None, &GuidelineOptions::default())
+    }
+
+    #[test]
+    fn urgent_thresholds_both_sides() {
+        let u = |pairs: &[(&str, &str)]| plan_of(pairs).urgent;
+        assert!(u(&[("sbp", "180"), ("dbp", "90")]).fired);
+        assert!(!u(&[("sbp", "179.9"), ("dbp", "109.9"), ("fbg_mmol", "5")]).fired);
+        assert!(u(&[("sbp", "150"), ("dbp", "110")]).fired);
+        assert!(u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mmol", "16.7")]).fired);
+        assert!(!u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mmol", "16.69")]).fired);
+        assert!(u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mgdl", "300")]).fired);
+        assert!(!u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mgdl", "299")]).fired);
+        assert!(u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mgdl", "70")]).fired);
+        assert!(u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mmol", "3.9")]).fired);
+        assert!(!u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mmol", "3.91")]).fired);
+        // No glucose: "no", with the glucose criteria listed as not evaluated.
+        let x = u(&[("sbp", "120"), ("dbp", "80")]);
+        assert_eq!(
+            (x.column(), x.not_evaluated.clone()),
+            ("no", vec!["glucose_high", "glucose_low"])
+        );
+        let p = plan_of(&[("sbp", "185"), ("dbp", "95")]);
+        assert_eq!(p.items[0].id, "urgent_referral");
+        assert_eq!(p.items[0].priority, Priority::Urgent);
+    }
+
+    #[test]
+    fn every_screenee_gets_the_handbook_and_unverified_items_say_so() {
+        let p = plan_of(&[]);
+        assert!(p.column().ends_with("handbook_lifestyle"));
+        let p = plan_of(&[
+            ("sex", "male"),
+            ("age", "60"),
+            ("sbp", "150"),
+            ("dbp", "85"),
+            ("bp_treated", "0"),
+            ("history_mi", "0"),
+            ("history_pci", "0"),
+            ("history_cabg", "0"),
+            ("history_ischaemic_stroke", "0"),
+            ("history_haemorrhagic_stroke", "0"),
+            ("diabetes", "1"),
+            ("current_smoker", "0"),
+            ("tc_mmol", "6.0"),
+            ("ldl_mmol", "4.0"),
+            ("hdl_mmol", "1.2"),
+            ("tg_mmol", "1.5"),
+            ("fbg_mmol", "6.5"),
+            ("bmi", "23"),
+            ("waist_cm", "80"),
+            ("lipid_treated", "0"),
+            ("high_salt_diet", "0"),
+            ("bleeding_risk_high", "0"),
+        ]);
+        let rec = p.recommended();
+        for id in [
+            "antihypertensive",
+            "statin",
+            "glucose_management_referral",
+            "aspirin_consideration",
+            "diet_salt",
+        ] {
+            assert!(rec.contains(&id), "{id} missing from {rec:?}");
+        }
+        let asp = p
+            .items
+            .iter()
+            .find(|i| i.id == "aspirin_consideration")
+            .unwrap();
+        assert!(asp.evidence.contains(&Evidence::Unverified));
+        let st = p.items.iter().find(|i| i.id == "statin").unwrap();
+        assert!(st.en.contains("LDL-C < 1.8 mmol/L"), "{}", st.en);
+    }
+
+    fn base(
+        sbp: f64,
+        dbp: f64,
+        ldl: f64,
+        hdl: f64,
+        flags: [bool; 5],
+        age: u8,
+    ) -> Vec<(String, String)> {
+        let b = |x: bool| if x { "1" } else { "0" }.to_string();
+        vec![
+            ("sex".into(), "male".into()),
+            ("age".into(), age.to_string()),
+            ("sbp".into(), format!("{sbp}")),
+            ("dbp".into(), format!("{dbp}")),
+            ("bp_treated".into(), "0".into()),
+            ("ldl_mmol".into(), format!("{ldl}")),
+            ("tc_mmol".into(), format!("{}", ldl + hdl + 0.5)),
+            ("hdl_mmol".into(), format!("{hdl}")),
+            ("tg_mmol".into(), "1.5".into()),
+            ("fbg_mmol".into(), "5.5".into()),
+            ("bmi".into(), "23".into()),
+            ("waist_cm".into(), "80".into()),
+            ("lipid_treated".into(), "0".into()),
+            ("history_mi".into(), b(flags[0])),
+            ("history_ischaemic_stroke".into(), b(flags[1])),
+            ("history_pci".into(), b(flags[2])),
+            ("history_cabg".into(), "0".into()),
+            ("history_haemorrhagic_stroke".into(), "0".into()),
+            ("diabetes".into(), b(flags[3])),
+            ("current_smoker".into(), b(flags[4])),
+        ]
+    }
+
+    fn intensity(pairs: &[(String, String)]) -> Vec<&'static str> {
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        plan_of(&refs).intensity()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn more_risk_never_less_intensive(
+            sbp in 100.0f64..200.0, dbp in 60.0f64..95.0, ldl in 1.0f64..5.5, hdl in 0.6f64..2.0,
+            flags in proptest::array::uniform5(any::<bool>()), more in proptest::array::uniform5(any::<bool>()),
+            dsbp in 0.0f64..40.0, ddbp in 0.0f64..20.0, dldl in 0.0f64..1.5, dhdl in 0.0f64..0.5, age in 35u8..76,
+        ) {
+            let lo = intensity(&base(sbp, dbp, ldl, hdl, flags, age));
+            let mut f2 = flags;
+            for i in 0..5 { f2[i] |= more[i]; }
+            let hi = intensity(&base((sbp + dsbp).min(260.0), (dbp + ddbp).min(140.0), ldl + dldl, (hdl - dhdl).max(0.5), f2, age));
+            for id in &lo {
+                prop_assert!(hi.contains(id), "{id} lost: {lo:?} → {hi:?}");
+            }
+        }
+
+        #[test]
+        fn urgent_fires_at_or_above_thresholds(sbp in 180.0f64..270.0, dbp in 40.0f64..=110.0, g in 16.7f64..30.0, gm in 300.0f64..540.0, low in 2.0f64..=3.9, lowm in 36.0f64..=70.0) {
+            let (s1, d1) = (format!("{sbp}"), format!("{dbp}"));
+            let bp = plan_of(&[("sbp", s1.as_str()), ("dbp", "80")]).urgent.fired;
+            let bp2 = plan_of(&[("sbp", "179"), ("dbp", d1.as_str())]).urgent.fired == (dbp >= 110.0);
+            let (g1, g2, g3, g4) = (format!("{g}"), format!("{gm}"), format!("{low}"), format!("{lowm}"));
+            let hi = plan_of(&[("fbg_mmol", g1.as_str())]).urgent.fired;
+            let him = plan_of(&[("fbg_mgdl", g2.as_str())]).urgent.fired;
+            let lo = plan_of(&[("fbg_mmol", g3.as_str())]).urgent.fired;
+            let lom = plan_of(&[("fbg_mgdl", g4.as_str())]).urgent.fired;
+            prop_assert!(bp && bp2 && hi && him && lo && lom);
+        }
+
+        #[test]
+        fn urgent_silent_below_thresholds(sbp in 90.0f64..179.99, dbp in 50.0f64..89.0, g in 3.91f64..16.69) {
+            let (a, b, c) = (format!("{sbp}"), format!("{dbp}"), format!("{g}"));
+            let p = plan_of(&[("sbp", a.as_str()), ("dbp", b.as_str()), ("fbg_mmol", c.as_str())]);
+            prop_assert!(!p.urgent.fired);
+            prop_assert!(p.urgent.not_evaluated.is_empty());
+        }
+    }
+}

@@ -230,3 +230,127 @@ pub fn ldl_target_met(p: &Person<'_>, level: Cn2019Level) -> CondValue {
         assumed_absent,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guideline::conditions::tests::person;
+    use crate::profile::CanonicalUnit;
+
+    const NO_CVD: [(&str, &str); 6] = [
+        ("history_mi", "0"),
+        ("history_pci", "0"),
+        ("history_cabg", "0"),
+        ("history_ischaemic_stroke", "0"),
+        ("history_haemorrhagic_stroke", "0"),
+        ("age", "45"),
+    ];
+
+    fn level(pairs: &[(&str, &str)], pct: Option<f64>, life: Option<f64>) -> Cn2019Result {
+        let (rec, ev) = person(pairs);
+        risk_level(
+            &Person::new(&rec, &ev, CanonicalUnit::AsReported),
+            pct,
+            life,
+        )
+    }
+
+    #[test]
+    fn cn2019_2_strata_edges() {
+        assert_eq!(stratum_from_china_par(4.999), Cn2019Level::Low);
+        assert_eq!(stratum_from_china_par(5.0), Cn2019Level::Medium);
+        assert_eq!(stratum_from_china_par(9.999), Cn2019Level::Medium);
+        assert_eq!(stratum_from_china_par(10.0), Cn2019Level::High);
+        // OQ-8: 4.96 displays as 5.0 but is low.
+        assert_eq!(stratum_from_china_par(4.96), Cn2019Level::Low);
+        assert_eq!(
+            level(&NO_CVD, Some(9.999), None).level,
+            Some(Cn2019Level::Medium)
+        );
+    }
+
+    #[test]
+    fn cn2019_1_cvd_and_unknowns() {
+        let mut p = NO_CVD.to_vec();
+        p[4] = ("history_haemorrhagic_stroke", "1");
+        let r = level(&p, Some(3.0), None);
+        assert_eq!(
+            (r.level, r.rules.clone()),
+            (Some(Cn2019Level::VeryHigh), vec![CN2019_1])
+        );
+        let r = level(&NO_CVD[1..], Some(3.0), None);
+        assert_eq!(
+            (r.level, r.missing.clone(), r.china_par_pct),
+            (None, vec!["history_mi"], Some(3.0))
+        );
+        assert_eq!(
+            level(&NO_CVD, None, None).missing,
+            vec!["china_par_10y_pct"]
+        );
+        let mut young = NO_CVD.to_vec();
+        young[5] = ("age", "19");
+        assert_eq!(level(&young, Some(1.0), None).level, None);
+    }
+
+    #[test]
+    fn cn2019_3_lifetime_external_only() {
+        assert_eq!(
+            level(&NO_CVD, Some(6.0), Some(32.8)).lifetime,
+            Lifetime::High
+        );
+        assert_eq!(
+            level(&NO_CVD, Some(6.0), Some(32.79)).lifetime,
+            Lifetime::Low
+        );
+        assert_eq!(
+            level(&NO_CVD, Some(6.0), None).lifetime,
+            Lifetime::Unavailable
+        );
+        assert_eq!(
+            level(&NO_CVD, Some(10.0), Some(50.0)).lifetime,
+            Lifetime::NotApplicable
+        );
+        let mut old = NO_CVD.to_vec();
+        old[5] = ("age", "60");
+        assert_eq!(
+            level(&old, Some(6.0), Some(50.0)).lifetime,
+            Lifetime::NotApplicable
+        );
+    }
+
+    #[test]
+    fn cn2019_5_targets_or_semantics() {
+        let t = |pairs: &[(&str, &str)], l| {
+            let (rec, ev) = person(pairs);
+            let p = Person::new(&rec, &ev, CanonicalUnit::AsReported);
+            (
+                ldl_target(&p, l).map(|t| t.ldl_mmol),
+                ldl_target_met(&p, l).value,
+            )
+        };
+        let mut p = NO_CVD.to_vec();
+        p.extend([
+            ("ldl_mmol", "3.39"),
+            ("diabetes", "0"),
+            ("lipid_treated", "0"),
+        ]);
+        assert_eq!(t(&p, Cn2019Level::Medium), (Some(3.4), Outcome::Fired));
+        p[6] = ("ldl_mgdl", "130");
+        assert_eq!(t(&p, Cn2019Level::Medium), (Some(3.4), Outcome::NotFired));
+        // Diabetes at ≥ 40 takes the high target.
+        p[7] = ("diabetes", "1");
+        assert_eq!(t(&p, Cn2019Level::Low).0, Some(2.6));
+        // Treated, unknown baseline: below target met; otherwise Indeterminate (OR).
+        let q = [("ldl_mmol", "2.5"), ("lipid_treated", "1")];
+        assert_eq!(t(&q, Cn2019Level::High).1, Outcome::Fired);
+        let q = [("ldl_mmol", "2.7"), ("lipid_treated", "1")];
+        assert_eq!(t(&q, Cn2019Level::High).1, Outcome::Indeterminate);
+        // 50 % reduction (≥) meets the target even above 2.6.
+        let q = [
+            ("ldl_mmol", "2.7"),
+            ("lipid_treated", "1"),
+            ("ldl_baseline_mmol", "5.4"),
+        ];
+        assert_eq!(t(&q, Cn2019Level::High).1, Outcome::Fired);
+    }
+}
