@@ -609,8 +609,7 @@ pub fn long_term_year(
     }
     let earliest = counted
         .iter()
-        .filter(|d| **d < first)
-        .next_back()
+        .rfind(|d| **d < first)
         .map_or(first_lt, |d| d.add_months(6));
     if earliest > last {
         return None;
@@ -1494,13 +1493,13 @@ mod tests {
         let o = FollowUpOptions::default();
         let st = fu("short_term", "2025-08-20");
         assert_eq!(
-            long_term_year(&p, &[st.clone()], 2025, d("2025-12-31"), &o),
+            long_term_year(&p, std::slice::from_ref(&st), 2025, d("2025-12-31"), &o),
             None
         );
-        let y26 = long_term_year(&p, &[st.clone()], 2026, d("2025-12-31"), &o).unwrap();
+        let y26 = long_term_year(&p, std::slice::from_ref(&st), 2026, d("2025-12-31"), &o).unwrap();
         assert_eq!((y26.earliest, y26.due), (d("2025-11-20"), d("2026-01-01")));
         assert_eq!(
-            next_follow_up(&p, &[st.clone()], d("2025-09-01"), &o),
+            next_follow_up(&p, std::slice::from_ref(&st), d("2025-09-01"), &o),
             Some(d("2026-01-01"))
         );
         let vs = vec![st, fu("long_term", "2026-03-02")];
@@ -1548,7 +1547,7 @@ mod tests {
             ("died", "1"),
         ]);
         assert_eq!(
-            next_follow_up(&p, &[died.clone()], d("2025-06-01"), &o),
+            next_follow_up(&p, std::slice::from_ref(&died), d("2025-06-01"), &o),
             None
         );
         assert_eq!(
@@ -1562,7 +1561,7 @@ mod tests {
             ("withdrawn", "1"),
         ]);
         assert_eq!(
-            status_on(&[w.clone()], d("2025-06-02")),
+            status_on(std::slice::from_ref(&w), d("2025-06-02")),
             LifeStatus::Withdrawn
         );
         // A later done visit (or one on the same day) means the person came back.

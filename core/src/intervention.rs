@@ -4,7 +4,7 @@
 //!
 //! Every item carries a stable id (the `plan` column joins the ids of recommended
 //! items with `;`), a kind, a priority, the rule id, citation and evidence labels of
-//! that rule (items from [UNVERIFIED] rules carry that label) and a bilingual text.
+//! that rule (items from \[UNVERIFIED\] rules carry that label) and a bilingual text.
 //! Items whose trigger depends on unknown inputs are kept as `Indeterminate` with
 //! the missing fields (TV-4) and are not written to the `plan` column.
 //!

@@ -1,6 +1,6 @@
 //! Rule set `cn2020`: 中国心血管病一级预防指南 (2020), spec/domain.md §9.3.
 //!
-//! **Every rule here is [UNVERIFIED]** (only the guideline's existence and chapters
+//! **Every rule here is \[UNVERIFIED\]** (only the guideline's existence and chapters
 //! were checked, S16); results carry the label and must be verified against the
 //! original text before a release that claims guideline conformity (OQ-6).
 

@@ -1,7 +1,7 @@
 //! The conditions the guideline rules name (spec/domain.md §9.0, COND-1…COND-10),
 //! each defined once from the exchange-format columns.
 //!
-//! Every condition is written as a procedure over an [`Oracle`](super::tv::Oracle), so
+//! Every condition is written as a procedure over an [`Oracle`], so
 //! the same definition serves a stand-alone three-valued answer ([`Conditions`]) and
 //! the stratification procedures of [`super::lipid`], [`super::cn2020`] and the plan,
 //! where one unknown input is enumerated once however many conditions use it (TV-2).

@@ -10,6 +10,7 @@ pub mod bp_class;
 pub mod cn2019;
 pub mod cn2020;
 pub mod conditions;
+pub mod explain;
 pub mod lipid;
 pub mod tv;
 
@@ -51,3 +52,5 @@ impl Default for GuidelineOptions {
         }
     }
 }
+
+pub use explain::{explain, rule_sets, RuleSetInfo};
