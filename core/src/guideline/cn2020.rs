@@ -235,3 +235,117 @@ pub fn bp_drugs(p: &Person<'_>) -> BpDrugs {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guideline::conditions::tests::person;
+    use crate::profile::CanonicalUnit;
+
+    fn high(age: &'static str, bleed: Option<&'static str>) -> AspirinAdvice {
+        // Diabetes at ≥ 40 with normal lipids: cn2020 direct high risk (CN2020-1).
+        let mut v = vec![
+            ("history_mi", "0"),
+            ("history_pci", "0"),
+            ("history_cabg", "0"),
+            ("history_ischaemic_stroke", "0"),
+            ("diabetes", "1"),
+            ("age", age),
+            ("ldl_mmol", "3.0"),
+            ("tc_mmol", "5.0"),
+        ];
+        if let Some(b) = bleed {
+            v.push(("bleeding_risk_high", b));
+        }
+        let (rec, ev) = person(&v);
+        aspirin(
+            &Person::new(&rec, &ev, CanonicalUnit::AsReported),
+            AspirinRiskSource::Cn2020Stratum,
+            None,
+        )
+        .advice
+    }
+
+    #[test]
+    fn cn2020_2_ages_40_to_70_inclusive_and_bleeding() {
+        assert_eq!(high("40", Some("0")), AspirinAdvice::MayBeConsidered);
+        assert_eq!(high("70", Some("0")), AspirinAdvice::MayBeConsidered);
+        assert_eq!(high("70.5", Some("0")), AspirinAdvice::NotApplicable);
+        assert_eq!(high("39", Some("0")), AspirinAdvice::NotApplicable);
+        assert_eq!(high("50", Some("1")), AspirinAdvice::NotRecommendedBleeding);
+        assert_eq!(
+            high("50", None),
+            AspirinAdvice::ConsiderAfterBleedingAssessment
+        );
+    }
+
+    #[test]
+    fn cn2020_2_china_par_source_and_ascvd() {
+        let (rec, ev) = person(&[
+            ("history_mi", "0"),
+            ("history_pci", "0"),
+            ("history_cabg", "0"),
+            ("history_ischaemic_stroke", "0"),
+            ("age", "55"),
+            ("bleeding_risk_high", "0"),
+        ]);
+        let p = Person::new(&rec, &ev, CanonicalUnit::AsReported);
+        assert_eq!(
+            aspirin(&p, AspirinRiskSource::ChinaPar, Some(10.0)).advice,
+            AspirinAdvice::MayBeConsidered
+        );
+        assert_eq!(
+            aspirin(&p, AspirinRiskSource::ChinaPar, Some(9.99)).advice,
+            AspirinAdvice::NotApplicable
+        );
+        assert_eq!(
+            aspirin(&p, AspirinRiskSource::ChinaPar, None).advice,
+            AspirinAdvice::Indeterminate
+        );
+        let (rec, ev) = person(&[
+            ("history_pci", "1"),
+            ("age", "55"),
+            ("bleeding_risk_high", "0"),
+        ]);
+        let p = Person::new(&rec, &ev, CanonicalUnit::AsReported);
+        assert_eq!(
+            aspirin(&p, AspirinRiskSource::ChinaPar, Some(30.0)).advice,
+            AspirinAdvice::NotApplicable
+        );
+    }
+
+    #[test]
+    fn cn2020_3_and_4() {
+        let (rec, ev) = person(&[("ldl_mmol", "4.9"), ("history_pci", "0")]);
+        let p = Person::new(&rec, &ev, CanonicalUnit::AsReported);
+        assert_eq!(
+            statin(&p),
+            Ok(StatinIndication::SevereHypercholesterolaemia)
+        );
+        let bp = |s: &'static str, dm: &'static str| {
+            let (rec, ev) = person(&[
+                ("sbp", s),
+                ("dbp", "85"),
+                ("bp_treated", "0"),
+                ("diabetes", dm),
+                ("history_mi", "0"),
+                ("history_pci", "0"),
+                ("history_cabg", "0"),
+                ("history_ischaemic_stroke", "0"),
+                ("history_haemorrhagic_stroke", "0"),
+                ("age", "45"),
+                ("sex", "female"),
+                ("ldl_mmol", "2.0"),
+                ("tc_mmol", "4.0"),
+                ("hdl_mmol", "1.4"),
+                ("current_smoker", "0"),
+                ("bmi", "22"),
+            ]);
+            bp_drugs(&Person::new(&rec, &ev, CanonicalUnit::AsReported)).decision
+        };
+        assert_eq!(bp("160", "0"), Some(BpDrugDecision::Start));
+        assert_eq!(bp("159.9", "0"), Some(BpDrugDecision::LifestyleFirst));
+        assert_eq!(bp("140", "1"), Some(BpDrugDecision::Start));
+        assert_eq!(bp("139.9", "1"), Some(BpDrugDecision::NotApplicable));
+    }
+}
