@@ -718,7 +718,8 @@ mod tests {
             ("dbp".into(), format!("{dbp}")),
             ("bp_treated".into(), "0".into()),
             ("ldl_mmol".into(), format!("{ldl}")),
-            ("tc_mmol".into(), format!("{}", ldl + hdl + 0.5)),
+            // TC rises with LDL-C only, so "more risk" never lowers TC.
+            ("tc_mmol".into(), format!("{}", ldl + 2.3)),
             ("hdl_mmol".into(), format!("{hdl}")),
             ("tg_mmol".into(), "1.5".into()),
             ("fbg_mmol".into(), "5.5".into()),
@@ -754,7 +755,10 @@ mod tests {
             let lo = intensity(&base(sbp, dbp, ldl, hdl, flags, age));
             let mut f2 = flags;
             for i in 0..5 { f2[i] |= more[i]; }
-            let hi = intensity(&base((sbp + dsbp).min(260.0), (dbp + ddbp).min(140.0), ldl + dldl, (hdl - dhdl).max(0.5), f2, age));
+            // A valid reading pair needs SBP > DBP (BP-9), otherwise the BP is unknown.
+            let sbp2 = (sbp + dsbp).min(260.0);
+            let dbp2 = (dbp + ddbp).min(140.0).min(sbp2 - 1.0);
+            let hi = intensity(&base(sbp2, dbp2, ldl + dldl, (hdl - dhdl).max(0.5), f2, age));
             for id in &lo {
                 prop_assert!(hi.contains(id), "{id} lost: {lo:?} → {hi:?}");
             }
