@@ -1,0 +1,375 @@
+//! Exhaustive three-valued evaluation (spec/domain.md TV-2) by lazy enumeration.
+//!
+//! A guideline procedure is written once as ordinary Rust over concrete values and
+//! asks an [`Oracle`] every time it compares an input with a threshold or reads a
+//! boolean. A known input is answered directly. An unknown or censored input makes the
+//! oracle *branch*: the procedure is re-run once per piece of the input's interval
+//! (split at the thresholds the procedure actually uses, in the order it uses them)
+//! and once per value of an unknown boolean. Comparisons of the same input on one run
+//! are consistent, because the oracle narrows the input's interval as it branches.
+//! [`enumerate`] collects the results of every run: if all agree the result is
+//! determined, otherwise the outcome depends on the inputs that were branched on.
+//!
+//! This is exactly TV-2 ("evaluate over every value the unknown input could take")
+//! with one representative per piece, and it needs no hand-written Kleene algebra, so
+//! an input used twice (hypertension as table row *and* as a COND-8 factor, smoking
+//! as a table factor *and* a lifetime factor) is never treated as two independent
+//! unknowns. The only approximation: non-HDL-C of an unknown TC or HDL-C is a variable
+//! of its own, bounded by the current TC and HDL-C intervals.
+//!
+//! ```
+//! use cvdscreen::guideline::tv::{enumerate, Enumerated};
+//! use cvdscreen::value::Interval;
+//! // "SBP ≥ 140 or treated", SBP unknown in its plausible range, treated = No.
+//! let r = enumerate(|q| {
+//!     q.ge("sbp", Interval::closed(70.0, 270.0), 140.0) || q.flag("bp_treated", Some(false))
+//! }, |v| *v);
+//! assert_eq!(r, Enumerated::Indeterminate { missing: vec!["sbp"] });
+//! ```
+
+use crate::value::{Interval, Outcome};
+
+/// Upper bound on the number of runs of one enumeration; beyond it the result is
+/// Indeterminate (never reached by the procedures of this crate, whose paths are few).
+pub const MAX_RUNS: usize = 1 << 16;
+
+/// The comparison a procedure asks for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `v ≥ t`
+    Ge,
+    /// `v > t`
+    Gt,
+    /// `v < t`
+    Lt,
+    /// `v ≤ t`
+    Le,
+}
+
+impl Op {
+    /// Applies the comparison to a known value.
+    pub fn apply(self, v: f64, t: f64) -> bool {
+        match self {
+            Op::Ge => v >= t,
+            Op::Gt => v > t,
+            Op::Lt => v < t,
+            Op::Le => v <= t,
+        }
+    }
+}
+
+/// Answers a procedure's questions on one run; see the module documentation.
+#[derive(Debug, Default)]
+pub struct Oracle {
+    prefix: Vec<u8>,
+    pos: usize,
+    trail: Vec<(u8, u8)>,
+    nums: Vec<(&'static str, Interval)>,
+    bools: Vec<(&'static str, bool)>,
+    branched: Vec<&'static str>,
+    assumed: Vec<&'static str>,
+}
+
+impl Oracle {
+    fn with_prefix(prefix: Vec<u8>) -> Self {
+        Oracle {
+            prefix,
+            ..Default::default()
+        }
+    }
+
+    fn choose(&mut self, name: &'static str, n: u8) -> u8 {
+        let c = self.prefix.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        self.trail.push((c, n));
+        if !self.branched.contains(&name) {
+            self.branched.push(name);
+        }
+        c
+    }
+
+    /// A three-valued boolean input: `Some` is answered, `None` branches (both values).
+    pub fn flag(&mut self, name: &'static str, v: Option<bool>) -> bool {
+        if let Some(b) = v {
+            return b;
+        }
+        if let Some((_, b)) = self.bools.iter().find(|(n, _)| *n == name) {
+            return *b;
+        }
+        let b = self.choose(name, 2) == 1;
+        self.bools.push((name, b));
+        b
+    }
+
+    /// A guideline-only flag (COND-10): empty counts as No and is noted under
+    /// `assumed_absent`.
+    pub fn assumed_flag(&mut self, name: &'static str, v: Option<bool>) -> bool {
+        match v {
+            Some(b) => b,
+            None => {
+                self.assume(name);
+                false
+            }
+        }
+    }
+
+    /// Notes that the procedure assumed `name` absent (COND-10).
+    pub fn assume(&mut self, name: &'static str) {
+        if !self.assumed.contains(&name) {
+            self.assumed.push(name);
+        }
+    }
+
+    /// One of `n` alternatives of an unknown categorical input (e.g. sex).
+    pub fn one_of(&mut self, name: &'static str, n: u8) -> u8 {
+        let key = name;
+        if let Some((_, b)) = self.bools.iter().find(|(k, _)| *k == key) {
+            return u8::from(*b);
+        }
+        let c = self.choose(name, n);
+        if n == 2 {
+            self.bools.push((key, c == 1));
+        }
+        c
+    }
+
+    /// Compares a numeric input with `t`. `init` is the interval the input denotes
+    /// (a point when known); later comparisons on the same run see it narrowed.
+    pub fn cmp(&mut self, name: &'static str, init: Interval, op: Op, t: f64) -> bool {
+        let idx = match self.nums.iter().position(|(n, _)| *n == name) {
+            Some(i) => i,
+            None => {
+                self.nums.push((name, init));
+                self.nums.len() - 1
+            }
+        };
+        let iv = self.nums[idx].1;
+        let o = match op {
+            Op::Ge => iv.ge(t),
+            Op::Gt => iv.gt(t),
+            Op::Lt => iv.lt(t),
+            Op::Le => iv.le(t),
+        };
+        match o {
+            Outcome::Fired => true,
+            Outcome::NotFired => false,
+            Outcome::Indeterminate => {
+                // Pieces: for ≥/< the split is [.., t) | [t, ..]; for >/≤ it is [.., t] | (t, ..].
+                let upper = self.choose(name, 2) == 1;
+                let mut n = iv;
+                let split_closed_upper = matches!(op, Op::Ge | Op::Lt);
+                if upper {
+                    n.lo = t;
+                    n.lo_open = !split_closed_upper;
+                } else {
+                    n.hi = t;
+                    n.hi_open = split_closed_upper;
+                }
+                self.nums[idx].1 = n;
+                match op {
+                    Op::Ge | Op::Gt => upper,
+                    Op::Lt | Op::Le => !upper,
+                }
+            }
+        }
+    }
+
+    /// `v ≥ t`.
+    pub fn ge(&mut self, name: &'static str, init: Interval, t: f64) -> bool {
+        self.cmp(name, init, Op::Ge, t)
+    }
+
+    /// The current interval of a numeric input on this run (its `init` if not yet asked).
+    pub fn interval(&self, name: &'static str, init: Interval) -> Interval {
+        self.nums
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(init, |(_, i)| *i)
+    }
+}
+
+/// Result of [`enumerate`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Enumerated<R> {
+    /// Every run gave the same key. `values` are the distinct results (same key,
+    /// possibly different reasons), `assumed_absent` the COND-10 fields assumed No.
+    Determined {
+        /// The distinct results, in the order first seen.
+        values: Vec<R>,
+        /// Guideline-only flags read as No because they were empty (COND-10).
+        assumed_absent: Vec<&'static str>,
+    },
+    /// Two runs disagreed: the result depends on these unknown or censored inputs.
+    Indeterminate {
+        /// Inputs branched on before the disagreement was found.
+        missing: Vec<&'static str>,
+    },
+}
+
+impl<R> Enumerated<R> {
+    /// The first determined value.
+    pub fn first(&self) -> Option<&R> {
+        match self {
+            Enumerated::Determined { values, .. } => values.first(),
+            Enumerated::Indeterminate { .. } => None,
+        }
+    }
+    /// Missing inputs (empty when determined).
+    pub fn missing(&self) -> &[&'static str] {
+        match self {
+            Enumerated::Determined { .. } => &[],
+            Enumerated::Indeterminate { missing } => missing,
+        }
+    }
+    /// COND-10 fields assumed absent (empty when indeterminate).
+    pub fn assumed_absent(&self) -> &[&'static str] {
+        match self {
+            Enumerated::Determined { assumed_absent, .. } => assumed_absent,
+            Enumerated::Indeterminate { .. } => &[],
+        }
+    }
+}
+
+impl Enumerated<bool> {
+    /// As a rule outcome.
+    pub fn outcome(&self) -> Outcome {
+        match self.first() {
+            Some(true) => Outcome::Fired,
+            Some(false) => Outcome::NotFired,
+            None => Outcome::Indeterminate,
+        }
+    }
+}
+
+/// Runs `f` over every combination of values its unknown inputs could take (TV-2)
+/// and returns the result when `key` agrees on all runs; stops at the first
+/// disagreement.
+pub fn enumerate<R: PartialEq, K: PartialEq>(
+    mut f: impl FnMut(&mut Oracle) -> R,
+    key: impl Fn(&R) -> K,
+) -> Enumerated<R> {
+    let mut prefix: Vec<u8> = Vec::new();
+    let mut values: Vec<R> = Vec::new();
+    let mut first_key: Option<K> = None;
+    let mut branched: Vec<&'static str> = Vec::new();
+    let mut assumed: Vec<&'static str> = Vec::new();
+    for _ in 0..MAX_RUNS {
+        let mut q = Oracle::with_prefix(prefix);
+        let r = f(&mut q);
+        for b in &q.branched {
+            if !branched.contains(b) {
+                branched.push(b);
+            }
+        }
+        for a in &q.assumed {
+            if !assumed.contains(a) {
+                assumed.push(a);
+            }
+        }
+        let k = key(&r);
+        match &first_key {
+            None => first_key = Some(k),
+            Some(k0) if *k0 != k => return Enumerated::Indeterminate { missing: branched },
+            Some(_) => {}
+        }
+        if !values.contains(&r) {
+            values.push(r);
+        }
+        // Next run: advance the last choice that has an alternative left.
+        let mut trail = q.trail;
+        loop {
+            match trail.pop() {
+                None => {
+                    return Enumerated::Determined {
+                        values,
+                        assumed_absent: assumed,
+                    }
+                }
+                Some((c, n)) if c + 1 < n => {
+                    prefix = trail.iter().map(|(c, _)| *c).collect();
+                    prefix.push(c + 1);
+                    break;
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Enumerated::Indeterminate { missing: branched }
+}
+
+/// Shorthand: a boolean procedure as a rule outcome with its missing inputs and
+/// assumed-absent flags.
+pub fn decide(
+    f: impl FnMut(&mut Oracle) -> bool,
+) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
+    let e = enumerate(f, |b| *b);
+    (
+        e.outcome(),
+        e.missing().to_vec(),
+        e.assumed_absent().to_vec(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_inputs_never_branch() {
+        let e = enumerate(|q| q.ge("x", Interval::point(5.0), 5.0), |b| *b);
+        assert_eq!(e.outcome(), Outcome::Fired);
+        let e = enumerate(|q| q.ge("x", Interval::point(4.999), 5.0), |b| *b);
+        assert_eq!(e.outcome(), Outcome::NotFired);
+    }
+
+    #[test]
+    fn same_input_is_consistent_within_a_run() {
+        // x ≥ 5 and x < 5 can never both hold, whatever x is.
+        let e = enumerate(
+            |q| {
+                let a = q.ge("x", Interval::all(), 5.0);
+                let b = q.cmp("x", Interval::all(), Op::Lt, 5.0);
+                a && b
+            },
+            |b| *b,
+        );
+        assert_eq!(e.outcome(), Outcome::NotFired);
+        // x > 3 or x ≤ 3 always holds.
+        let e = enumerate(
+            |q| {
+                q.cmp("x", Interval::all(), Op::Gt, 3.0) || q.cmp("x", Interval::all(), Op::Le, 3.0)
+            },
+            |b| *b,
+        );
+        assert_eq!(e.outcome(), Outcome::Fired);
+    }
+
+    #[test]
+    fn unknown_flag_only_matters_when_it_matters() {
+        let e = enumerate(|q| q.flag("a", Some(true)) || q.flag("b", None), |b| *b);
+        assert_eq!(e.outcome(), Outcome::Fired);
+        let e = enumerate(|q| q.flag("a", Some(false)) || q.flag("b", None), |b| *b);
+        assert_eq!(e, Enumerated::Indeterminate { missing: vec!["b"] });
+        let (o, _, assumed) = decide(|q| q.assumed_flag("c", None));
+        assert_eq!((o, assumed), (Outcome::NotFired, vec!["c"]));
+    }
+
+    #[test]
+    fn censored_interval_edges() {
+        // "< 15" is decided for "< 30" but not for "< 10".
+        let below = Interval {
+            lo: f64::NEG_INFINITY,
+            hi: 15.0,
+            lo_open: false,
+            hi_open: true,
+        };
+        assert_eq!(
+            decide(|q| q.cmp("h", below, Op::Lt, 15.0)).0,
+            Outcome::Fired
+        );
+        assert_eq!(
+            decide(|q| q.cmp("h", below, Op::Lt, 10.0)).0,
+            Outcome::Indeterminate
+        );
+    }
+}

@@ -1,0 +1,788 @@
+//! The intervention plan for one assessed person (spec/domain.md §8.2 INT-1…INT-5, with
+//! the guideline rules of §9 and the emergency criteria of §10 that a screening record
+//! can show).
+//!
+//! Every item carries a stable id (the `plan` column joins the ids of recommended
+//! items with `;`), a kind, a priority, the rule id, citation and evidence labels of
+//! that rule (items from \[UNVERIFIED\] rules carry that label) and a bilingual text.
+//! Items whose trigger depends on unknown inputs are kept as `Indeterminate` with
+//! the missing fields (TV-4) and are not written to the `plan` column.
+//!
+//! Intensity (INT-PLAN-2): the set of drug and referral items recommended —
+//! `urgent_referral`, `hr_survey_referral`, `secondary_prevention`, `antihypertensive`,
+//! `bp_control`, `statin`, `lipid_control`, `glucose_management_referral`. Aspirin
+//! consideration is deliberately **not** part of intensity: CN2020-2 withdraws it
+//! for established ASCVD and above age 70, so it falls as risk rises.
+
+use crate::criteria::mpp2014::HighRiskStatus;
+use crate::evaluated::EvaluatedRecord;
+use crate::followup::{BPHS_DM_1, BPHS_DM_4, BPHS_HTN_5};
+use crate::guideline::cn2020::{self, AspirinAdvice, BpDrugDecision, StatinIndication};
+use crate::guideline::conditions::{Person, Threshold, COND_3, COND_4, COND_5};
+use crate::guideline::lipid::{self, LipidLevel};
+use crate::guideline::tv::{decide, Op, Oracle};
+use crate::guideline::GuidelineOptions;
+use crate::record::ScreeningRecord;
+use crate::rules::Evidence;
+use crate::value::Outcome;
+use serde::Serialize;
+
+crate::define_rules! {
+    INT_1 = "INT-1", "intervention", [ConfirmedP], "domain.md §8.2; S1",
+        "Every screenee receives the health handbook and individual lifestyle advice",
+        "所有筛查对象发放《健康手册》并给予个体化生活方式指导";
+    INT_2 = "INT-2", "intervention", [ConfirmedP, Decision], "domain.md §8.2; S1",
+        "High-risk persons with hypertension, dyslipidaemia or diabetes receive individual BP, lipid and glucose control advice",
+        "合并高血压、血脂异常或糖尿病的高危对象给予个体化血压、血脂、血糖控制指导";
+    INT_3 = "INT-3", "intervention", [ConfirmedP, Decision], "domain.md §8.2; S1",
+        "High-risk persons with prior CVD receive drug-therapy and rehabilitation advice (secondary prevention)",
+        "既往有心血管病的高危对象给予药物治疗和康复指导（二级预防）";
+    INT_4 = "INT-4", "intervention", [ConfirmedS, Decision], "domain.md §8.2; S7",
+        "Advice follows disease guidelines; every guideline output is labelled guideline_derived with its rule set",
+        "依据疾病防治指南给出建议；所有指南推导结果标注 guideline_derived 及规则集";
+    INT_5 = "INT-5", "intervention", [ConfirmedP], "domain.md §8.2; S5, S6",
+        "Treatment gaps among high-risk people: statin 0.6 %, aspirin 2.4 %, antihypertensives 31.8 % of hypertensives",
+        "高危人群治疗缺口：他汀0.6%，阿司匹林2.4%，高血压者降压药31.8%";
+    HRS_8 = "HRS-8", "intervention", [ConfirmedP, Decision], "domain.md §8.1 HRS-1…8; S1, S2",
+        "High-risk survey at the technical-support hospital: questionnaire, checklist, ECG, carotid ultrasound, echocardiography, blood and urine samples",
+        "到技术支持医院完成高危对象调查：问卷、核查表、心电图、颈动脉超声、心脏超声、血样和尿样";
+    INT_PLAN_1 = "INT-PLAN-1", "intervention", [Decision], "domain.md §8.2 INT-1 (targeting is a library decision)",
+        "Targeted lifestyle items: smoking cessation for smokers; salt and diet for hypertension or a high-salt diet; weight for BMI ≥ 24 or waist ≥ 90/85 cm; activity for overweight, hypertension or diabetes",
+        "针对性生活方式项目：吸烟者戒烟；高血压或高盐饮食者限盐与合理膳食；BMI≥24或腰围≥90/85 cm者控制体重；超重、高血压或糖尿病者增加身体活动";
+    INT_PLAN_2 = "INT-PLAN-2", "intervention", [Decision], "intervention.rs module docs",
+        "Plan intensity is the set of drug and referral items; it never decreases as risk rises (aspirin excluded)",
+        "干预强度指药物及转诊项目的集合，风险增加时不减少（阿司匹林除外）";
+}
+
+/// Kind of a plan item.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// Emergency referral (BPHS-HTN-5 / BPHS-DM-4 criteria).
+    UrgentReferral,
+    /// Referral to the technical-support hospital for the high-risk survey (ECG, ultrasound, labs).
+    HospitalReferral,
+    /// Secondary-prevention drug therapy and rehabilitation advice (INT-3).
+    SecondaryPrevention,
+    /// Start antihypertensive drugs (CN2020-4).
+    Antihypertensive,
+    /// Individual BP control advice (INT-2).
+    BpControl,
+    /// Statin with an LDL-C target.
+    Statin,
+    /// Individual lipid control advice (INT-2).
+    LipidControl,
+    /// Aspirin consideration (CN2020-2).
+    AspirinConsideration,
+    /// Referral to basic-public-health type-2 diabetes management (BPHS-DM-1, INT-2).
+    GlucoseManagementReferral,
+    /// Smoking cessation.
+    SmokingCessation,
+    /// Salt reduction and healthy diet.
+    DietSalt,
+    /// Physical activity.
+    PhysicalActivity,
+    /// Weight control.
+    Weight,
+    /// Health handbook and general lifestyle advice (INT-1, every screenee).
+    HandbookLifestyle,
+}
+
+/// Priority of a plan item.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Now (emergency).
+    Urgent,
+    /// Soon: referral or drug decision.
+    High,
+    /// Routine advice.
+    Routine,
+}
+
+/// Whether an item is recommended or undecided.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum ItemStatus {
+    /// Recommended.
+    Recommended,
+    /// Its trigger depends on unknown inputs.
+    Indeterminate {
+        /// The inputs.
+        missing: Vec<&'static str>,
+    },
+}
+
+/// One item of a plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlanItem {
+    /// Stable id used in the `plan` column (`urgent_referral`, `statin`, …).
+    pub id: &'static str,
+    /// Kind.
+    pub kind: ItemKind,
+    /// Priority.
+    pub priority: Priority,
+    /// Status.
+    pub status: ItemStatus,
+    /// The deciding rule.
+    pub rule_id: &'static str,
+    /// Its citation.
+    pub citation: &'static str,
+    /// Its evidence labels (all labels of every rule behind the item).
+    pub evidence: Vec<Evidence>,
+    /// English text.
+    pub en: String,
+    /// Chinese text.
+    pub zh: String,
+}
+
+/// One emergency criterion evaluated on the screening record.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UrgentCriterion {
+    /// Rule id (BPHS-HTN-5 or BPHS-DM-4).
+    pub rule_id: &'static str,
+    /// `bp`, `glucose_high`, `glucose_low`.
+    pub criterion: &'static str,
+    /// Outcome.
+    pub outcome: Outcome,
+}
+
+/// The `urgent_referral` decision.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UrgentReferral {
+    /// `yes` when any criterion fired.
+    pub fired: bool,
+    /// Every criterion with its outcome.
+    pub criteria: Vec<UrgentCriterion>,
+    /// Criteria not evaluated because their input is unknown (never silently "normal").
+    pub not_evaluated: Vec<&'static str>,
+}
+
+impl UrgentReferral {
+    /// The `urgent_referral` column: `yes` / `no`.
+    pub fn column(&self) -> &'static str {
+        if self.fired {
+            "yes"
+        } else {
+            "no"
+        }
+    }
+}
+
+/// BPHS-HTN-5 SBP threshold (inclusive).
+pub const URGENT_SBP: f64 = 180.0;
+/// BPHS-HTN-5 DBP threshold (inclusive).
+pub const URGENT_DBP: f64 = 110.0;
+/// BPHS-DM-4 high glucose pair (inclusive), compared as reported.
+pub const URGENT_GLUCOSE_HIGH: Threshold = Threshold::pair(16.7, 300.0);
+/// BPHS-DM-4 low glucose pair (inclusive), compared as reported.
+pub const URGENT_GLUCOSE_LOW: Threshold = Threshold::pair(3.9, 70.0);
+
+/// The emergency criteria a screening record can show, for every screenee.
+pub fn urgent_referral(p: &Person<'_>) -> UrgentReferral {
+    let bp = decide(|q| p.sbp(q, Op::Ge, URGENT_SBP) || p.dbp(q, Op::Ge, URGENT_DBP)).0;
+    let hi = decide(|q| p.fbg(q, Op::Ge, URGENT_GLUCOSE_HIGH)).0;
+    let lo = decide(|q| p.fbg(q, Op::Le, URGENT_GLUCOSE_LOW)).0;
+    let criteria = vec![
+        UrgentCriterion {
+            rule_id: BPHS_HTN_5,
+            criterion: "bp",
+            outcome: bp,
+        },
+        UrgentCriterion {
+            rule_id: BPHS_DM_4,
+            criterion: "glucose_high",
+            outcome: hi,
+        },
+        UrgentCriterion {
+            rule_id: BPHS_DM_4,
+            criterion: "glucose_low",
+            outcome: lo,
+        },
+    ];
+    UrgentReferral {
+        fired: criteria.iter().any(|c| c.outcome == Outcome::Fired),
+        not_evaluated: criteria
+            .iter()
+            .filter(|c| c.outcome == Outcome::Indeterminate)
+            .map(|c| c.criterion)
+            .collect(),
+        criteria,
+    }
+}
+
+/// A person's plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Plan {
+    /// Items, recommended and indeterminate, by priority.
+    pub items: Vec<PlanItem>,
+    /// The emergency-referral decision.
+    pub urgent: UrgentReferral,
+    /// Guideline outputs are advisory (INT-4).
+    pub guideline_derived: bool,
+    /// Lipid rule set used for the statin target.
+    pub lipid_ruleset: &'static str,
+}
+
+/// Item ids that make up the plan's intensity (INT-PLAN-2).
+pub const INTENSITY_ITEMS: [&str; 8] = [
+    "urgent_referral",
+    "hr_survey_referral",
+    "secondary_prevention",
+    "antihypertensive",
+    "bp_control",
+    "statin",
+    "lipid_control",
+    "glucose_management_referral",
+];
+
+impl Plan {
+    /// Ids of the recommended items in plan order.
+    pub fn recommended(&self) -> Vec<&'static str> {
+        self.items
+            .iter()
+            .filter(|i| i.status == ItemStatus::Recommended)
+            .map(|i| i.id)
+            .collect()
+    }
+    /// The `plan` column: recommended item ids joined by `;`.
+    pub fn column(&self) -> String {
+        self.recommended().join(";")
+    }
+    /// The recommended drug and referral items (INT-PLAN-2).
+    pub fn intensity(&self) -> Vec<&'static str> {
+        self.recommended()
+            .into_iter()
+            .filter(|i| INTENSITY_ITEMS.contains(i))
+            .collect()
+    }
+}
+
+fn rule_evidence(ids: &[&str]) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(r) = crate::rules::get(id) {
+            for e in r.evidence {
+                if !out.contains(e) {
+                    out.push(*e);
+                }
+            }
+        }
+    }
+    out
+}
+
+struct Builder {
+    items: Vec<PlanItem>,
+}
+
+impl Builder {
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        o: Outcome,
+        missing: Vec<&'static str>,
+        id: &'static str,
+        kind: ItemKind,
+        priority: Priority,
+        rules: &[&'static str],
+        en: String,
+        zh: String,
+    ) {
+        let status = match o {
+            Outcome::Fired => ItemStatus::Recommended,
+            Outcome::Indeterminate => ItemStatus::Indeterminate { missing },
+            Outcome::NotFired => return,
+        };
+        let rule_id = rules[0];
+        self.items.push(PlanItem {
+            id,
+            kind,
+            priority,
+            status,
+            rule_id,
+            citation: crate::rules::get(rule_id).map_or("", |r| r.citation),
+            evidence: rule_evidence(rules),
+            en,
+            zh,
+        });
+    }
+}
+
+fn hr(status: HighRiskStatus) -> Outcome {
+    Outcome::from_opt(status.to_opt())
+}
+
+fn with_hr(
+    status: HighRiskStatus,
+    f: impl FnMut(&mut Oracle) -> bool,
+) -> (Outcome, Vec<&'static str>) {
+    let (o, mut m, _) = decide(f);
+    let out = hr(status).and(o);
+    if hr(status) == Outcome::Indeterminate {
+        m.insert(0, "high_risk");
+    }
+    (
+        out,
+        if out == Outcome::Indeterminate {
+            m
+        } else {
+            Vec::new()
+        },
+    )
+}
+
+/// Builds the plan of one assessed person. Inputs: the record and the values QC lets
+/// the rules see, the programme high-risk status (`mpp-2014`), the China-PAR 10-year
+/// percentage when computed (only used by `aspirin_risk_source = ChinaPar`) and the
+/// guideline options.
+pub fn plan(
+    rec: &ScreeningRecord,
+    ev: &EvaluatedRecord,
+    high_risk: HighRiskStatus,
+    china_par_pct: Option<f64>,
+    opts: &GuidelineOptions,
+) -> Plan {
+    let p = Person::new(rec, ev, opts.canonical_unit);
+    let urgent = urgent_referral(&p);
+    let mut b = Builder { items: Vec::new() };
+
+    // Emergency referral (BPHS-HTN-5, BPHS-DM-4) for every screenee.
+    if urgent.fired {
+        let which: Vec<&str> = urgent
+            .criteria
+            .iter()
+            .filter(|c| c.outcome == Outcome::Fired)
+            .map(|c| c.criterion)
+            .collect();
+        let bp = which.contains(&"bp");
+        let rules: Vec<&'static str> = if bp {
+            vec![BPHS_HTN_5, BPHS_DM_4]
+        } else {
+            vec![BPHS_DM_4]
+        };
+        b.add(
+            Outcome::Fired,
+            Vec::new(),
+            "urgent_referral",
+            ItemKind::UrgentReferral,
+            Priority::Urgent,
+            &rules,
+            format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")),
+            format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")),
+        );
+    }
+    // High-risk survey referral (HRS-1…8).
+    b.add(
+        hr(high_risk),
+        if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() },
+        "hr_survey_referral",
+        ItemKind::HospitalReferral,
+        Priority::High,
+        &[HRS_8],
+        "Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(),
+        "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into(),
+    );
+    // Secondary prevention (INT-3).
+    let (o, m) = with_hr(high_risk, |q| p.cond1_cvd(q));
+    b.add(
+        o,
+        m,
+        "secondary_prevention",
+        ItemKind::SecondaryPrevention,
+        Priority::High,
+        &[INT_3],
+        "Established CVD: individual drug-therapy and rehabilitation advice to prevent progression and recurrence".into(),
+        "已患心血管病：给予个体化药物治疗和康复指导，预防进展和复发".into(),
+    );
+    // Antihypertensive start (CN2020-4) for every screenee with hypertension.
+    let bpd = cn2020::bp_drugs(&p);
+    let (o, m) = match bpd.decision {
+        Some(BpDrugDecision::Start) => (Outcome::Fired, Vec::new()),
+        Some(_) => (Outcome::NotFired, Vec::new()),
+        None => (Outcome::Indeterminate, bpd.missing.clone()),
+    };
+    let (ts, td) = bpd.target.unwrap_or((140.0, 90.0));
+    b.add(
+        o,
+        m,
+        "antihypertensive",
+        ItemKind::Antihypertensive,
+        Priority::High,
+        &[cn2020::CN2020_4],
+        format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg"),
+        format!("启动降压药物治疗；血压目标<{ts}/{td} mmHg"),
+    );
+    // BP control advice (INT-2).
+    let (o, m) = with_hr(high_risk, |q| p.cond3_htn(q));
+    b.add(
+        o,
+        m,
+        "bp_control",
+        ItemKind::BpControl,
+        Priority::High,
+        &[INT_2, COND_3],
+        "Hypertension: individual blood-pressure control advice".into(),
+        "高血压：个体化血压控制指导".into(),
+    );
+    // Statin: CN2020-3 indication, or a lipid stratum of high or above.
+    let statin = match cn2020::statin(&p) {
+        Ok(StatinIndication::NotIndicated | StatinIndication::Consider) => Outcome::NotFired,
+        Ok(_) => Outcome::Fired,
+        Err(_) => Outcome::Indeterminate,
+    };
+    let strat = lipid::stratify(&p, opts.lipid_ruleset);
+    let by_level = match strat.level {
+        Some(l) if l >= LipidLevel::High => Outcome::Fired,
+        Some(_) => Outcome::NotFired,
+        None => Outcome::Indeterminate,
+    };
+    let target = lipid::ldl_target(&p, opts.lipid_ruleset);
+    let (ten, tzh) = match target.target() {
+        Some(t) if t.reduction_required => (
+            format!(
+                "LDL-C < {} mmol/L and a reduction > 50 % from baseline",
+                t.column()
+            ),
+            format!("LDL-C<{} mmol/L且较基线降低>50%", t.column()),
+        ),
+        Some(t) => (
+            format!("LDL-C < {} mmol/L", t.column()),
+            format!("LDL-C<{} mmol/L", t.column()),
+        ),
+        None => ("LDL-C target to be set".into(), "LDL-C目标值待定".into()),
+    };
+    let mut srules: Vec<&'static str> = Vec::new();
+    if by_level == Outcome::Fired {
+        srules.extend(target.target().map(|t| t.rules.clone()).unwrap_or_default());
+        srules.extend(strat.rules.iter().copied());
+    }
+    srules.push(cn2020::CN2020_3);
+    srules.push(lipid::LIP_TX_1);
+    let mut m = strat.missing.clone();
+    if let Err(mm) = cn2020::statin(&p) {
+        for f in mm {
+            if !m.contains(&f) {
+                m.push(f);
+            }
+        }
+    }
+    b.add(
+        by_level.or(statin),
+        m,
+        "statin",
+        ItemKind::Statin,
+        Priority::High,
+        &srules,
+        format!("Statin (moderate intensity first; recheck lipids after 4–6 weeks); target {ten}"),
+        format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}"),
+    );
+    // Lipid control advice (INT-2).
+    let (o, m) = with_hr(high_risk, |q| p.cond4_dyslipidaemia(q));
+    b.add(
+        o,
+        m,
+        "lipid_control",
+        ItemKind::LipidControl,
+        Priority::High,
+        &[INT_2, COND_4],
+        "Dyslipidaemia: individual lipid control advice".into(),
+        "血脂异常：个体化血脂控制指导".into(),
+    );
+    // Aspirin consideration (CN2020-2, UNVERIFIED).
+    let asp = cn2020::aspirin(&p, opts.aspirin_risk_source, china_par_pct);
+    let (o, en, zh) = match asp.advice {
+        AspirinAdvice::MayBeConsidered => (
+            Outcome::Fired,
+            "Low-dose aspirin (75–100 mg/day) may be considered (class IIb)",
+            "可考虑小剂量阿司匹林（75–100 mg/d，IIb类推荐）",
+        ),
+        AspirinAdvice::ConsiderAfterBleedingAssessment => (
+            Outcome::Indeterminate,
+            "Consider low-dose aspirin after assessing bleeding risk",
+            "评估出血风险后考虑小剂量阿司匹林",
+        ),
+        AspirinAdvice::Indeterminate => (
+            Outcome::Indeterminate,
+            "Aspirin eligibility undecided",
+            "阿司匹林适用性无法判定",
+        ),
+        AspirinAdvice::NotRecommendedBleeding | AspirinAdvice::NotApplicable => {
+            (Outcome::NotFired, "", "")
+        }
+    };
+    b.add(
+        o,
+        asp.missing.clone(),
+        "aspirin_consideration",
+        ItemKind::AspirinConsideration,
+        Priority::Routine,
+        &[cn2020::CN2020_2],
+        en.into(),
+        zh.into(),
+    );
+    // Glucose management referral (BPHS-DM-1, INT-2).
+    let (o, m, _) = decide(|q| p.cond5_diabetes(q) && p.age(q, Op::Ge, 35.0));
+    b.add(
+        o,
+        m,
+        "glucose_management_referral",
+        ItemKind::GlucoseManagementReferral,
+        Priority::High,
+        &[BPHS_DM_1, COND_5, INT_2],
+        "Diabetes: refer to basic-public-health type-2 diabetes management (fasting glucose 4 times a year)".into(),
+        "糖尿病：纳入基本公共卫生2型糖尿病患者健康管理（每年4次空腹血糖检测）".into(),
+    );
+    // Targeted lifestyle items (INT-1 targeting, INT-PLAN-1).
+    let (o, m, _) = decide(|q| p.smoker(q));
+    b.add(
+        o,
+        m,
+        "smoking_cessation",
+        ItemKind::SmokingCessation,
+        Priority::Routine,
+        &[INT_PLAN_1, INT_1],
+        "Stop smoking; offer cessation support".into(),
+        "戒烟，提供戒烟支持".into(),
+    );
+    let (o, m, _) = decide(|q| p.cond3_htn(q) || q.flag("high_salt_diet", rec.high_salt_diet));
+    b.add(
+        o,
+        m,
+        "diet_salt",
+        ItemKind::DietSalt,
+        Priority::Routine,
+        &[INT_PLAN_1, INT_1],
+        "Reduce salt and fat intake; healthy diet".into(),
+        "减少食盐和脂肪摄入，合理膳食".into(),
+    );
+    let overweight = |q: &mut Oracle| {
+        p.bmi(q, Op::Ge, 24.0) || {
+            let t = if p.male(q) { 90.0 } else { 85.0 };
+            q.cmp(
+                "waist_cm",
+                ev.waist.map_or(
+                    crate::value::Interval::closed(
+                        crate::guideline::conditions::plausible::WAIST.0,
+                        crate::guideline::conditions::plausible::WAIST.1,
+                    ),
+                    |w| crate::value::Interval::point(w.0),
+                ),
+                Op::Ge,
+                t,
+            )
+        }
+    };
+    let (o, m, _) = decide(overweight);
+    b.add(
+        o,
+        m,
+        "weight",
+        ItemKind::Weight,
+        Priority::Routine,
+        &[INT_PLAN_1, INT_1],
+        "Weight control towards BMI < 24 kg/m²".into(),
+        "控制体重，使BMI<24 kg/m²".into(),
+    );
+    let (o, m, _) = decide(|q| overweight(q) || p.cond3_htn(q) || p.cond5_diabetes(q));
+    b.add(
+        o,
+        m,
+        "physical_activity",
+        ItemKind::PhysicalActivity,
+        Priority::Routine,
+        &[INT_PLAN_1, INT_1],
+        "Regular, appropriate physical activity and exercise".into(),
+        "规律、适量的身体活动和运动".into(),
+    );
+    // Handbook and general lifestyle advice for every screenee (INT-1).
+    b.add(
+        Outcome::Fired,
+        Vec::new(),
+        "handbook_lifestyle",
+        ItemKind::HandbookLifestyle,
+        Priority::Routine,
+        &[INT_1],
+        "Health handbook; advice: no smoking, limit alcohol, healthy low-fat diet, weight control, regular exercise".into(),
+        "发放《健康手册》；指导戒烟限酒、合理低脂膳食、控制体重、适量运动".into(),
+    );
+    let mut items = b.items;
+    items.sort_by_key(|i| i.priority);
+    Plan {
+        items,
+        urgent,
+        guideline_derived: true,
+        lipid_ruleset: opts.lipid_ruleset.as_str(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::criteria::mpp2014;
+    use crate::guideline::conditions::tests::person;
+    use crate::profile::Profile;
+    use proptest::prelude::*;
+
+    fn plan_of(pairs: &[(&str, &str)]) -> Plan {
+        let (rec, ev) = person(pairs);
+        let hr = mpp2014::evaluate(&rec, &ev, &Profile::default()).status;
+        plan(&rec, &ev, hr, None, &GuidelineOptions::default())
+    }
+
+    #[test]
+    fn urgent_thresholds_both_sides() {
+        let u = |pairs: &[(&str, &str)]| plan_of(pairs).urgent;
+        assert!(u(&[("sbp", "180"), ("dbp", "90")]).fired);
+        assert!(!u(&[("sbp", "179.9"), ("dbp", "109.9"), ("fbg_mmol", "5")]).fired);
+        assert!(u(&[("sbp", "150"), ("dbp", "110")]).fired);
+        assert!(u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mmol", "16.7")]).fired);
+        assert!(!u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mmol", "16.69")]).fired);
+        assert!(u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mgdl", "300")]).fired);
+        assert!(!u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mgdl", "299")]).fired);
+        assert!(u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mgdl", "70")]).fired);
+        assert!(u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mmol", "3.9")]).fired);
+        assert!(!u(&[("sbp", "120"), ("dbp", "80"), ("fbg_mmol", "3.91")]).fired);
+        // No glucose: "no", with the glucose criteria listed as not evaluated.
+        let x = u(&[("sbp", "120"), ("dbp", "80")]);
+        assert_eq!(
+            (x.column(), x.not_evaluated.clone()),
+            ("no", vec!["glucose_high", "glucose_low"])
+        );
+        let p = plan_of(&[("sbp", "185"), ("dbp", "95")]);
+        assert_eq!(p.items[0].id, "urgent_referral");
+        assert_eq!(p.items[0].priority, Priority::Urgent);
+    }
+
+    #[test]
+    fn every_screenee_gets_the_handbook_and_unverified_items_say_so() {
+        let p = plan_of(&[]);
+        assert!(p.column().ends_with("handbook_lifestyle"));
+        let p = plan_of(&[
+            ("sex", "male"),
+            ("age", "60"),
+            ("sbp", "150"),
+            ("dbp", "85"),
+            ("bp_treated", "0"),
+            ("history_mi", "0"),
+            ("history_pci", "0"),
+            ("history_cabg", "0"),
+            ("history_ischaemic_stroke", "0"),
+            ("history_haemorrhagic_stroke", "0"),
+            ("diabetes", "1"),
+            ("current_smoker", "0"),
+            ("tc_mmol", "6.0"),
+            ("ldl_mmol", "4.0"),
+            ("hdl_mmol", "1.2"),
+            ("tg_mmol", "1.5"),
+            ("fbg_mmol", "6.5"),
+            ("bmi", "23"),
+            ("waist_cm", "80"),
+            ("lipid_treated", "0"),
+            ("high_salt_diet", "0"),
+            ("bleeding_risk_high", "0"),
+        ]);
+        let rec = p.recommended();
+        for id in [
+            "antihypertensive",
+            "statin",
+            "glucose_management_referral",
+            "aspirin_consideration",
+            "diet_salt",
+        ] {
+            assert!(rec.contains(&id), "{id} missing from {rec:?}");
+        }
+        let asp = p
+            .items
+            .iter()
+            .find(|i| i.id == "aspirin_consideration")
+            .unwrap();
+        assert!(asp.evidence.contains(&Evidence::Unverified));
+        let st = p.items.iter().find(|i| i.id == "statin").unwrap();
+        assert!(st.en.contains("LDL-C < 1.8 mmol/L"), "{}", st.en);
+    }
+
+    fn base(
+        sbp: f64,
+        dbp: f64,
+        ldl: f64,
+        hdl: f64,
+        flags: [bool; 5],
+        age: u8,
+    ) -> Vec<(String, String)> {
+        let b = |x: bool| if x { "1" } else { "0" }.to_string();
+        vec![
+            ("sex".into(), "male".into()),
+            ("age".into(), age.to_string()),
+            ("sbp".into(), format!("{sbp}")),
+            ("dbp".into(), format!("{dbp}")),
+            ("bp_treated".into(), "0".into()),
+            ("ldl_mmol".into(), format!("{ldl}")),
+            // TC rises with LDL-C only, so "more risk" never lowers TC.
+            ("tc_mmol".into(), format!("{}", ldl + 2.3)),
+            ("hdl_mmol".into(), format!("{hdl}")),
+            ("tg_mmol".into(), "1.5".into()),
+            ("fbg_mmol".into(), "5.5".into()),
+            ("bmi".into(), "23".into()),
+            ("waist_cm".into(), "80".into()),
+            ("lipid_treated".into(), "0".into()),
+            ("history_mi".into(), b(flags[0])),
+            ("history_ischaemic_stroke".into(), b(flags[1])),
+            ("history_pci".into(), b(flags[2])),
+            ("history_cabg".into(), "0".into()),
+            ("history_haemorrhagic_stroke".into(), "0".into()),
+            ("diabetes".into(), b(flags[3])),
+            ("current_smoker".into(), b(flags[4])),
+        ]
+    }
+
+    fn intensity(pairs: &[(String, String)]) -> Vec<&'static str> {
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        plan_of(&refs).intensity()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn more_risk_never_less_intensive(
+            sbp in 100.0f64..200.0, dbp in 60.0f64..95.0, ldl in 1.0f64..5.5, hdl in 0.6f64..2.0,
+            flags in proptest::array::uniform5(any::<bool>()), more in proptest::array::uniform5(any::<bool>()),
+            dsbp in 0.0f64..40.0, ddbp in 0.0f64..20.0, dldl in 0.0f64..1.5, dhdl in 0.0f64..0.5, age in 35u8..76,
+        ) {
+            let lo = intensity(&base(sbp, dbp, ldl, hdl, flags, age));
+            let mut f2 = flags;
+            for i in 0..5 { f2[i] |= more[i]; }
+            // A valid reading pair needs SBP > DBP (BP-9), otherwise the BP is unknown.
+            let sbp2 = (sbp + dsbp).min(260.0);
+            let dbp2 = (dbp + ddbp).min(140.0).min(sbp2 - 1.0);
+            let hi = intensity(&base(sbp2, dbp2, ldl + dldl, (hdl - dhdl).max(0.5), f2, age));
+            for id in &lo {
+                prop_assert!(hi.contains(id), "{id} lost: {lo:?} → {hi:?}");
+            }
+        }
+
+        #[test]
+        fn urgent_fires_at_or_above_thresholds(sbp in 180.0f64..270.0, dbp in 40.0f64..=110.0, g in 16.7f64..30.0, gm in 300.0f64..540.0, low in 2.0f64..=3.9, lowm in 36.0f64..=70.0) {
+            let (s1, d1) = (format!("{sbp}"), format!("{dbp}"));
+            let bp = plan_of(&[("sbp", s1.as_str()), ("dbp", "80")]).urgent.fired;
+            let bp2 = plan_of(&[("sbp", "179"), ("dbp", d1.as_str())]).urgent.fired == (dbp >= 110.0);
+            let (g1, g2, g3, g4) = (format!("{g}"), format!("{gm}"), format!("{low}"), format!("{lowm}"));
+            let hi = plan_of(&[("fbg_mmol", g1.as_str())]).urgent.fired;
+            let him = plan_of(&[("fbg_mgdl", g2.as_str())]).urgent.fired;
+            let lo = plan_of(&[("fbg_mmol", g3.as_str())]).urgent.fired;
+            let lom = plan_of(&[("fbg_mgdl", g4.as_str())]).urgent.fired;
+            prop_assert!(bp && bp2 && hi && him && lo && lom);
+        }
+
+        #[test]
+        fn urgent_silent_below_thresholds(sbp in 90.0f64..179.99, dbp in 50.0f64..89.0, g in 3.91f64..16.69) {
+            let (a, b, c) = (format!("{sbp}"), format!("{dbp}"), format!("{g}"));
+            let p = plan_of(&[("sbp", a.as_str()), ("dbp", b.as_str()), ("fbg_mmol", c.as_str())]);
+            prop_assert!(!p.urgent.fired);
+            prop_assert!(p.urgent.not_evaluated.is_empty());
+        }
+    }
+}
