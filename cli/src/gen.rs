@@ -213,6 +213,15 @@ const COLUMNS: &[&str] = &[
     "north",
     "urban",
     "egfr",
+    "hr_exam_date",
+    "hr_questionnaire_done",
+    "hr_checklist_done",
+    "ecg_done",
+    "carotid_us_done",
+    "echo_done",
+    "blood_sample_done",
+    "urine_sample_done",
+    "intervention_date",
     "note",
 ];
 
@@ -608,6 +617,27 @@ impl Generator {
                 .gauss(105.0 - (a - 40.0).max(0.0), 14.0)
                 .clamp(20.0, 140.0);
             row[col("egfr")] = fmt0(egfr);
+        }
+        // High-risk survey at the technical-support hospital (HRS-8) for about a third of
+        // the rows, 1–6 weeks after screening; each of its seven items is occasionally
+        // missing (an incomplete survey, DQ-PRG-4 when the person is high risk).
+        if rng.chance(0.33) {
+            let exam = screen_day + rng.int(7, 42);
+            row[col("hr_exam_date")] = iso(exam);
+            for item in [
+                "hr_questionnaire_done",
+                "hr_checklist_done",
+                "ecg_done",
+                "carotid_us_done",
+                "echo_done",
+                "blood_sample_done",
+                "urine_sample_done",
+            ] {
+                row[col(item)] = flag(!rng.chance(0.02));
+            }
+            if rng.chance(0.85) {
+                row[col("intervention_date")] = iso(exam + rng.int(0, 14));
+            }
         }
         let note = rng.unit();
         if note < 0.02 {

@@ -17,6 +17,12 @@ use crate::date::Date;
 use crate::evaluated::EvaluatedRecord;
 use crate::exchange::{self, Header};
 use crate::finding::Finding;
+use crate::followup;
+use crate::guideline::bp_class::{self, BpGrade};
+use crate::guideline::cn2019::{self, Cn2019Result};
+use crate::guideline::conditions::Person;
+use crate::guideline::lipid::{self, LipidStratum, TargetResult};
+use crate::intervention::{self, Plan};
 use crate::models::from_record::{self, ModelResults};
 use crate::profile::Profile;
 use crate::qc::{self, QcReport, QcStatus};
@@ -47,8 +53,47 @@ pub struct Assessment {
     pub evaluated: EvaluatedRecord,
     /// Every risk model's result, or why it could not be computed (RM-GEN-8).
     pub models: ModelResults,
+    /// Guideline stratification, plan and first follow-up (§8–§10).
+    pub guideline: GuidelineAssessment,
     /// Name of the profile used.
     pub profile: String,
+}
+
+/// What the guidelines say about one person (spec/domain.md §8–§10); every part is
+/// advisory (`guideline_derived`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GuidelineAssessment {
+    /// `cn2019` level from COND-1 and China-PAR (the `risk_level` column).
+    pub risk_level: Cn2019Result,
+    /// BP category under the profile's `bp_scheme` (the `bp_grade` column).
+    pub bp_grade: Option<BpGrade>,
+    /// Lipid-guideline stratum under the profile's `lipid_ruleset`.
+    pub lipid: LipidStratum,
+    /// LDL-C target of that stratum (LIP-TGT-1…10).
+    pub ldl_target: TargetResult,
+    /// The intervention plan, with the urgent-referral decision.
+    pub plan: Plan,
+    /// First programme follow-up due date (FU-10 with `as_of = hr_exam_date`).
+    pub next_follow_up: Option<Date>,
+}
+
+fn guideline(
+    record: &ScreeningRecord,
+    ev: &EvaluatedRecord,
+    hr: HighRiskStatus,
+    china_par_pct: Option<f64>,
+    profile: &Profile,
+) -> GuidelineAssessment {
+    let opts = profile.guideline_options();
+    let p = Person::new(record, ev, profile.canonical_unit);
+    GuidelineAssessment {
+        risk_level: cn2019::risk_level(&p, china_par_pct, None),
+        bp_grade: bp_class::classify(profile.bp_scheme, ev.sbp(), ev.dbp()),
+        lipid: lipid::stratify(&p, profile.lipid_ruleset),
+        ldl_target: lipid::ldl_target(&p, profile.lipid_ruleset),
+        plan: intervention::plan(record, ev, hr, china_par_pct, &opts),
+        next_follow_up: followup::next_follow_up_column(record, hr, &profile.followup),
+    }
 }
 
 impl Assessment {
@@ -80,6 +125,7 @@ pub fn assess_with(
     let evaluated = EvaluatedRecord::new(record, profile, report.masked);
     let high_risk = mpp2014::evaluate(record, &evaluated, profile);
     qc::after_assessment(record, &mut report, high_risk.status.to_opt(), duplicates);
+    let models = from_record::evaluate_all(record, &evaluated, profile);
     Assessment {
         id: record.id.clone(),
         site_id: record.site_id.clone(),
@@ -88,7 +134,14 @@ pub fn assess_with(
         age: record.age_info(),
         eligibility: eligibility::evaluate(record, profile),
         qc: report,
-        models: from_record::evaluate_all(record, &evaluated, profile),
+        guideline: guideline(
+            record,
+            &evaluated,
+            high_risk.status,
+            models.china_par.as_ref().ok().map(|r| r.risk10_pct),
+            profile,
+        ),
+        models,
         high_risk,
         evaluated,
         profile: profile.name.clone(),

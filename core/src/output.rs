@@ -23,6 +23,13 @@ pub const OUTPUT_COLUMNS: &[&str] = &[
     "prevent_cvd_10y_pct",
     "prevent_ascvd_10y_pct",
     "framingham_cvd_10y_pct",
+    "risk_level",
+    "bp_grade",
+    "lipid_risk_level",
+    "ldl_target_mmol",
+    "urgent_referral",
+    "plan",
+    "next_follow_up",
 ];
 
 /// Writes a percentage: the shortest decimal that round-trips the `f64`, in plain
@@ -45,6 +52,7 @@ pub fn fmt_pct(v: f64) -> String {
 pub fn cells(a: &Assessment) -> Vec<String> {
     let hr = &a.high_risk;
     let m = &a.models;
+    let g = &a.guideline;
     // Every risk column is empty when its model cannot be computed (csv-schema.md).
     fn pct<T, E>(r: &Result<T, E>, f: impl Fn(&T) -> f64) -> String {
         r.as_ref().map(|v| fmt_pct(f(v))).unwrap_or_default()
@@ -66,6 +74,25 @@ pub fn cells(a: &Assessment) -> Vec<String> {
         pct(&m.prevent_10y, |r| r.total_cvd.pct),
         pct(&m.prevent_10y, |r| r.ascvd.pct),
         pct(&m.framingham, |r| r.risk10_pct),
+        // Guideline columns (csv-schema.md, "Guideline output columns").
+        g.risk_level
+            .level
+            .map(|l| l.as_str().to_string())
+            .unwrap_or_default(),
+        g.bp_grade
+            .map(|b| b.as_str().to_string())
+            .unwrap_or_default(),
+        g.lipid
+            .level
+            .map(|l| l.as_str().to_string())
+            .unwrap_or_default(),
+        g.ldl_target
+            .target()
+            .map(|t| t.column())
+            .unwrap_or_default(),
+        g.plan.urgent.column().to_string(),
+        g.plan.column(),
+        g.next_follow_up.map(|d| d.to_string()).unwrap_or_default(),
     ]
 }
 

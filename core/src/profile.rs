@@ -100,6 +100,16 @@ pub struct Profile {
     /// WHO 2019 recalibration (RM-WHO19-2/4): region-level 2017 parameters of a GBD
     /// region (default East Asia) or China's country-level parameters.
     pub who2019_calibration: crate::models::who2019::Calibration,
+    /// Lipid-guideline rule set of the `lipid_risk_level` column (default `lip2023`).
+    pub lipid_ruleset: crate::guideline::lipid::LipidRuleSet,
+    /// BP classification scheme of the `bp_grade` column (default `bpc-cn2018`).
+    pub bp_scheme: crate::guideline::bp_class::BpScheme,
+    /// CN2020-2 aspirin risk source (default `Cn2020Stratum`).
+    pub aspirin_risk_source: crate::guideline::cn2020::AspirinRiskSource,
+    /// LIP-TGT-8 `reduction_inclusive` (default off: "> 50 %").
+    pub reduction_inclusive: bool,
+    /// Follow-up schedule options (FU-5…FU-10).
+    pub followup: crate::followup::FollowUpOptions,
 }
 
 impl Default for Profile {
@@ -127,6 +137,11 @@ impl Profile {
             min_residence_months_exclusive: 6.0,
             mandatory_extra_items: Vec::new(),
             who2019_calibration: crate::models::who2019::Calibration::default(),
+            lipid_ruleset: crate::guideline::lipid::LipidRuleSet::Lip2023,
+            bp_scheme: crate::guideline::bp_class::BpScheme::Cn2018,
+            aspirin_risk_source: crate::guideline::cn2020::AspirinRiskSource::Cn2020Stratum,
+            reduction_inclusive: false,
+            followup: crate::followup::FollowUpOptions::default(),
         }
     }
 
@@ -137,6 +152,17 @@ impl Profile {
             eligibility: EligibilityVersion::Elig2014,
             bp_protocol: BpProtocol::Mean2,
             ..Profile::mpp_national()
+        }
+    }
+
+    /// The guideline options of this profile (its unit policy included).
+    pub fn guideline_options(&self) -> crate::guideline::GuidelineOptions {
+        crate::guideline::GuidelineOptions {
+            lipid_ruleset: self.lipid_ruleset,
+            bp_scheme: self.bp_scheme,
+            aspirin_risk_source: self.aspirin_risk_source,
+            reduction_inclusive: self.reduction_inclusive,
+            canonical_unit: self.canonical_unit,
         }
     }
 
