@@ -37,6 +37,10 @@ enum Command {
     /// Screen a CSV file of screening records: QC status, high-risk status and reasons.
     #[command(long_about = SCREEN_LONG_ABOUT)]
     Screen(ScreenArgs),
+    /// Print one person's full reasoning: QC, high-risk rules, risk models, guideline
+    /// strata, plan and follow-up.
+    #[command(long_about = EXPLAIN_LONG_ABOUT)]
+    Explain(ExplainArgs),
     /// Write deterministic synthetic screening records (for tests, demos, benchmarks).
     #[command(long_about = GENERATE_LONG_ABOUT)]
     Generate(GenerateArgs),
@@ -73,6 +77,18 @@ overall, and the QC rules found most often.
 
 Exit status: 0 on success; 2 when the input cannot be used (missing, empty, no header, \
 no `id` column) or the arguments are wrong; 1 when the output cannot be written.";
+
+const EXPLAIN_LONG_ABOUT: &str = "\
+Print one person's full reasoning, in English or Chinese.
+
+Finds the row(s) of INPUT whose `id` is ID and prints, for each: the QC findings with their \
+messages, all eight high-risk criteria of the rule set with their outcome and, when \
+undecided, the inputs missing; the WHO/ISH chart cell; every risk model's value or why it \
+was not computed; then the guideline strata (cn2019, the lipid rule set, BP grade), the \
+intervention plan with the rule id, citation label and text of each item, and the first \
+follow-up date. Duplicate ids (DQ-PRG-6) are checked over the whole file, as by `screen`.
+
+Exit status: 0 when the id was found; 2 when it was not, or when the input cannot be used.";
 
 const GENERATE_LONG_ABOUT: &str = "\
 Write deterministic synthetic screening records in the exchange format.
@@ -139,6 +155,24 @@ pub enum Format {
 }
 
 #[derive(clap::Args, Debug)]
+struct ExplainArgs {
+    /// The `id` of the person to explain.
+    #[arg(long)]
+    id: String,
+    /// Input CSV file (exchange format).
+    input: PathBuf,
+    /// Language of the explanation: `en` or `zh`.
+    #[arg(long, default_value = "en", value_parser = ["en", "zh"])]
+    lang: String,
+    /// Programme profile, as for `screen`.
+    #[arg(long, default_value = "mpp-national", value_parser = ["mpp-national", "mpp-2014-pilot"])]
+    profile: String,
+    /// WHO 2019 recalibration, as for `screen`.
+    #[arg(long, value_name = "REGION", value_parser = parse_region)]
+    region: Option<cvdscreen::models::who2019::Calibration>,
+}
+
+#[derive(clap::Args, Debug)]
 struct GenerateArgs {
     /// Number of records (data rows) to write.
     #[arg(long, default_value_t = 2000)]
@@ -170,6 +204,17 @@ fn main() -> ExitCode {
                 threads,
             })
         }
+        Command::Explain(a) => screen::explain(&screen::ExplainOptions {
+            input: a.input,
+            id: a.id,
+            lang: if a.lang == "zh" {
+                cvdscreen::finding::Lang::Zh
+            } else {
+                cvdscreen::finding::Lang::En
+            },
+            profile: a.profile,
+            region: a.region,
+        }),
         Command::Generate(a) => gen::run(a.rows, a.seed, a.output.as_deref()),
     };
     match result {

@@ -115,6 +115,68 @@ pub fn run(o: &Options) -> Result<()> {
     Ok(())
 }
 
+/// Options of `explain`.
+pub struct ExplainOptions {
+    /// Input CSV.
+    pub input: PathBuf,
+    /// The `id` to explain.
+    pub id: String,
+    /// Language.
+    pub lang: cvdscreen::finding::Lang,
+    /// Profile name.
+    pub profile: String,
+    /// WHO 2019 calibration override.
+    pub region: Option<cvdscreen::models::who2019::Calibration>,
+}
+
+/// Runs `explain`: every row whose `id` is the one asked for, explained in full.
+pub fn explain(o: &ExplainOptions) -> Result<()> {
+    let mut profile = Profile::by_name(&o.profile)
+        .ok_or_else(|| input_error(format!("unknown profile `{}`", o.profile)))?;
+    if let Some(cal) = o.region {
+        profile.who2019_calibration = cal;
+    }
+    let path = &o.input;
+    check_input(path, None)?;
+    let mut rdr = open_reader(path)?;
+    let header = read_header(&mut rdr, path)?;
+    let bar = ProgressBar::hidden();
+    let screener = match duplicate_index(path, &header, &bar)? {
+        Some(index) => Screener::with_duplicates(profile.clone(), index),
+        None => Screener::new(profile.clone()),
+    };
+    let id_pos = header.position(Col::Id);
+    let want = o.id.trim();
+    let mut rec = csv::ByteRecord::new();
+    let mut found = 0usize;
+    let mut out = std::io::stdout().lock();
+    while rdr
+        .read_byte_record(&mut rec)
+        .map_err(|e| read_error(e, path))?
+    {
+        let id = id_pos.and_then(|p| rec.get(p)).map(String::from_utf8_lossy);
+        if id.as_deref().map(str::trim) != Some(want) {
+            continue;
+        }
+        let cells: Vec<Cow<str>> = rec.iter().map(String::from_utf8_lossy).collect();
+        let (record, a) = screener.screen_cells_with_record(&header, &cells);
+        if found > 0 {
+            writeln!(out)?;
+        }
+        let line = rdr.position().line();
+        writeln!(out, "# {} line {line}", path.display())?;
+        out.write_all(cvdscreen::explain::explain(&record, &a, &profile, o.lang).as_bytes())?;
+        found += 1;
+    }
+    if found == 0 {
+        return Err(input_error(format!(
+            "no row with id `{want}` in `{}`",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Checks that the input is a readable regular file that is not also the output;
 /// returns its size in bytes.
 fn check_input(path: &Path, output: Option<&Path>) -> Result<u64> {

@@ -390,3 +390,39 @@ fn risk_columns_are_filled_and_region_selects_the_who_calibration() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("east-asia"));
 }
+
+#[test]
+fn explain_prints_one_persons_reasoning_in_both_languages() {
+    let s = sample();
+    let p = s.to_str().unwrap();
+    let screened = run(&["screen", p]);
+    let (h, rows) = read_csv(&screened.stdout);
+    let (id, hr) = (column(&h, "id"), column(&h, "high_risk"));
+    let person = rows
+        .iter()
+        .find(|r| r[hr] == "yes")
+        .expect("a high-risk person");
+    let en = run(&["explain", "--id", &person[id], p]);
+    assert!(en.status.success(), "{}", stderr(&en));
+    let text = String::from_utf8(en.stdout).unwrap();
+    for needle in [
+        "QC:",
+        "High-risk criteria (mpp-2014):",
+        "MPP2014-HR-8",
+        "Risk models:",
+        "Plan:",
+        "handbook_lifestyle",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?}:\n{text}");
+    }
+    assert!(text.contains("fired"));
+    let zh = run(&["explain", "--id", &person[id], "--lang", "zh", p]);
+    let text = String::from_utf8(zh.stdout).unwrap();
+    assert!(
+        text.contains("高危标准") && text.contains("干预计划"),
+        "{text}"
+    );
+    let missing = run(&["explain", "--id", "no-such-id", p]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no-such-id"));
+}

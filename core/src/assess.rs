@@ -189,25 +189,36 @@ impl Screener {
     /// fields is still assessed: its cells are read as far as they exist, and it is
     /// rejected with DQ-PARSE-1 and every field unknown (§12.9).
     pub fn screen_cells<S: AsRef<str>>(&self, header: &Header, cells: &[S]) -> Assessment {
+        self.screen_cells_with_record(header, cells).1
+    }
+
+    /// As [`screen_cells`](Self::screen_cells), also returning the parsed record (for
+    /// [`crate::explain::explain`] and for indicators that read record fields).
+    pub fn screen_cells_with_record<S: AsRef<str>>(
+        &self,
+        header: &Header,
+        cells: &[S],
+    ) -> (ScreeningRecord, Assessment) {
         if cells.len() != header.len() {
             let finding = exchange::field_count_finding(header.len(), cells.len());
-            let (mut rec, _) =
+            let (parsed, _) =
                 exchange::parse_record(header, &cells[..cells.len().min(header.len())]);
             // Every field unknown except the identifiers needed to report the row.
-            rec = ScreeningRecord {
-                columns: rec.columns,
-                id: rec.id,
-                site_id: rec.site_id,
-                screen_date: rec.screen_date,
+            let rec = ScreeningRecord {
+                columns: parsed.columns,
+                id: parsed.id,
+                site_id: parsed.site_id,
+                screen_date: parsed.screen_date,
                 ..Default::default()
             };
             let mut a = assess_with(&rec, vec![finding], &self.profile, None);
             // Mandatory-item findings would only repeat that nothing could be read.
             a.qc.findings.retain(|f| f.rule_id == exchange::DQ_PARSE_1);
-            return a;
+            return (rec, a);
         }
         let (rec, findings) = exchange::parse_record(header, cells);
-        assess_with(&rec, findings, &self.profile, self.duplicates.as_ref())
+        let a = assess_with(&rec, findings, &self.profile, self.duplicates.as_ref());
+        (rec, a)
     }
 }
 

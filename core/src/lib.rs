@@ -14,6 +14,7 @@ pub mod criteria;
 pub mod date;
 pub mod evaluated;
 pub mod exchange;
+pub mod explain;
 pub mod fields;
 pub mod finding;
 pub mod followup;
