@@ -13,6 +13,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "node --test bindings-wasm/js-tests/"
 node --test "$HERE/js-tests/"
 
+step "tsc: the shipped TypeScript declarations"
+"$HERE/node_modules/.bin/tsc" -p "$HERE"
+
 step "browser: headless Chromium"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 if [ ! -x "$CHROMIUM" ]; then
@@ -24,6 +27,11 @@ if [ ! -x "$CHROMIUM" ]; then
     echo "error: $CHROMIUM is missing; install Chromium (apt-get install chromium) or set CHROMIUM" >&2
     exit 1
   fi
+fi
+if [ "$(id -u)" = 0 ] && command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh)" ]; then
+  # Only for legible Chinese in the screenshots; the test itself reads the DOM.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-wqy-microhei ||
+    echo "warning: no CJK font; Chinese text in screenshots will show as boxes" >&2
 fi
 CHROMIUM="$CHROMIUM" node --test "$HERE/e2e/demo.spec.mjs"
 printf '\nbindings-wasm: all checks passed (screenshots in bindings-wasm/e2e/screenshots/).\n'
