@@ -1,0 +1,39 @@
+// Loads the Node build of the package (bindings-wasm/pkg-node, CommonJS).
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = fileURLToPath(new URL('../pkg-node/cvdscreen_wasm.js', import.meta.url));
+if (!existsSync(entry)) {
+  throw new Error(`${entry} is missing: run bindings-wasm/build.sh first`);
+}
+export const cvd = createRequire(import.meta.url)(entry);
+
+/** A person for whom every `mpp-2014` criterion is known and does not fire. */
+export function normalPerson(extra = {}) {
+  return {
+    id: 'N1',
+    screen_date: '2025-05-10',
+    sex: 'female',
+    age: 45,
+    sbp_1: 120, dbp_1: 80, sbp_2: 118, dbp_2: 78,
+    tc_mmol: 4.5, ldl_mmol: 2.5, hdl_mmol: 1.3,
+    current_smoker: false, diabetes: false,
+    history_mi: 0, history_pci: 0, history_cabg: 0,
+    history_ischaemic_stroke: 0, history_haemorrhagic_stroke: 0,
+    ...extra,
+  };
+}
+
+/** The outcome of one criterion (`MPP2014-HR-n`). */
+export function outcome(result, n) {
+  const r = result.rules.find((x) => x.rule_id === `MPP2014-HR-${n}`);
+  if (!r) throw new Error(`no outcome for MPP2014-HR-${n}`);
+  return r.outcome;
+}
+
+/** Record keys for a final BP value (`sbp`/`dbp`) without readings, which would take
+ * precedence (BP-5). */
+export function finalBp(sbp, dbp) {
+  return { sbp_1: null, dbp_1: null, sbp_2: null, dbp_2: null, sbp, dbp };
+}

@@ -1,0 +1,76 @@
+//! The one error the module throws: a bad argument (conventions.md §1 — validation
+//! failures of the *data* are returned as findings; only malformed calls throw).
+//! In JS it is an `Error` whose `name` is `CvdscreenError`, with `field`, `value` and
+//! `ruleId` properties.
+
+use cvdscreen::exchange::DQ_PARSE_1;
+use std::fmt;
+
+/// A call that cannot produce a result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputError {
+    /// The record key or option name concerned (`None`: the argument as a whole).
+    pub field: Option<String>,
+    /// `DQ-PARSE-1` for a record value of a type no cell can hold; `None` for options.
+    pub rule_id: Option<&'static str>,
+    /// English message.
+    pub message: String,
+}
+
+impl InputError {
+    /// A record value of an unusable JS type (object, array, function, symbol).
+    pub fn value_type(field: &str, js_type: &str) -> Self {
+        InputError {
+            field: Some(field.to_string()),
+            rule_id: Some(DQ_PARSE_1),
+            message: format!(
+                "`{field}` is {js_type}: expected a number, string, boolean, null or undefined"
+            ),
+        }
+    }
+
+    /// A bad option value.
+    pub fn option(name: &str, why: impl fmt::Display) -> Self {
+        InputError {
+            field: Some(name.to_string()),
+            rule_id: None,
+            message: format!("option `{name}`: {why}"),
+        }
+    }
+
+    /// A bad argument as a whole (`what` = `record`, `options`).
+    pub fn argument(what: &str, js_type: &str, expected: &str) -> Self {
+        InputError {
+            field: None,
+            rule_id: None,
+            message: format!("`{what}` is {js_type}: expected {expected}"),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_field() {
+        let e = InputError::value_type("sbp_1", "an object");
+        assert_eq!(e.field.as_deref(), Some("sbp_1"));
+        assert_eq!(e.rule_id, Some("DQ-PARSE-1"));
+        assert_eq!(
+            e.to_string(),
+            "`sbp_1` is an object: expected a number, string, boolean, null or undefined"
+        );
+        let e = InputError::argument("record", "an array", "an object keyed by column names");
+        assert_eq!(e.field, None);
+        assert!(e.to_string().starts_with("`record` is an array"));
+    }
+}
