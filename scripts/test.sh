@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every check and test of the project: formatting, clippy, and the Rust test
-# suites of every workspace crate. Installs what it needs itself (rustup components).
+# Runs every check and test of the project: formatting, clippy, the Rust test suites
+# of every workspace crate, the WebAssembly package (Node and headless-Chromium tests)
+# and the Python package (pytest). Installs what it needs itself: rustup components
+# and targets, wasm-bindgen-cli (cargo install), npm packages, Chromium (apt), a Python
+# virtual environment with maturin and the test dependencies (pip).
 # Usage: scripts/test.sh            (from anywhere inside the repository)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +24,13 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (workspace)"
 cargo test --workspace --locked
+
+step "WebAssembly package: build, Node tests, browser test"
+bindings-wasm/test.sh
+
+if [ -x bindings-python/test.sh ]; then
+  step "Python package: build the wheel, pytest"
+  bindings-python/test.sh
+fi
 
 printf '\nAll checks passed.\n'
