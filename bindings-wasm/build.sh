@@ -31,10 +31,11 @@ if [ ! -x "$HERE/node_modules/.bin/wasm-opt" ] || [ "$HERE/package-lock.json" -n
 fi
 WASM_OPT="$HERE/node_modules/.bin/wasm-opt"
 
-step "cargo build --release --target wasm32-unknown-unknown -p cvdscreen-wasm"
-(cd "$ROOT" && cargo build --release --locked --target wasm32-unknown-unknown -p cvdscreen-wasm)
+step "cargo build --profile wasm-release --target wasm32-unknown-unknown -p cvdscreen-wasm"
+# wasm-release (root Cargo.toml): release + fat LTO, one codegen unit, opt-level z.
+(cd "$ROOT" && cargo build --profile wasm-release --locked --target wasm32-unknown-unknown -p cvdscreen-wasm)
 TARGET_DIR="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-W="$TARGET_DIR/wasm32-unknown-unknown/release/cvdscreen_wasm.wasm"
+W="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/cvdscreen_wasm.wasm"
 
 size() { stat -c %s "$1"; }
 gz() { gzip -9 -c "$1" | wc -c; }
@@ -48,7 +49,7 @@ for t in web nodejs; do
   f="$out/cvdscreen_wasm_bg.wasm"
   printf '%-44s %10s %10s\n' "${out#"$ROOT"/} after wasm-bindgen" "$(size "$f")" "$(gz "$f")"
   "$WASM_OPT" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-multivalue "$f" -o "$f"
+    --enable-sign-ext --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers "$f" -o "$f"
   printf '%-44s %10s %10s\n' "${out#"$ROOT"/} after wasm-opt -Oz" "$(size "$f")" "$(gz "$f")"
   # The TypeScript declarations are embedded (typescript_custom_section); keep a copy
   # of the source file next to them and check they made it into the package.
