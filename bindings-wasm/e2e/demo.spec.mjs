@@ -100,7 +100,7 @@ test('a high-risk person: decision and reasons in both languages; SBP 400 shows 
   await page.fill('#f-sbp_1', '400');
   const f = page.locator('[data-findings-for="sbp_1"] li');
   await f.first().waitFor();
-  assert.match(await f.first().innerText(), /DQ-RANGE-8/);
+  assert.match(await f.first().innerText(), /DQ-RANGE-8.*must be in 70..=270 mmHg/);
   assert.ok(await page.locator('[data-field="sbp_1"]').evaluate((n) => n.classList.contains('has-finding')));
 
   // An unreadable lab value is the core's DQ-PARSE-1 beside that field.
@@ -119,7 +119,7 @@ test('a high-risk person: decision and reasons in both languages; SBP 400 shows 
   await mkdir(join(ROOT, 'e2e', 'screenshots'), { recursive: true });
   await page.screenshot({ path: SHOT, fullPage: false });
   await page.click('#lang');
-  assert.match(await page.locator('[data-findings-for="sbp_1"]').innerText(), /DQ-RANGE-8.*超出合理范围/);
+  assert.match(await page.locator('[data-findings-for="sbp_1"]').innerText(), /DQ-RANGE-8.*应在 70–270 mmHg 之间/);
   await page.screenshot({ path: SHOT.replace('.png', '-zh.png'), fullPage: false });
   assert.deepEqual(errors.map(String), []);
   await page.close();
