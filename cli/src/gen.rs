@@ -6,6 +6,8 @@
 //! files on every platform.
 
 use anyhow::{Context, Result};
+use cvdscreen::date::Date;
+use cvdscreen::qc::id_number;
 use std::io::Write;
 use std::path::Path;
 
@@ -46,52 +48,18 @@ impl Rng {
     }
 }
 
-/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Civil date of a day number.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+/// Day number (days since 1970-01-01) of a civil date, via the core's calendar.
+fn day_number(y: i64, m: i64, d: i64) -> i64 {
+    Date::new(y as i32, m as u8, d as u8).map_or(0, Date::to_days)
 }
 
 fn iso(day: i64) -> String {
-    let (y, m, d) = civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
+    Date::from_days(day).to_string()
 }
 
-/// Completed years between two day numbers.
+/// Completed years between two day numbers (UNIT-10, as the core computes it).
 fn completed_years(birth: i64, at: i64) -> i64 {
-    let (by, bm, bd) = civil_from_days(birth);
-    let (ay, am, ad) = civil_from_days(at);
-    let mut years = ay - by;
-    if (am, ad) < (bm, bd) {
-        years -= 1;
-    }
-    years
+    i64::from(Date::from_days(birth).completed_years_until(Date::from_days(at)))
 }
 
 struct Site {
@@ -297,16 +265,6 @@ fn flag(b: bool) -> String {
 }
 
 /// ISO 7064 MOD 11-2 check character of a resident identity number (DQ-ID-1).
-fn id_check_char(first17: &str) -> char {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const MAP: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
-    let sum: u32 = first17
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    MAP[(sum % 11) as usize]
-}
 
 /// A lipid value as the device would show it: a number, or censored outside its range.
 fn device_mgdl(v: f64, range: (f64, f64)) -> (String, bool) {
@@ -342,7 +300,7 @@ impl Generator {
             seq: vec![0; SITES.len()],
             site_start: SITES
                 .iter()
-                .map(|s| days_from_civil(s.start.0, s.start.1, s.start.2))
+                .map(|s| day_number(s.start.0, s.start.1, s.start.2))
                 .collect(),
         }
     }
@@ -415,10 +373,12 @@ impl Generator {
             row[col("birth_date")] = iso(birth_day);
         }
         if rng.chance(0.4) || matches!(flaw, Some(Flaw::BadIdNumberCheck)) {
-            let (by, bm, bd) = civil_from_days(birth_day);
+            let b = Date::from_days(birth_day);
+            let (by, bm, bd) = (b.year(), b.month(), b.day());
             let order = 2 * rng.int(0, 498) + if male { 1 } else { 2 };
             let first17 = format!("{}{by:04}{bm:02}{bd:02}{order:03}", site.region);
-            let mut check = id_check_char(&first17);
+            // The digits are generated, so the check character always exists.
+            let mut check = id_number::check_char(&first17).unwrap_or('0');
             if let Some(Flaw::BadIdNumberCheck) = flaw {
                 check = if check == '0' { '1' } else { '0' };
             }
@@ -724,26 +684,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates_round_trip() {
-        for day in [-1000, 0, 59, 60, 19_000, 20_000, 20_500] {
-            let (y, m, d) = civil_from_days(day);
-            assert_eq!(days_from_civil(y, m, d), day);
-        }
-        assert_eq!(iso(days_from_civil(2024, 2, 29)), "2024-02-29");
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-    }
-
-    #[test]
-    fn completed_years_counts_birthdays() {
-        let b = days_from_civil(1960, 6, 15);
-        assert_eq!(completed_years(b, days_from_civil(2024, 6, 14)), 63);
-        assert_eq!(completed_years(b, days_from_civil(2024, 6, 15)), 64);
-    }
-
-    #[test]
-    fn id_check_character_matches_standard_example() {
-        // GB 11643-1999 example number 11010519491231002X.
-        assert_eq!(id_check_char("11010519491231002"), 'X');
+    fn day_numbers_and_completed_years() {
+        assert_eq!(day_number(1970, 1, 1), 0);
+        assert_eq!(iso(day_number(2024, 2, 29)), "2024-02-29");
+        let b = day_number(1960, 6, 15);
+        assert_eq!(completed_years(b, day_number(2024, 6, 14)), 63);
+        assert_eq!(completed_years(b, day_number(2024, 6, 15)), 64);
     }
 
     #[test]
