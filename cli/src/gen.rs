@@ -264,8 +264,6 @@ fn flag(b: bool) -> String {
     if b { "1" } else { "0" }.to_string()
 }
 
-/// ISO 7064 MOD 11-2 check character of a resident identity number (DQ-ID-1).
-
 /// A lipid value as the device would show it: a number, or censored outside its range.
 fn device_mgdl(v: f64, range: (f64, f64)) -> (String, bool) {
     if v < range.0 {
