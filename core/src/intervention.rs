@@ -286,8 +286,7 @@ impl Builder {
         kind: ItemKind,
         priority: Priority,
         rules: &[&'static str],
-        en: String,
-        zh: String,
+        text: impl FnOnce() -> (String, String),
     ) {
         let status = match o {
             Outcome::Fired => ItemStatus::Recommended,
@@ -295,6 +294,8 @@ impl Builder {
             Outcome::NotFired => return,
         };
         let rule_id = rules[0];
+        // The texts are only built for items that are kept.
+        let (en, zh) = text();
         self.items.push(PlanItem {
             id,
             kind,
@@ -361,40 +362,13 @@ pub fn plan(
         } else {
             vec![BPHS_DM_4]
         };
-        b.add(
-            Outcome::Fired,
-            Vec::new(),
-            "urgent_referral",
-            ItemKind::UrgentReferral,
-            Priority::Urgent,
-            &rules,
-            format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")),
-            format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")),
-        );
+        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, &rules, || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、"))));
     }
     // High-risk survey referral (HRS-1…8).
-    b.add(
-        hr(high_risk),
-        if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() },
-        "hr_survey_referral",
-        ItemKind::HospitalReferral,
-        Priority::High,
-        &[HRS_8],
-        "Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(),
-        "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into(),
-    );
+    b.add(hr(high_risk), if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() }, "hr_survey_referral", ItemKind::HospitalReferral, Priority::High, &[HRS_8], || ("Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(), "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into()));
     // Secondary prevention (INT-3).
     let (o, m) = with_hr(high_risk, |q| p.cond1_cvd(q));
-    b.add(
-        o,
-        m,
-        "secondary_prevention",
-        ItemKind::SecondaryPrevention,
-        Priority::High,
-        &[INT_3],
-        "Established CVD: individual drug-therapy and rehabilitation advice to prevent progression and recurrence".into(),
-        "已患心血管病：给予个体化药物治疗和康复指导，预防进展和复发".into(),
-    );
+    b.add(o, m, "secondary_prevention", ItemKind::SecondaryPrevention, Priority::High, &[INT_3], || ("Established CVD: individual drug-therapy and rehabilitation advice to prevent progression and recurrence".into(), "已患心血管病：给予个体化药物治疗和康复指导，预防进展和复发".into()));
     // Antihypertensive start (CN2020-4) for every screenee with hypertension.
     let bpd = cn2020::bp_drugs(&p);
     let (o, m) = match bpd.decision {
@@ -410,8 +384,12 @@ pub fn plan(
         ItemKind::Antihypertensive,
         Priority::High,
         &[cn2020::CN2020_4],
-        format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg"),
-        format!("启动降压药物治疗；血压目标<{ts}/{td} mmHg"),
+        || {
+            (
+                format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg"),
+                format!("启动降压药物治疗；血压目标<{ts}/{td} mmHg"),
+            )
+        },
     );
     // BP control advice (INT-2).
     let (o, m) = with_hr(high_risk, |q| p.cond3_htn(q));
@@ -422,8 +400,12 @@ pub fn plan(
         ItemKind::BpControl,
         Priority::High,
         &[INT_2, COND_3],
-        "Hypertension: individual blood-pressure control advice".into(),
-        "高血压：个体化血压控制指导".into(),
+        || {
+            (
+                "Hypertension: individual blood-pressure control advice".into(),
+                "高血压：个体化血压控制指导".into(),
+            )
+        },
     );
     // Statin: CN2020-3 indication, or a lipid stratum of high or above.
     let statin = match cn2020::statin(&p) {
@@ -467,16 +449,7 @@ pub fn plan(
             }
         }
     }
-    b.add(
-        by_level.or(statin),
-        m,
-        "statin",
-        ItemKind::Statin,
-        Priority::High,
-        &srules,
-        format!("Statin (moderate intensity first; recheck lipids after 4–6 weeks); target {ten}"),
-        format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}"),
-    );
+    b.add(by_level.or(statin), m, "statin", ItemKind::Statin, Priority::High, &srules, || (format!("Statin (moderate intensity first; recheck lipids after 4–6 weeks); target {ten}"), format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}")));
     // Lipid control advice (INT-2).
     let (o, m) = with_hr(high_risk, |q| p.cond4_dyslipidaemia(q));
     b.add(
@@ -486,8 +459,12 @@ pub fn plan(
         ItemKind::LipidControl,
         Priority::High,
         &[INT_2, COND_4],
-        "Dyslipidaemia: individual lipid control advice".into(),
-        "血脂异常：个体化血脂控制指导".into(),
+        || {
+            (
+                "Dyslipidaemia: individual lipid control advice".into(),
+                "血脂异常：个体化血脂控制指导".into(),
+            )
+        },
     );
     // Aspirin consideration (CN2020-2, UNVERIFIED).
     let asp = cn2020::aspirin(&p, opts.aspirin_risk_source, china_par_pct);
@@ -518,21 +495,11 @@ pub fn plan(
         ItemKind::AspirinConsideration,
         Priority::Routine,
         &[cn2020::CN2020_2],
-        en.into(),
-        zh.into(),
+        || (en.into(), zh.into()),
     );
     // Glucose management referral (BPHS-DM-1, INT-2).
     let (o, m, _) = decide(|q| p.cond5_diabetes(q) && p.age(q, Op::Ge, 35.0));
-    b.add(
-        o,
-        m,
-        "glucose_management_referral",
-        ItemKind::GlucoseManagementReferral,
-        Priority::High,
-        &[BPHS_DM_1, COND_5, INT_2],
-        "Diabetes: refer to basic-public-health type-2 diabetes management (fasting glucose 4 times a year)".into(),
-        "糖尿病：纳入基本公共卫生2型糖尿病患者健康管理（每年4次空腹血糖检测）".into(),
-    );
+    b.add(o, m, "glucose_management_referral", ItemKind::GlucoseManagementReferral, Priority::High, &[BPHS_DM_1, COND_5, INT_2], || ("Diabetes: refer to basic-public-health type-2 diabetes management (fasting glucose 4 times a year)".into(), "糖尿病：纳入基本公共卫生2型糖尿病患者健康管理（每年4次空腹血糖检测）".into()));
     // Targeted lifestyle items (INT-1 targeting, INT-PLAN-1).
     let (o, m, _) = decide(|q| p.smoker(q));
     b.add(
@@ -542,8 +509,12 @@ pub fn plan(
         ItemKind::SmokingCessation,
         Priority::Routine,
         &[INT_PLAN_1, INT_1],
-        "Stop smoking; offer cessation support".into(),
-        "戒烟，提供戒烟支持".into(),
+        || {
+            (
+                "Stop smoking; offer cessation support".into(),
+                "戒烟，提供戒烟支持".into(),
+            )
+        },
     );
     let (o, m, _) = decide(|q| p.cond3_htn(q) || q.flag("high_salt_diet", rec.high_salt_diet));
     b.add(
@@ -553,8 +524,12 @@ pub fn plan(
         ItemKind::DietSalt,
         Priority::Routine,
         &[INT_PLAN_1, INT_1],
-        "Reduce salt and fat intake; healthy diet".into(),
-        "减少食盐和脂肪摄入，合理膳食".into(),
+        || {
+            (
+                "Reduce salt and fat intake; healthy diet".into(),
+                "减少食盐和脂肪摄入，合理膳食".into(),
+            )
+        },
     );
     let overweight = |q: &mut Oracle| {
         p.bmi(q, Op::Ge, 24.0) || {
@@ -581,8 +556,12 @@ pub fn plan(
         ItemKind::Weight,
         Priority::Routine,
         &[INT_PLAN_1, INT_1],
-        "Weight control towards BMI < 24 kg/m²".into(),
-        "控制体重，使BMI<24 kg/m²".into(),
+        || {
+            (
+                "Weight control towards BMI < 24 kg/m²".into(),
+                "控制体重，使BMI<24 kg/m²".into(),
+            )
+        },
     );
     let (o, m, _) = decide(|q| overweight(q) || p.cond3_htn(q) || p.cond5_diabetes(q));
     b.add(
@@ -592,20 +571,15 @@ pub fn plan(
         ItemKind::PhysicalActivity,
         Priority::Routine,
         &[INT_PLAN_1, INT_1],
-        "Regular, appropriate physical activity and exercise".into(),
-        "规律、适量的身体活动和运动".into(),
+        || {
+            (
+                "Regular, appropriate physical activity and exercise".into(),
+                "规律、适量的身体活动和运动".into(),
+            )
+        },
     );
     // Handbook and general lifestyle advice for every screenee (INT-1).
-    b.add(
-        Outcome::Fired,
-        Vec::new(),
-        "handbook_lifestyle",
-        ItemKind::HandbookLifestyle,
-        Priority::Routine,
-        &[INT_1],
-        "Health handbook; advice: no smoking, limit alcohol, healthy low-fat diet, weight control, regular exercise".into(),
-        "发放《健康手册》；指导戒烟限酒、合理低脂膳食、控制体重、适量运动".into(),
-    );
+    b.add(Outcome::Fired, Vec::new(), "handbook_lifestyle", ItemKind::HandbookLifestyle, Priority::Routine, &[INT_1], || ("Health handbook; advice: no smoking, limit alcohol, healthy low-fat diet, weight control, regular exercise".into(), "发放《健康手册》；指导戒烟限酒、合理低脂膳食、控制体重、适量运动".into()));
     let mut items = b.items;
     items.sort_by_key(|i| i.priority);
     Plan {

@@ -100,9 +100,14 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(crate::guideline::all_rules())
 }
 
-/// Looks a rule up by id.
+/// Looks a rule up by id (an index built once over [`all`]).
 pub fn get(id: &str) -> Option<&'static Rule> {
-    all().find(|r| r.id == id)
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static Rule>> =
+        std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| all().map(|r| (r.id, r)).collect())
+        .get(id)
+        .copied()
 }
 
 #[cfg(test)]

@@ -80,8 +80,19 @@ fn xf4_margin_left(x: f64) -> f64 {
 }
 
 /// One lipid operand: its interval in mmol/L and how to name it in messages.
-struct Operand {
+/// One lipid operand of DQ-XF-2…4: its interval, and what to write about it when a
+/// finding fires (built only then: most records raise nothing).
+struct Operand<'a, A: Analyte> {
     iv: Interval,
+    base: &'a str,
+    d: &'a Dual<A>,
+    o: Obs<Conc<A>>,
+    masked: bool,
+    range: (f64, f64),
+}
+
+/// How an operand is named in a finding.
+struct Described {
     /// Column name (the reported column, or the analyte base when unknown).
     field: String,
     en: String,
@@ -105,41 +116,62 @@ fn obs_text<A: Analyte>(o: Obs<Conc<A>>) -> Option<String> {
     }
 }
 
-fn operand<A: Analyte>(base: &str, d: &Dual<A>, masked: bool, range: (f64, f64)) -> Operand {
+fn operand<'a, A: Analyte>(
+    base: &'a str,
+    d: &'a Dual<A>,
+    masked: bool,
+    range: (f64, f64),
+) -> Operand<'a, A> {
     let o = if masked { Obs::Unknown } else { d.reported() };
-    let iv = lab_interval(o, ConcUnit::MmolL, range);
-    let col = match d.mmol {
-        Obs::Unknown => format!("{base}_mgdl"),
-        _ => format!("{base}_mmol"),
-    };
-    match obs_text(o) {
-        Some(t) => Operand {
-            iv,
-            en: format!("`{col}` {t}"),
-            zh: format!("`{col}` {t}"),
-            field: col,
-            value: Some(t),
-        },
-        None => {
-            let hi = if range.1.is_infinite() {
-                "∞".to_string()
-            } else {
-                fmt_num(range.1)
-            };
-            let why_en = if masked { "rejected" } else { "unknown" };
-            let why_zh = if masked { "已剔除" } else { "未知" };
-            Operand {
-                iv,
-                en: format!(
-                    "`{base}` {why_en} (any of {}–{hi} mmol/L)",
-                    fmt_num(range.0)
-                ),
-                zh: format!(
-                    "`{base}` {why_zh}（取 {}–{hi} mmol/L 内任意值）",
-                    fmt_num(range.0)
-                ),
-                field: base.to_string(),
-                value: None,
+    Operand {
+        iv: lab_interval(o, ConcUnit::MmolL, range),
+        base,
+        d,
+        o,
+        masked,
+        range,
+    }
+}
+
+impl<A: Analyte> Operand<'_, A> {
+    /// A value (known or censored) was given and is in use.
+    fn has_value(&self) -> bool {
+        !self.o.is_unknown()
+    }
+
+    fn describe(&self) -> Described {
+        let base = self.base;
+        let col = match self.d.mmol {
+            Obs::Unknown => format!("{base}_mgdl"),
+            _ => format!("{base}_mmol"),
+        };
+        match obs_text(self.o) {
+            Some(t) => Described {
+                en: format!("`{col}` {t}"),
+                zh: format!("`{col}` {t}"),
+                field: col,
+                value: Some(t),
+            },
+            None => {
+                let hi = if self.range.1.is_infinite() {
+                    "∞".to_string()
+                } else {
+                    fmt_num(self.range.1)
+                };
+                let why_en = if self.masked { "rejected" } else { "unknown" };
+                let why_zh = if self.masked { "已剔除" } else { "未知" };
+                Described {
+                    en: format!(
+                        "`{base}` {why_en} (any of {}–{hi} mmol/L)",
+                        fmt_num(self.range.0)
+                    ),
+                    zh: format!(
+                        "`{base}` {why_zh}（取 {}–{hi} mmol/L 内任意值）",
+                        fmt_num(self.range.0)
+                    ),
+                    field: base.to_string(),
+                    value: None,
+                }
             }
         }
     }
@@ -303,8 +335,8 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
         m.contains(Field::Hdl),
         super::ranges::HDL_MMOL,
     );
-    let any_value = |o: &Operand| o.value.is_some();
-    if (any_value(&tc) || any_value(&ldl)) && always_le(&tc.iv, &ldl.iv) {
+    if (tc.has_value() || ldl.has_value()) && always_le(&tc.iv, &ldl.iv) {
+        let (tc, ldl) = (tc.describe(), ldl.describe());
         out.push(Finding::new(
             DQ_XF_2,
             Severity::Reject,
@@ -318,7 +350,8 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
         ));
         out.masked.insert(Field::Ldl);
     }
-    if (any_value(&tc) || any_value(&hdl)) && always_le(&tc.iv, &hdl.iv) {
+    if (tc.has_value() || hdl.has_value()) && always_le(&tc.iv, &hdl.iv) {
+        let (tc, hdl) = (tc.describe(), hdl.describe());
         out.push(Finding::new(
             DQ_XF_3,
             Severity::Reject,
@@ -336,7 +369,7 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
         out.masked.insert(Field::Tc);
         out.masked.insert(Field::Hdl);
     }
-    if any_value(&tc) && xf4_fires(&tc.iv, &ldl.iv, &hdl.iv) {
+    if tc.has_value() && xf4_fires(&tc.iv, &ldl.iv, &hdl.iv) {
         let detail = match (
             rec_known(&rec.tc, m, Field::Tc),
             rec_known(&rec.ldl, m, Field::Ldl),
@@ -349,6 +382,7 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
             ),
             _ => "below the margin for every compatible value".to_string(),
         };
+        let (tc, ldl, hdl) = (tc.describe(), ldl.describe(), hdl.describe());
         out.push(Finding::new(
             DQ_XF_4,
             Severity::Reject,

@@ -181,10 +181,10 @@ pub(crate) fn lab<A: Analyte>(
     (lo, hi): (f64, f64),
     mask: Field,
 ) {
-    let (ren, rzh) = range_text(lo, hi, "mmol/L");
     if let Obs::Known(v) = d.mmol {
         let v = v.value();
         if !within(v, lo, hi) {
+            let (ren, rzh) = range_text(lo, hi, "mmol/L");
             let field = format!("{base}_mmol");
             out.push(num_finding(
                 id,
@@ -201,6 +201,7 @@ pub(crate) fn lab<A: Analyte>(
         let m = v.to_mmol().value();
         let v = v.value();
         if !within(m, lo, hi) {
+            let (ren, rzh) = range_text(lo, hi, "mmol/L");
             let field = format!("{base}_mgdl");
             out.push(num_finding(
                 id,
