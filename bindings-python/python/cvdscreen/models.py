@@ -171,9 +171,11 @@ def _codes_from_floats(f: np.ndarray) -> np.ndarray:
 
 
 def _flag(name: str, a: np.ndarray) -> np.ndarray:
+    if a.dtype == np.uint8:
+        return a  # already codes (0/1, 255 = missing; others are invalid per row)
     if a.dtype == np.bool_:
         return a.astype(np.uint8)
-    if a.dtype.kind in "Ow" and a.size and all(isinstance(x, str) for x in a.ravel()):
+    if a.dtype.kind in "OU" and a.size and all(isinstance(x, str) for x in a.ravel()):
         raise TypeError(f"`{name}`: expected 0/1 or booleans, got strings")
     return _codes_from_floats(_floats(name, a))
 
@@ -433,9 +435,9 @@ PreventOutcome = Literal["cvd", "ascvd", "hf", "chd", "stroke"]
 
 
 @overload
-def prevent_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num = ..., outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
+def prevent_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
 @overload
-def prevent_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num = ..., outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
+def prevent_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
 def prevent_10y(
     *,
     sex: Sex,
@@ -450,20 +452,22 @@ def prevent_10y(
     diabetes: Flag,
     current_smoker: Flag,
     egfr: Num,
-    bmi: Num = None,
+    bmi: Num,
     outcome: PreventOutcome = "cvd",
     range_policy: str = "strict",
     errors: Errors = "nan",
 ) -> Union[Risk, ModelResult]:
     """AHA PREVENT base model, 10-year risk of ``outcome`` (``"cvd"`` total CVD,
-    ``"ascvd"``, ``"hf"`` heart failure, ``"chd"``, ``"stroke"``), percent."""
+    ``"ascvd"``, ``"hf"`` heart failure, ``"chd"``, ``"stroke"``), percent.
+    ``bmi`` is required by the core for every outcome (it checks BMI's range even
+    where its coefficient is zero)."""
     return _prevent(10, outcome, errors, range_policy, sex, age, sbp, bp_treated, _lipid("tc", tc_mmol, tc_mgdl), _lipid("hdl", hdl_mmol, hdl_mgdl), statin, diabetes, current_smoker, egfr, bmi)  # type: ignore[no-any-return]
 
 
 @overload
-def prevent_30y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num = ..., outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
+def prevent_30y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
 @overload
-def prevent_30y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num = ..., outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
+def prevent_30y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
 def prevent_30y(
     *,
     sex: Sex,
@@ -478,7 +482,7 @@ def prevent_30y(
     diabetes: Flag,
     current_smoker: Flag,
     egfr: Num,
-    bmi: Num = None,
+    bmi: Num,
     outcome: PreventOutcome = "cvd",
     range_policy: str = "strict",
     errors: Errors = "nan",
