@@ -114,7 +114,11 @@ def screen(
     if kind == "pandas":
         import pandas as pd
 
-        result = pd.DataFrame({name: arr for name, arr in out}, index=t.index)
+        # pandas ≥ 3 has a string dtype by default; older pandas keeps str objects.
+        dtype = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
+        result = pd.DataFrame(
+            {name: pd.Series(arr, index=t.index, dtype=dtype) for name, arr in out}, index=t.index
+        )
         if keep_input:
             kept = t.drop(columns=[c for c in t.columns if str(c) in outputs])
             result = pd.concat([kept, result], axis=1)
