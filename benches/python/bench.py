@@ -1,0 +1,152 @@
+"""Python benchmark of cvdscreen (a script, not a test).
+
+    python benches/python/bench.py [--rows 1000000] [--seed 20240501]
+
+On one generated file (`cvdscreen generate`, written to benches/out/):
+1. `pandas.read_csv` of the file vs `cvdscreen.screen` of the resulting DataFrame;
+2. model throughput on the records' inputs (records with a missing input give NaN in
+   every implementation): cvdscreen batch vs a vectorised numpy implementation of
+   the same China-PAR equation written here, and vs the installable peers on the
+   models they share (`pyprevent` PREVENT fastest raw-numpy path, `ascvd` PCE scalar
+   loop), with their outputs checked against ours.
+Prints records/s and ratios. Peers that are not installed are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import cvdscreen
+from cvdscreen import models
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def best(f, repeat=3):
+    ts = []
+    out = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = f()
+        ts.append(time.perf_counter() - t)
+    return min(ts), out
+
+
+def china_par_numpy(male, age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, dm, north, urban, fh):
+    """China-PAR 10-year risk (Yang et al. 2016; coefficients as published, TC/HDL in mg/dL)."""
+    c = {
+        True: dict(a=31.967, st=27.388, su=26.148, tc=0.621, hdl=-0.695, w=-0.712, smk=3.955, dm=0.357, n=0.475, u=-0.164, fh=6.221, ast=-6.018, asu=-5.731, asmk=-0.939, afh=-1.534, mean=140.68, s10=0.9707),
+        False: dict(a=24.874, st=20.709, su=19.982, tc=0.058, hdl=-0.217, w=1.475, smk=0.495, dm=0.567, n=0.544, u=0.0, fh=0.0, ast=-4.528, asu=-4.360, asmk=0.0, afh=0.0, mean=117.26, s10=0.98507),
+    }
+    out = np.empty_like(age)
+    for sex in (True, False):
+        k = c[sex]
+        m = male == sex
+        la, ls = np.log(age[m]), np.log(sbp[m])
+        t = treated[m]
+        bs = np.where(t, k["st"], k["su"])
+        bas = np.where(t, k["ast"], k["asu"])
+        x = (k["a"] * la + bs * ls + bas * la * ls + k["tc"] * np.log(tc_mgdl[m]) + k["hdl"] * np.log(hdl_mgdl[m])
+             + k["w"] * np.log(waist[m]) + k["smk"] * smoker[m] + k["dm"] * dm[m] + k["n"] * north[m] + k["u"] * urban[m]
+             + k["fh"] * fh[m] + k["asmk"] * la * smoker[m] + k["afh"] * la * fh[m])
+        out[m] = 100.0 * (1.0 - k["s10"] ** np.exp(x - k["mean"]))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=20240501)
+    a = ap.parse_args()
+    cli = ROOT / "target" / "release" / "cvdscreen"
+    if not cli.exists():
+        subprocess.run(["cargo", "build", "--release", "-p", "cvdscreen-cli"], cwd=ROOT, check=True)
+    path = ROOT / "benches" / "out" / f"bench_{a.rows}_{a.seed}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        subprocess.run([str(cli), "generate", "--rows", str(a.rows), "--seed", str(a.seed), "-o", str(path)], check=True)
+    print(f"# {a.rows:,} generated records ({path.stat().st_size / 1e6:.0f} MB), nproc={os.cpu_count()}, cvdscreen {cvdscreen.__version__}")
+
+    dtype = {"id": "str", "id_number": "str", "site_id": "str"}
+    t_read, df = best(lambda: pd.read_csv(path, dtype=dtype, low_memory=False), repeat=2)
+    n = len(df)
+    t_screen, out = best(lambda: cvdscreen.screen(df), repeat=1)
+    print(f"pandas.read_csv        {t_read:7.2f} s  {n / t_read:12,.0f} rec/s")
+    print(f"cvdscreen.screen(df)   {t_screen:7.2f} s  {n / t_screen:12,.0f} rec/s   screen/read_csv time ratio {t_screen / t_read:.2f} (target < 1)")
+
+    # Model inputs from the records (first two readings' mean SBP; mg/dL lipids, the
+    # mmol/L site converted ×38.67 — a benchmark, not the pipeline's derivation).
+    num = lambda c: pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=np.float64)  # noqa: E731
+    flag = lambda c: np.nan_to_num(num(c), nan=0.0)  # noqa: E731
+    male = (df["sex"].astype(str).str.lower() == "male").to_numpy()
+    age = num("age")
+    sbp = np.nanmean(np.vstack([num("sbp_1"), num("sbp_2")]), axis=0)
+    tc = np.where(np.isnan(num("tc_mgdl")), num("tc_mmol") * 38.67, num("tc_mgdl"))
+    hdl = np.where(np.isnan(num("hdl_mgdl")), num("hdl_mmol") * 38.67, num("hdl_mgdl"))
+    waist, egfr = num("waist_cm"), num("egfr")
+    bmi = num("weight_kg") / (num("height_cm") / 100) ** 2
+    f = {c: flag(c) for c in ("bp_treated", "current_smoker", "diabetes", "north", "urban", "family_history_ascvd")}
+    u8 = {c: v.astype(np.uint8) for c, v in f.items()}
+    sex_u8 = male.astype(np.uint8)
+
+    print("\n| model | implementation | rec/s | cvdscreen speed-up | max abs diff vs cvdscreen (pp) |")
+    print("|---|---|---:|---:|---:|")
+
+    def row(model, impl, t, ratio, diff):
+        print(f"| {model} | {impl} | {n / t:,.0f} | {ratio} | {diff} |")
+
+    cp_kw = dict(sex=sex_u8, age=age, sbp=sbp, bp_treated=u8["bp_treated"], tc_mgdl=tc, hdl_mgdl=hdl, waist_cm=waist,
+                 current_smoker=u8["current_smoker"], diabetes=u8["diabetes"], north=u8["north"], urban=u8["urban"],
+                 family_history_ascvd=u8["family_history_ascvd"], range_policy="flag")
+    t_cp, ours = best(lambda: models.china_par_10y(**cp_kw))
+    t_np, ref = best(lambda: china_par_numpy(male, age, sbp, f["bp_treated"] == 1, tc, hdl, waist, f["current_smoker"], f["diabetes"], f["north"], f["urban"], f["family_history_ascvd"]))
+    ok = np.isfinite(ours) & np.isfinite(ref)
+    row("China-PAR 10y", "cvdscreen batch", t_cp, "1", "0")
+    row("China-PAR 10y", "numpy (this script)", t_np, f"{t_np / t_cp:.1f}× (target ≥ 20×)", f"{np.max(np.abs(ours[ok] - ref[ok])):.2e} on {ok.sum():,} rows")
+
+    pv_kw = dict(sex=sex_u8, age=age, sbp=sbp, bp_treated=u8["bp_treated"], tc_mgdl=tc, hdl_mgdl=hdl, statin=np.zeros(n, np.uint8),
+                 diabetes=u8["diabetes"], current_smoker=u8["current_smoker"], egfr=egfr, bmi=bmi)
+    t_pv, pv = best(lambda: models.prevent_10y(**pv_kw))
+    row("PREVENT 10y CVD", "cvdscreen batch", t_pv, "1", "0")
+    try:
+        import pyprevent._pyprevent as pp
+
+        arr = np.column_stack([sex_u8, age, tc, hdl, sbp, f["diabetes"], f["current_smoker"], bmi, egfr, f["bp_treated"], np.zeros(n)]).astype(np.float64)
+        import contextlib, io
+        with contextlib.redirect_stdout(io.StringIO()):
+            t_pp, theirs = best(lambda: np.asarray(pp.calculate_10_yr_cvd_rust_parallel_np(arr), dtype=np.float64))
+        ok = np.isfinite(pv) & np.isfinite(theirs)
+        row("PREVENT 10y CVD", "pyprevent raw numpy (rayon)", t_pp, f"{t_pp / t_pv:.2f}× (target ≥ 2×)", f"{np.max(np.abs(pv[ok] - theirs[ok])):.2e} on {ok.sum():,} rows (pyprevent NaN on {np.isnan(theirs).sum():,}: its hard ranges)")
+    except ImportError:
+        print("| PREVENT | pyprevent | not installed | | |")
+
+    pce_kw = dict(sex=sex_u8, age=age, tc_mgdl=tc, hdl_mgdl=hdl, sbp=sbp, bp_treated=u8["bp_treated"], current_smoker=u8["current_smoker"], diabetes=u8["diabetes"], race="white")
+    t_pce, pce = best(lambda: models.pce_10y(**pce_kw))
+    row("PCE 10y", "cvdscreen batch", t_pce, "1", "0")
+    try:
+        import ascvd
+
+        m = min(n, 100_000)
+        idx = np.flatnonzero(np.isfinite(pce))[:m]
+        args = [(bool(male[i]), False, bool(f["current_smoker"][i]), bool(f["bp_treated"][i]), bool(f["diabetes"][i]), int(round(age[i])), float(sbp[i]), float(tc[i]), float(hdl[i])) for i in idx]
+        t = time.perf_counter()
+        theirs = np.array([ascvd.compute_ten_year_score(*x) for x in args], dtype=float)
+        t_as = (time.perf_counter() - t) * n / len(idx)
+        ours_int = models.pce_10y(**{k: (v[idx] if isinstance(v, np.ndarray) else v) for k, v in pce_kw.items()}, )
+        # ascvd takes integer ages and rounds its result to 0.1 %.
+        ours_int = models.pce_10y(**dict({k: (v[idx] if isinstance(v, np.ndarray) else v) for k, v in pce_kw.items()}, age=np.round(age[idx])))
+        d = np.abs(ours_int - theirs * (100 if np.nanmax(theirs) <= 1 else 1))
+        row("PCE 10y", f"ascvd scalar loop ({len(idx):,} rows, extrapolated)", t_as, f"{t_as / t_pce:.0f}×", f"{np.nanmax(d):.3f} (ascvd rounds to 0.1)")
+    except ImportError:
+        print("| PCE | ascvd | not installed | | |")
+
+
+if __name__ == "__main__":
+    main()

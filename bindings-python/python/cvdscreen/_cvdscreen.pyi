@@ -1,0 +1,56 @@
+"""Native module (Rust, PyO3). The public API is in ``cvdscreen``."""
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+_FindingTuple = Tuple[str, str, str, Optional[str], str, str]
+_IndicatorTuple = Tuple[
+    Optional[str], Optional[str], Optional[str], Optional[str], str, str, float, Optional[float], Optional[float], bool
+]
+
+def check(record: Mapping[str, Any], profile: str = "mpp-national") -> List[_FindingTuple]: ...
+def assess(record: Mapping[str, Any], profile: str = "mpp-national", region: Optional[str] = None) -> Dict[str, Any]: ...
+def input_columns() -> List[str]: ...
+def output_columns() -> List[str]: ...
+def rules() -> List[Tuple[str, str, str, str, str]]: ...
+def screen_columns(
+    names: Sequence[str],
+    columns: Sequence[Any],
+    profile: str = "mpp-national",
+    region: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> List[Tuple[str, npt.NDArray[np.object_]]]: ...
+def indicator_rows(
+    names: Sequence[str],
+    columns: Sequence[Any],
+    by: Sequence[str],
+    profile: str = "mpp-national",
+    region: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> List[_IndicatorTuple]: ...
+def model_batch(
+    model: str,
+    cols: Mapping[str, npt.NDArray[Any]],
+    tc_unit: str = "mmol",
+    hdl_unit: str = "mmol",
+    range_policy: str = "strict",
+    region: Optional[str] = None,
+    horizon: int = 10,
+    outcome: str = "cvd",
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8]]: ...
+def model_explain(
+    model: str,
+    cols: Mapping[str, npt.NDArray[Any]],
+    rows: Sequence[int],
+    tc_unit: str = "mmol",
+    hdl_unit: str = "mmol",
+    range_policy: str = "strict",
+    region: Optional[str] = None,
+    horizon: int = 10,
+    outcome: str = "cvd",
+) -> List[Optional[Tuple[str, Optional[float], str]]]: ...
+def row_status_codes() -> List[Tuple[str, int]]: ...

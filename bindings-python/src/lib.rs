@@ -1,0 +1,27 @@
+//! Python bindings of cvdscreen (`cvdscreen._cvdscreen`). Only conversions live
+//! here: Python values to exchange-format cells, numpy arrays to the core's
+//! struct-of-slices model API, core results to Python objects. The public Python API
+//! (`cvdscreen`) wraps these functions in `python/cvdscreen/`.
+
+mod convert;
+mod models;
+mod record;
+mod table;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _cvdscreen(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(record::check, m)?)?;
+    m.add_function(wrap_pyfunction!(record::assess, m)?)?;
+    m.add_function(wrap_pyfunction!(record::input_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(record::output_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(record::rules, m)?)?;
+    m.add_function(wrap_pyfunction!(table::screen_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(table::indicator_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(models::model_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(models::model_explain, m)?)?;
+    m.add_function(wrap_pyfunction!(models::row_status_codes, m)?)?;
+    Ok(())
+}

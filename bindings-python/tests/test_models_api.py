@@ -1,0 +1,191 @@
+"""Model functions: broadcasting, dtypes, error modes, garbage, threads."""
+
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cvdscreen
+from cvdscreen import InputError, models
+from cvdscreen.models import ModelResult, RowStatus
+
+CP = dict(sbp=145.0, bp_treated=0, tc_mmol=5.2, hdl_mmol=1.3, waist_cm=80.0, current_smoker=0, diabetes=0, north=1, urban=1, family_history_ascvd=1)
+GUIDE = 4.717198504057151  # GUIDE-2019-A1 (4.7 %), full precision
+
+
+def test_row_status_mirrors_core():
+    assert {n: c for n, c in cvdscreen._cvdscreen.row_status_codes()} == {
+        "Ok": 0, "Flagged": 1, "OutOfRange": 2, "NotFinite": 3, "MissingInput": 4, "InvalidCode": 5, "DataTable": 6,
+    }
+    assert [s.value for s in RowStatus] == list(range(7))
+
+
+def test_scalar_returns_float_and_raises_input_error():
+    v = models.china_par_10y(sex="male", age=40, **CP)
+    assert isinstance(v, float) and v == GUIDE
+    with pytest.raises(InputError) as e:
+        models.china_par_10y(sex="male", age=90, **CP)
+    assert (e.value.field, e.value.value, e.value.row, e.value.rule_id) == ("age", 90.0, None, "OUT_OF_RANGE")
+    assert isinstance(e.value, ValueError)
+
+
+@pytest.mark.parametrize("sex", ["male", "M", "m", "男", 1, True, np.int8(1), 1.0])
+def test_sex_spellings(sex):
+    assert models.china_par_10y(sex=sex, age=40, **CP) == GUIDE
+
+
+def test_broadcasting_and_sex_arrays():
+    age = np.array([40.0, 40.0, 40.0, 40.0])
+    sex = np.array(["male", "F", "女", "M"])
+    v = models.china_par_10y(sex=sex, age=age, **CP)
+    assert v.shape == (4,) and v[0] == GUIDE and v[3] == GUIDE and v[1] == v[2] != v[0]
+    v2 = models.china_par_10y(sex=np.array([1, 0, 0, 1]), age=40, **CP)
+    v3 = models.china_par_10y(sex=np.array([True, False, False, True]), age=age, **CP)
+    assert np.array_equal(v, v2) and np.array_equal(v, v3)
+    with pytest.raises(ValueError, match="broadcast"):
+        models.china_par_10y(sex=np.array([1, 0]), age=np.array([40.0, 50.0, 60.0]), **CP)
+    with pytest.raises(TypeError, match="1-D"):
+        models.china_par_10y(sex=1, age=np.full((2, 2), 40.0), **CP)
+
+
+def test_non_contiguous_and_int_arrays_are_converted():
+    big = np.full(10, 40.0)
+    strided = big[::2]
+    assert not strided.flags.c_contiguous
+    a = models.china_par_10y(sex=1, age=strided, **CP)
+    b = models.china_par_10y(sex=1, age=np.full(5, 40, dtype=np.int64), **CP)
+    c = models.china_par_10y(sex=1, age=np.full(5, 40.0), **CP)  # float64, read in place
+    d = models.china_par_10y(sex=1, age=pd.Series([40, 40, 40, 40, 40], dtype="Int64"), **CP)
+    assert np.array_equal(a, c) and np.array_equal(b, c) and np.array_equal(d, c)
+    assert (c == GUIDE).all()
+
+
+def test_inputs_are_not_modified():
+    age = np.array([40.0, np.nan, 200.0])
+    before = age.copy()
+    models.china_par_10y(sex=1, age=age, **CP)
+    assert np.array_equal(age, before, equal_nan=True)
+
+
+def test_errors_nan_report_raise():
+    age = np.array([40.0, 90.0, np.nan, 40.0])
+    sex = np.array(["male", "male", "male", "x"], dtype=object)
+    v = models.china_par_10y(sex=sex, age=age, **CP)
+    assert v[0] == GUIDE and np.isnan(v[1:]).all()
+    r = models.china_par_10y(sex=sex, age=age, errors="report", **CP)
+    assert isinstance(r, ModelResult)
+    values, status = r
+    assert list(status) == [RowStatus.OK, RowStatus.OUT_OF_RANGE, RowStatus.NOT_FINITE, RowStatus.INVALID_CODE]
+    assert list(r.failed) == [1, 2, 3]
+    assert [e[:2] for e in r.errors] == [(1, "age"), (2, "age"), (3, "sex")]
+    assert r.messages[0] is None and "20..=85" in r.messages[1]
+    with pytest.raises(InputError) as e:
+        models.china_par_10y(sex=sex, age=age, errors="raise", **CP)
+    assert (e.value.row, e.value.field, e.value.value) == (1, "age", 90.0)
+    assert "row 1" in str(e.value)
+    with pytest.raises(ValueError, match="errors"):
+        models.china_par_10y(sex=sex, age=age, errors="ignore", **CP)  # type: ignore[call-overload]
+
+
+def test_missing_flags_and_women():
+    # urban / family history are required for men only.
+    kw = dict(CP, urban=None, family_history_ascvd=np.nan)
+    r = models.china_par_10y(sex=np.array(["male", "female"]), age=50.0, errors="report", **kw)
+    assert list(r.status) == [RowStatus.MISSING_INPUT, RowStatus.OK]
+    assert r.errors[0][1] == "urban"
+
+
+def test_flag_policy():
+    r = models.china_par_10y(sex=1, age=np.array([90.0]), range_policy="flag", errors="report", **CP)
+    assert r.status[0] == RowStatus.FLAGGED and np.isfinite(r.values[0])
+
+
+@pytest.mark.parametrize(
+    "bad,exc",
+    [({"a": 1}, TypeError), ("forty", TypeError), (np.array(["a", "b"]), TypeError), (np.array([object(), 1], dtype=object), TypeError), ({1, 2}, TypeError)],
+)
+def test_garbage_ages(bad, exc):
+    with pytest.raises(exc):
+        models.china_par_10y(sex=1, age=bad, **CP)
+
+
+def test_object_arrays_with_none_are_nan():
+    v = models.china_par_10y(sex=1, age=np.array([40, None], dtype=object), **CP)
+    assert v[0] == GUIDE and np.isnan(v[1])
+    v = models.china_par_10y(sex=np.array(["male", None], dtype=object), age=40.0, errors="report", **CP)
+    assert v.status[1] == RowStatus.INVALID_CODE and "missing" in v.messages[1]
+
+
+def test_flag_codes_outside_0_1_are_invalid():
+    r = models.china_par_10y(sex=1, age=40.0, **dict(CP, diabetes=np.array([0, 2, 1])), errors="report")
+    assert list(r.status) == [RowStatus.OK, RowStatus.INVALID_CODE, RowStatus.OK]
+    with pytest.raises(TypeError, match="strings"):
+        models.china_par_10y(sex=1, age=40.0, **dict(CP, diabetes=np.array(["yes"])))
+
+
+def test_lipid_units():
+    a = models.framingham_cvd_10y(sex="male", age=55, tc_mgdl=213, hdl_mgdl=50, sbp=140, bp_treated=0, current_smoker=0, diabetes=0)
+    b = models.framingham_cvd_10y(sex="male", age=55, tc_mmol=213 / 38.67, hdl_mmol=50 / 38.67, sbp=140, bp_treated=0, current_smoker=0, diabetes=0)
+    assert abs(a - b) < 1e-9
+    with pytest.raises(TypeError, match="not both"):
+        models.framingham_cvd_10y(sex=1, age=55, tc_mgdl=213, tc_mmol=5.5, hdl_mgdl=50, sbp=140, bp_treated=0, current_smoker=0, diabetes=0)
+    with pytest.raises(TypeError, match="tc_mmol"):
+        models.framingham_cvd_10y(sex=1, age=55, hdl_mgdl=50, sbp=140, bp_treated=0, current_smoker=0, diabetes=0)
+
+
+def test_prevent_outcomes_and_who_regions():
+    kw = dict(sex="female", age=50, sbp=160, bp_treated=1, tc_mgdl=200, hdl_mgdl=45, statin=0, diabetes=1, current_smoker=0, egfr=90, bmi=35)
+    cvd, ascvd, hf = (models.prevent_10y(outcome=o, **kw) for o in ("cvd", "ascvd", "hf"))
+    assert abs(cvd - 14.7) < 0.05 and ascvd < cvd and hf < cvd
+    r = models.prevent_10y(**dict(kw, bmi=np.array([np.nan])), errors="report")
+    assert r.status[0] == RowStatus.NOT_FINITE and r.errors[0][1] == "bmi"
+    w = dict(sex="male", age=60, sbp=150, tc_mmol=6.0, diabetes=0, current_smoker=1)
+    assert models.who2019_lab(**w) != models.who2019_lab(region="china-country", **w)
+    with pytest.raises(ValueError, match="region"):
+        models.who2019_lab(region="mars", **w)
+    assert 0 < models.who2019_nonlab(sex="F", age=60, sbp=150, bmi=24, current_smoker=0) < 100
+    assert 0 < models.pce_10y(sex="female", age=55, tc_mgdl=213, hdl_mgdl=50, sbp=120, bp_treated=0, current_smoker=0, diabetes=0, race="african_american") < 100
+
+
+def test_gil_is_released_while_computing():
+    """While a model runs on a background thread, the main thread keeps executing
+    Python code: impossible if the call held the GIL."""
+    n = 4_000_000
+    rng = np.random.default_rng(1)
+    u8 = np.zeros(n, np.uint8)
+    cols = dict(sex=rng.integers(0, 2, n).astype(np.uint8), age=rng.uniform(40, 79, n), sbp=rng.uniform(100, 180, n), bp_treated=u8, tc_mmol=rng.uniform(3.5, 7.5, n), hdl_mmol=rng.uniform(0.8, 2.0, n), statin=u8, diabetes=u8, current_smoker=u8, egfr=np.full(n, 90.0), bmi=np.full(n, 25.0))
+
+    def count_while(th):
+        k, t0 = 0, time.perf_counter()
+        th.start()
+        while th.is_alive():
+            k += 1
+        return k, time.perf_counter() - t0
+
+    k0, e0 = count_while(threading.Thread(target=time.sleep, args=(0.3,)))
+    solo_rate = k0 / e0
+    k, elapsed = count_while(threading.Thread(target=lambda: [models.prevent_10y(**cols) for _ in range(3)]))
+    assert elapsed > 0.05
+    # Holding the GIL for the whole computation would leave the main loop close to 0.
+    assert k / elapsed > 0.2 * solo_rate, (k, elapsed, solo_rate)
+
+
+def test_float64_uint8_inputs_are_passed_through():
+    age = np.full(3, 40.0)
+    sex = np.ones(3, np.uint8)
+    seen = {}
+    real = cvdscreen._cvdscreen.model_batch
+
+    def spy(model, cols, **kw):
+        seen.update(cols)
+        return real(model, cols, **kw)
+
+    cvdscreen.models._cvdscreen.model_batch = spy
+    try:
+        models.china_par_10y(sex=sex, age=age, **CP)
+    finally:
+        cvdscreen.models._cvdscreen.model_batch = real
+    assert seen["age"] is age and seen["sex"] is sex  # no copy on the Python side
+    assert seen["sbp"] is not None and seen["sbp"].shape == (3,)
