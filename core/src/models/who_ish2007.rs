@@ -385,6 +385,36 @@ fn bins<T: Copy + PartialOrd>(all: &[T], i: &Interval, f: impl Fn(f64) -> T) -> 
 
 /// Evaluates the chart over every cell compatible with possibly unknown inputs.
 pub fn evaluate_bounds(b: &WhoIshBounds, binning: SbpBinning) -> WhoIshRange {
+    // Every input known: one cell, no enumeration (the common case).
+    let point = |i: &Interval| (i.lo == i.hi && !i.lo_open && !i.hi_open).then_some(i.lo);
+    if let (Some(sex), Some(age), Some(sbp), Some(diabetes), Some(smoker)) =
+        (b.sex, point(&b.age), point(&b.sbp), b.diabetes, b.smoker)
+    {
+        let tc = match &b.tc_mmol {
+            None => Some(None),
+            Some(i) => point(i).map(Some),
+        };
+        if let Some(tc_mmol) = tc {
+            let r = evaluate(
+                &WhoIshInput {
+                    sex,
+                    age,
+                    sbp,
+                    tc_mmol,
+                    diabetes,
+                    smoker,
+                },
+                binning,
+            );
+            return WhoIshRange {
+                min: r.category,
+                max: r.category,
+                cell: Some(r.cell),
+                chart: r.chart,
+                extrapolated_age: r.extrapolated_age,
+            };
+        }
+    }
     let sexes: &[Sex] = match b.sex {
         Some(Sex::Male) => &[Sex::Male],
         Some(Sex::Female) => &[Sex::Female],
