@@ -426,3 +426,28 @@ fn explain_prints_one_persons_reasoning_in_both_languages() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("no-such-id"));
 }
+
+#[test]
+fn readme_explain_output_is_current() {
+    // The README shows `cvdscreen explain` for one sample person; keep it true.
+    let readme = std::fs::read_to_string(repo_file("README.md")).unwrap();
+    let start = readme
+        .find("prints (English")
+        .expect("explain example in README");
+    let block = &readme[start..];
+    let open = block.find("```text\n").unwrap() + "```text\n".len();
+    let close = block[open..].find("\n```").unwrap();
+    let shown = &block[open..open + close];
+    let o = bin()
+        .current_dir(repo_file(""))
+        .args([
+            "explain",
+            "--id",
+            "S04-000003",
+            "examples/data/screening_sample.csv",
+        ])
+        .output()
+        .expect("run cvdscreen");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8(o.stdout).unwrap().trim_end(), shown);
+}
