@@ -104,7 +104,7 @@ struct ReportArgs {
     #[arg(long, default_value = "mpp-national", value_parser = ["mpp-national", "mpp-2014-pilot"])]
     profile: String,
     /// Unqualified records listed per site in the HTML and JSON (the rest are counted).
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    #[arg(long, value_name = "N", default_value_t = 10)]
     max_listed: usize,
     /// Also write the full unqualified-record list (one row per record) to this CSV file.
     #[arg(long, value_name = "CSV")]

@@ -21,7 +21,7 @@ const MAX_FINDINGS_LISTED: usize = 300;
 const CSS: &str = r#"
 body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",system-ui,sans-serif;margin:24px auto;max-width:1180px;padding:0 16px;color:#222;font-size:14px;line-height:1.45}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;border-bottom:2px solid #2c7fb8;padding-bottom:3px;margin-top:32px}h3{font-size:15px;margin:18px 0 6px}
-table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #ccc;padding:3px 7px;vertical-align:top}td.sev-reject,td.sev-warn,td.sev-info,td code{white-space:nowrap}th{background:#eef4f9;text-align:left;font-weight:600}
+table{border-collapse:collapse;margin:6px 0 12px}th,td{border:1px solid #ccc;padding:3px 7px;vertical-align:top}td.sev-reject,td.sev-warn,td.sev-info,td code,td.id{white-space:nowrap}th{background:#eef4f9;text-align:left;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}tr:nth-child(even) td{background:#fafafa}
 .anom{color:#fff;background:#c0392b;border-radius:3px;padding:0 4px;margin-left:4px;font-size:12px;white-space:nowrap}
 .sev-reject{color:#c0392b;font-weight:600}.sev-warn{color:#b9770e;font-weight:600}.sev-info{color:#555}
@@ -64,7 +64,7 @@ impl<'a> Ctx<'a> {
         let n = row.numerator.map_or("—".into(), fmt_num);
         let d = row.denominator.map_or("—".into(), fmt_num);
         format!(
-            r#"<span class="anom" title="{IND_GEN_6}: numerator {n}, denominator {d}">⚠ {IND_GEN_6} 异常 anomaly</span>"#
+            r#"<span class="anom" title="{IND_GEN_6} 异常 anomaly: numerator {n}, denominator {d}">⚠ {IND_GEN_6}</span>"#
         )
     }
 
@@ -94,12 +94,18 @@ impl<'a> Ctx<'a> {
     fn count(&self, k: &str) -> String {
         match self.get(k).and_then(|row| row.numerator.map(|n| (row, n))) {
             None => r#"<td class="num">—</td>"#.into(),
+            // A rate's anomaly is marked next to its percentage; a plain count
+            // (no value) carries its own mark (IND-GEN-6: negative count).
             Some((row, n)) => format!(
                 r#"<td class="num" data-ref="{}" data-count="{}">{}{}</td>"#,
                 esc(&row.reference()),
                 fmt_num(n),
                 fmt_num(n),
-                Self::badge(row)
+                if row.value.is_none() {
+                    Self::badge(row)
+                } else {
+                    String::new()
+                }
             ),
         }
     }
@@ -260,29 +266,71 @@ impl Ctx<'_> {
 fn findings(h: &mut String, c: &Ctx) {
     let r = c.r;
     h.push_str("<h2>1. 需说明的异常与提示 · Findings to explain</h2>");
-    let mut fs: Vec<&Finding> = r.findings.iter().collect();
-    // IND-GEN-6 and rejects first, then by severity.
-    fs.sort_by_key(|f| (f.rule_id != IND_GEN_6, std::cmp::Reverse(f.severity)));
-    if fs.is_empty() {
+    let anomalous: Vec<&Row> = r.rows.iter().filter(|x| x.anomaly).collect();
+    let _ = write!(
+        h,
+        "<p>{n} 个指标异常（IND-GEN-6：率超过100%、分子大于分母或计数为负；照实报告，不截断）· {n} indicator anomalies (rate above 100 %, numerator above denominator or a negative count; shown as computed, never clamped: over-quota work, duplicate records or a wrong denominator need an explanation). Each is also marked <span class=\"anom\">⚠ {IND_GEN_6}</span> next to its value in the tables below.</p>",
+        n = anomalous.len()
+    );
+    if !anomalous.is_empty() {
+        h.push_str("<table><tr><th>表 Table</th><th>分组 Group</th><th>指标 Indicator</th><th>分子 Numerator</th><th>分母 Denominator</th><th>值 Value</th></tr>");
+        for x in &anomalous {
+            let group: Vec<String> = [
+                ("site", &x.site),
+                ("period", &x.period),
+                ("sex", &x.sex),
+                ("age_band", &x.age_band),
+            ]
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", esc(v))))
+            .collect();
+            let ind = if x.key.is_empty() {
+                x.id.to_string()
+            } else {
+                format!("{} [{}]", x.id, x.key)
+            };
+            let k = x.reference();
+            let den = x.denominator.map_or("—".into(), fmt_num);
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td>{}<td class=\"num\">{den}</td>{}</tr>",
+                x.table,
+                group.join("; "),
+                esc(&ind),
+                c.count(&k),
+                c.pct(&k)
+            );
+        }
+        h.push_str("</table>");
+    }
+    let others: Vec<&Finding> = {
+        let mut v: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| f.rule_id != IND_GEN_6)
+            .collect();
+        v.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        v
+    };
+    let _ = write!(
+        h,
+        "<h3>其他提示 · Other findings: quota and population files, sites without a quota ({})</h3>",
+        others.len()
+    );
+    if others.is_empty() {
         h.push_str("<p>无 None.</p>");
         return;
     }
-    let anomalies = fs.iter().filter(|f| f.rule_id == IND_GEN_6).count();
-    let _ = write!(
-        h,
-        "<p>{anomalies} 个指标异常 (IND-GEN-6: 率超过100%、分子大于分母或计数为负；照实报告，不截断) · {anomalies} indicator anomalies (rate above 100 %, numerator above denominator or a negative count; shown as computed, never clamped). Each is also marked <span class=\"anom\">⚠ {IND_GEN_6} 异常 anomaly</span> next to its value below. {} other finding(s) on the input files.</p>",
-        fs.len() - anomalies
-    );
     h.push_str("<table><tr><th>级别 Severity</th><th>规则 Rule</th><th>说明 Message</th></tr>");
-    for f in fs.iter().take(MAX_FINDINGS_LISTED) {
+    for f in others.iter().take(MAX_FINDINGS_LISTED) {
         h.push_str(&finding_row(f));
     }
     h.push_str("</table>");
-    if fs.len() > MAX_FINDINGS_LISTED {
+    if others.len() > MAX_FINDINGS_LISTED {
         let _ = write!(
             h,
             "<p class=\"note\">… {} more; all findings are in <code>--format json</code> (<code>findings</code>).</p>",
-            fs.len() - MAX_FINDINGS_LISTED
+            others.len() - MAX_FINDINGS_LISTED
         );
     }
 }
@@ -363,7 +411,7 @@ fn unqualified(h: &mut String, c: &Ctx) {
                 .collect();
             let _ = write!(
                 h,
-                "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"num\">{}</td><td class=\"id\">{}</td><td>{}</td><td>{}</td></tr>",
                 u.line,
                 esc(&u.id),
                 rules.join(" "),
@@ -543,8 +591,8 @@ fn progress(h: &mut String, c: &Ctx) {
         let k = |id: &str, kk: &str| key("quota", &p.site_id, &p.period, "", "", id, kk);
         let task = p.task.as_str();
         let cell = |id: &str| {
-            if c.get(&k(id, "")).is_some() {
-                c.pct(&k(id, ""))
+            if c.get(&k(id, task)).is_some() {
+                c.pct(&k(id, task))
             } else {
                 "<td></td>".into()
             }
@@ -584,7 +632,9 @@ fn progress(h: &mut String, c: &Ctx) {
         let (Some(site), Some(period)) = (&x.site, &x.period) else {
             continue;
         };
-        if QuotaPeriod::parse(period).is_some() {
+        // Months with screenings only: a month holding only survey or
+        // intervention events has no IND-MPP-1 persons.
+        if QuotaPeriod::parse(period).is_some() && x.numerator.is_some_and(|n| n > 0.0) {
             done.entry(site.clone())
                 .or_default()
                 .insert(period.clone(), x.numerator.unwrap_or(0.0) as u64);

@@ -32,23 +32,35 @@ pub(crate) struct Bar {
     pub anomaly: bool,
 }
 
-/// A "nice" axis maximum ≥ `v`: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 or 10 × 10ⁿ.
-fn nice_max(v: f64) -> f64 {
+/// A "nice" axis maximum ≥ `v` (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10ⁿ) and the number
+/// of tick intervals that gives round tick values.
+fn nice_axis(v: f64) -> (f64, u32) {
     if v.is_nan() || v <= 0.0 || v.is_infinite() {
-        return 10.0;
+        return (10.0, 5);
     }
     let p = 10f64.powf(v.log10().floor());
-    for m in [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+    for (m, div) in [
+        (1.0, 5),
+        (1.5, 3),
+        (2.0, 4),
+        (2.5, 5),
+        (3.0, 3),
+        (4.0, 4),
+        (5.0, 5),
+        (6.0, 3),
+        (8.0, 4),
+        (10.0, 5),
+    ] {
         if m * p >= v {
-            return m * p;
+            return (m * p, div);
         }
     }
-    10.0 * p
+    (10.0 * p, 5)
 }
 
 /// A horizontal bar chart of percentages with a labelled axis.
 pub(crate) fn hbar(title: &str, axis: &str, bars: &[Bar]) -> String {
-    let (w, left, right, row) = (620.0, 120.0, 70.0, 24.0);
+    let (w, left, right, row) = (560.0, 110.0, 70.0, 24.0);
     let top = 34.0;
     let h = top + row * bars.len() as f64 + 34.0;
     let max = bars
@@ -56,18 +68,18 @@ pub(crate) fn hbar(title: &str, axis: &str, bars: &[Bar]) -> String {
         .flat_map(|b| [b.value, b.ci.map(|c| c.1)])
         .flatten()
         .fold(0.0f64, f64::max);
-    let max = nice_max(max);
+    let (max, div) = nice_axis(max);
     let plot = w - left - right;
     let x = |v: f64| left + plot * (v.clamp(0.0, max) / max);
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" role="img" aria-label="{t}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><text x="{left}" y="18" class="ct">{t}</text>"#,
+        r#"<svg class="chart" role="img" aria-label="{t}" viewBox="0 0 {w} {h}" width="{w}" height="{h}"><title>{t}</title><text x="{left}" y="18" class="ct">{t}</text>"#,
         t = esc(title)
     );
     let ybot = top + row * bars.len() as f64;
-    for i in 0..=5 {
-        let v = max * f64::from(i) / 5.0;
+    for i in 0..=div {
+        let v = max * f64::from(i) / f64::from(div);
         let xv = x(v);
         let _ = write!(
             s,
@@ -155,7 +167,7 @@ pub(crate) struct Month {
 /// Monthly bars, the cumulative year-to-date line and the yearly quota as a dashed
 /// step line; monthly quotas as short ticks over the bars.
 pub(crate) fn progress(title: &str, months: &[Month]) -> String {
-    let (w, h, left, right, top, bottom) = (620.0, 250.0, 56.0, 16.0, 44.0, 52.0);
+    let (w, h, left, right, top, bottom) = (560.0, 250.0, 56.0, 16.0, 44.0, 52.0);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
     let max = months
@@ -171,7 +183,7 @@ pub(crate) fn progress(title: &str, months: &[Month]) -> String {
         .flatten()
         .max()
         .unwrap_or(0);
-    let max = nice_max(max as f64 * 1.05);
+    let (max, div) = nice_axis(max as f64 * 1.05);
     let n = months.len().max(1) as f64;
     let step = plot_w / n;
     let xc = |i: usize| left + step * (i as f64 + 0.5);
@@ -179,7 +191,7 @@ pub(crate) fn progress(title: &str, months: &[Month]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" role="img" aria-label="{t}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" xmlns="http://www.w3.org/2000/svg"><title>{t}</title><text x="{left}" y="16" class="ct">{t}</text>"#,
+        r#"<svg class="chart" role="img" aria-label="{t}" viewBox="0 0 {w} {h}" width="{w}" height="{h}"><title>{t}</title><text x="{left}" y="16" class="ct">{t}</text>"#,
         t = esc(title)
     );
     // Legend.
@@ -187,18 +199,18 @@ pub(crate) fn progress(title: &str, months: &[Month]) -> String {
         s,
         r##"<rect x="{left}" y="26" width="12" height="10" fill="#9ecae1"/><text x="{:.0}" y="35" class="tick">月完成 monthly</text><line x1="{:.0}" y1="31" x2="{:.0}" y2="31" stroke="#08519c" stroke-width="2"/><text x="{:.0}" y="35" class="tick">年累计 year to date</text><line x1="{:.0}" y1="31" x2="{:.0}" y2="31" stroke="#c0392b" stroke-width="2" stroke-dasharray="5 3"/><text x="{:.0}" y="35" class="tick">年任务 yearly quota</text><line x1="{:.0}" y1="31" x2="{:.0}" y2="31" stroke="#e67e22" stroke-width="3"/><text x="{:.0}" y="35" class="tick">月任务 monthly quota</text>"##,
         left + 16.0,
-        left + 110.0,
-        left + 132.0,
-        left + 136.0,
-        left + 262.0,
-        left + 284.0,
-        left + 288.0,
-        left + 410.0,
-        left + 424.0,
-        left + 428.0,
+        left + 92.0,
+        left + 112.0,
+        left + 116.0,
+        left + 222.0,
+        left + 242.0,
+        left + 246.0,
+        left + 350.0,
+        left + 362.0,
+        left + 366.0,
     );
-    for i in 0..=4 {
-        let v = max * f64::from(i) / 4.0;
+    for i in 0..=div {
+        let v = max * f64::from(i) / f64::from(div);
         let yv = y(v);
         let _ = write!(
             s,
@@ -303,10 +315,11 @@ mod tests {
 
     #[test]
     fn nice_axis_and_escaping() {
-        assert_eq!(nice_max(28.4), 30.0);
-        assert_eq!(nice_max(112.6), 150.0);
-        assert_eq!(nice_max(0.0), 10.0);
-        assert_eq!(nice_max(9.0), 10.0);
+        assert_eq!(nice_axis(28.4), (30.0, 3));
+        assert_eq!(nice_axis(112.6), (150.0, 3));
+        assert_eq!(nice_axis(0.0), (10.0, 5));
+        assert_eq!(nice_axis(9.0), (10.0, 5));
+        assert_eq!(nice_axis(380.0), (400.0, 4));
         assert_eq!(esc("<a&\"b\">"), "&lt;a&amp;&quot;b&quot;&gt;");
     }
 

@@ -191,12 +191,11 @@ pub(crate) fn build(
             }
             rows.push(r);
             for pr in &p.programme {
-                rows.push(Row::from_indicator(
-                    "quota",
-                    &p.site_id,
-                    &p.period,
-                    &pr.indicator,
-                ));
+                // Keyed by the quota row's task, so that each quota row's rates have
+                // their own reference (the library leaves the key empty).
+                let mut r = Row::from_indicator("quota", &p.site_id, &p.period, &pr.indicator);
+                r.key = p.task.as_str().to_string();
+                rows.push(r);
             }
             if let Some(b) = p.backlog {
                 rows.push(Row::from_indicator(
