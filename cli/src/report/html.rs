@@ -437,11 +437,14 @@ fn unqualified(h: &mut String, c: &Ctx) {
     }
 }
 
+/// Picks a row's group key.
+type GroupPick = fn(&Row) -> Option<String>;
+
 fn detection(h: &mut String, c: &Ctx) {
     let r = c.r;
     h.push_str("<h2>3. 高危对象检出率 · Detection rate by site, sex and age band</h2>");
     h.push_str("<p class=\"note\">Detection rate IND-MPP-4 = 100 × high-risk persons ÷ screened persons (qualified records, distinct ids). Upper bound: indeterminate persons counted as high risk. Hypertension prevalence IND-HTN-1 among persons with a known status.</p>");
-    let specs: [(&str, &str, &str, fn(&Row) -> Option<String>); 3] = [
+    let specs: [(&str, &str, &str, GroupPick); 3] = [
         ("site", "筛查点 Site", "按筛查点 by site", |x| {
             x.site.clone()
         }),

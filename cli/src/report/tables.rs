@@ -168,6 +168,8 @@ pub(crate) fn build(
 ) -> Built {
     let mut rows = Vec::new();
     let mut findings = Vec::new();
+    // One regrouped copy at a time (each holds one entry per distinct person), so
+    // that the peak memory is the accumulator plus one copy, not one per table.
     let groupings: [(&'static str, GroupBy); 5] = [
         ("overall", by(false, false, false, false)),
         ("site", by(true, false, false, false)),
@@ -175,12 +177,23 @@ pub(crate) fn build(
         ("age_band", by(false, false, false, true)),
         ("site_month", by(true, true, false, false)),
     ];
-    let by_site = acc.regroup(by(true, false, false, false));
-    let overall = acc.regroup(by(false, false, false, false));
+    let mut std_rows = Vec::new();
+    let mut structure_rows = Vec::new();
     for (name, g) in groupings {
-        let t = acc.regroup(g).table();
+        let regrouped = acc.regroup(g);
+        let t = regrouped.table();
         findings.extend(t.findings);
         rows.extend(t.rows.into_iter().map(|r| Row::from_table(name, r)));
+        match name {
+            "overall" => std_rows.extend(standardised("standardised_overall", &regrouped, min_age)),
+            "site" => {
+                std_rows.extend(standardised("standardised_site", &regrouped, min_age));
+                if let Some(pop) = population {
+                    structure_rows = structure(&regrouped, pop);
+                }
+            }
+            _ => {}
+        }
     }
     if let Some(q) = quota {
         findings.extend(q.findings.iter().cloned());
@@ -207,113 +220,118 @@ pub(crate) fn build(
             }
         }
     }
-    let std = StandardPopulation::who_2000_2025();
-    for (table, a) in [
-        ("standardised_overall", &overall),
-        ("standardised_site", &by_site),
-    ] {
-        for (measure, key) in [
-            (Measure::DetectionRate, "detection_rate"),
-            (Measure::HypertensionPrevalence, "hypertension_prevalence"),
-        ] {
-            for s in standard::standardised_rates(a, &std, measure, min_age) {
-                let sex = Some(s.sex.clone().unwrap_or_else(|| "both".into()));
-                let (events, n): (u64, u64) = s
-                    .bands
-                    .iter()
-                    .fold((0, 0), |(e, n), b| (e + b.events, n + b.n));
-                let crude =
-                    Indicator::rate(IND_POP_4, format!("{key}:crude"), events as f64, n as f64);
-                let first = s.bands.first().map_or(String::new(), |b| b.label.clone());
-                let last = s.bands.last().map_or(String::new(), |b| b.label.clone());
-                let bands = format!("{first}…{last}");
-                rows.push(Row {
-                    table,
-                    site: s.group.site.clone(),
-                    period: None,
-                    sex: sex.clone(),
-                    age_band: Some(bands.clone()),
-                    id: IND_POP_4,
-                    key: key.to_string(),
-                    numerator: None,
-                    denominator: None,
-                    value: s.rate.value,
-                    ci_low: s.rate.ci_low,
-                    ci_high: s.rate.ci_high,
-                    anomaly: s.rate.value.is_some_and(|v| !(0.0..=100.0).contains(&v)),
-                    note: match &s.rate.reason {
-                        Some(reason) => format!("not computed: {reason}"),
-                        None => format!(
-                            "direct standardisation to {}, bands {bands}; 95 % CI normal approximation",
-                            s.rate.standard
-                        ),
-                    },
-                });
-                rows.push(Row {
-                    table,
-                    site: s.group.site.clone(),
-                    period: None,
-                    sex,
-                    age_band: Some(bands),
-                    id: IND_POP_4,
-                    key: crude.key.clone(),
-                    numerator: Some(crude.numerator),
-                    denominator: crude.denominator,
-                    value: crude.value,
-                    ci_low: None,
-                    ci_high: None,
-                    anomaly: crude.is_anomalous(),
-                    note: "crude rate over the same bands".into(),
-                });
-            }
-        }
-    }
-    if let Some(pop) = population {
-        for s in standard::age_sex_structure(&by_site, pop) {
-            let site = s.group.site.clone().unwrap_or_default();
-            for r in &s.rows {
-                let band = match r.age_to {
-                    Some(t) => format!("{}-{t}", r.age_from),
-                    None => format!("{}+", r.age_from),
-                };
-                for i in [&r.observed, &r.expected] {
-                    let mut row = Row::from_indicator("structure", &site, "", i);
-                    row.period = None;
-                    row.sex = r.sex.clone();
-                    row.age_band = Some(band.clone());
-                    rows.push(row);
-                }
-                rows.push(Row {
-                    table: "structure",
-                    site: Some(site.clone()),
-                    period: None,
-                    sex: r.sex.clone(),
-                    age_band: Some(band),
-                    id: IND_MPP_19,
-                    key: "difference_pp".into(),
-                    numerator: None,
-                    denominator: None,
-                    value: r.difference_pp,
-                    ci_low: None,
-                    ci_high: None,
-                    anomaly: false,
-                    note: "observed − expected, percentage points".into(),
-                });
-            }
-            let mut outside = Row::from_indicator(
-                "structure",
-                &site,
-                "",
-                &Indicator::count(IND_MPP_19, "outside", s.outside as f64),
-            );
-            outside.period = None;
-            outside.note = "screenees outside every band of the population file".into();
-            rows.push(outside);
-        }
-    }
+    rows.extend(std_rows);
+    rows.extend(structure_rows);
     Built { rows, findings }
 }
 
+/// IND-POP-4 rows (standardised and crude over the same bands) of every group of `a`.
+fn standardised(table: &'static str, a: &ScreeningAccumulator, min_age: u32) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let std = StandardPopulation::who_2000_2025();
+    for (measure, key) in [
+        (Measure::DetectionRate, "detection_rate"),
+        (Measure::HypertensionPrevalence, "hypertension_prevalence"),
+    ] {
+        for s in standard::standardised_rates(a, &std, measure, min_age) {
+            let sex = Some(s.sex.clone().unwrap_or_else(|| "both".into()));
+            let (events, n): (u64, u64) = s
+                .bands
+                .iter()
+                .fold((0, 0), |(e, n), b| (e + b.events, n + b.n));
+            let crude = Indicator::rate(IND_POP_4, format!("{key}:crude"), events as f64, n as f64);
+            let first = s.bands.first().map_or(String::new(), |b| b.label.clone());
+            let last = s.bands.last().map_or(String::new(), |b| b.label.clone());
+            let bands = format!("{first}…{last}");
+            rows.push(Row {
+                table,
+                site: s.group.site.clone(),
+                period: None,
+                sex: sex.clone(),
+                age_band: Some(bands.clone()),
+                id: IND_POP_4,
+                key: key.to_string(),
+                numerator: None,
+                denominator: None,
+                value: s.rate.value,
+                ci_low: s.rate.ci_low,
+                ci_high: s.rate.ci_high,
+                anomaly: s.rate.value.is_some_and(|v| !(0.0..=100.0).contains(&v)),
+                note: match &s.rate.reason {
+                    Some(reason) => format!("not computed: {reason}"),
+                    None => format!(
+                        "direct standardisation to {}, bands {bands}; 95 % CI normal approximation",
+                        s.rate.standard
+                    ),
+                },
+            });
+            rows.push(Row {
+                table,
+                site: s.group.site.clone(),
+                period: None,
+                sex,
+                age_band: Some(bands),
+                id: IND_POP_4,
+                key: crude.key.clone(),
+                numerator: Some(crude.numerator),
+                denominator: crude.denominator,
+                value: crude.value,
+                ci_low: None,
+                ci_high: None,
+                anomaly: crude.is_anomalous(),
+                note: "crude rate over the same bands".into(),
+            });
+        }
+    }
+    rows
+}
+
+/// IND-MPP-19 rows (observed, expected, difference, outside) per site.
+fn structure(by_site: &ScreeningAccumulator, pop: &PopulationFile) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for s in standard::age_sex_structure(by_site, pop) {
+        let site = s.group.site.clone().unwrap_or_default();
+        for r in &s.rows {
+            let band = match r.age_to {
+                Some(t) => format!("{}-{t}", r.age_from),
+                None => format!("{}+", r.age_from),
+            };
+            for i in [&r.observed, &r.expected] {
+                let mut row = Row::from_indicator("structure", &site, "", i);
+                row.period = None;
+                row.sex = r.sex.clone();
+                row.age_band = Some(band.clone());
+                rows.push(row);
+            }
+            rows.push(Row {
+                table: "structure",
+                site: Some(site.clone()),
+                period: None,
+                sex: r.sex.clone(),
+                age_band: Some(band),
+                id: IND_MPP_19,
+                key: "difference_pp".into(),
+                numerator: None,
+                denominator: None,
+                value: r.difference_pp,
+                ci_low: None,
+                ci_high: None,
+                anomaly: false,
+                note: "observed − expected, percentage points".into(),
+            });
+        }
+        let mut outside = Row::from_indicator(
+            "structure",
+            &site,
+            "",
+            &Indicator::count(IND_MPP_19, "outside", s.outside as f64),
+        );
+        outside.period = None;
+        outside.note = "screenees outside every band of the population file".into();
+        rows.push(outside);
+    }
+    rows
+}
 /// The rows as CSV (header [`COLUMNS`]).
 pub(crate) fn to_csv(rows: &[Row]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
