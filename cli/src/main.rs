@@ -2,6 +2,7 @@
 //! (China PEACE Million Persons Project) and write synthetic sample data.
 
 mod gen;
+mod report;
 mod screen;
 mod summary;
 
@@ -44,6 +45,76 @@ enum Command {
     /// Write deterministic synthetic screening records (for tests, demos, benchmarks).
     #[command(long_about = GENERATE_LONG_ABOUT)]
     Generate(GenerateArgs),
+    /// Monthly QC and progress report: unqualified records per site, detection rates,
+    /// age-standardised rates, progress against quota (HTML, CSV or JSON).
+    #[command(long_about = REPORT_LONG_ABOUT)]
+    Report(ReportArgs),
+}
+
+const REPORT_LONG_ABOUT: &str = "\
+Monthly QC and progress report (spec/domain.md §11).
+
+Reads INPUT (exchange format, as `screen`) in one streaming pass after the duplicate-id \
+pass and writes a self-contained HTML page (inline CSS and SVG charts; no scripts, no \
+network): the unqualified records per site to send back for rectification (the first \
+--max-listed per site, with counts), detection rate by site, sex and age band, the \
+age-standardised detection rate and hypertension prevalence (WHO 2000-2025 standard, \
+95 % CI), monthly progress against the quota file, and the formulas of every indicator \
+shown. Every IND-GEN-6 anomaly (e.g. progress above 100 %) is shown next to its value.
+
+--format csv writes the tables in long format (table, site, period, sex, age_band, id, \
+key, numerator, denominator, value, ci_low, ci_high, anomaly, note); --format json the \
+same rows as an array plus the findings and the unqualified-record lists. HTML shows \
+percentages rounded half up to one decimal; CSV and JSON at full precision.
+
+Memory does not grow with the number of rows: indicator accumulators (one small entry \
+per distinct person) and at most --max-listed unqualified records per site. \
+--unqualified FILE streams the full unqualified-record list to a CSV file.
+
+Exit status: 0 on success; 2 when the input, the quota or the population file cannot be \
+read, or the arguments are wrong (malformed quota rows are findings, not errors); 1 when \
+the output cannot be written.";
+
+fn parse_date(s: &str) -> Result<cvdscreen::date::Date, String> {
+    s.parse()
+        .map_err(|e| format!("`{s}` is not a date YYYY-MM-DD: {e}"))
+}
+
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// Input CSV file (exchange format).
+    input: PathBuf,
+    /// Output file; standard output when absent.
+    #[arg(short, long, value_name = "OUTPUT")]
+    output: Option<PathBuf>,
+    /// Output format: `html` (default), `csv` (long-format tables) or `json`.
+    #[arg(long, value_enum, default_value_t = report::ReportFormat::Html)]
+    format: report::ReportFormat,
+    /// Quota file (IND-QUOTA-1: site_id, period YYYY or YYYY-MM, quota, task).
+    #[arg(long, value_name = "QUOTA_CSV")]
+    quota: Option<PathBuf>,
+    /// Resident population file (IND-POP-2) for the age/sex structure check IND-MPP-19.
+    #[arg(long, value_name = "POPULATION_CSV")]
+    population: Option<PathBuf>,
+    /// Report date (IND-GEN-3): later screenings are left out; default: the latest
+    /// screen_date in the input.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<cvdscreen::date::Date>,
+    /// Programme profile, as for `screen`.
+    #[arg(long, default_value = "mpp-national", value_parser = ["mpp-national", "mpp-2014-pilot"])]
+    profile: String,
+    /// Unqualified records listed per site in the HTML and JSON (the rest are counted).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    max_listed: usize,
+    /// Also write the full unqualified-record list (one row per record) to this CSV file.
+    #[arg(long, value_name = "CSV")]
+    unqualified: Option<PathBuf>,
+    /// Never show a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+    /// Worker threads (default: available cores, at most 8).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Option<u16>,
 }
 
 const SCREEN_LONG_ABOUT: &str = "\
@@ -216,6 +287,23 @@ fn main() -> ExitCode {
             region: a.region,
         }),
         Command::Generate(a) => gen::run(a.rows, a.seed, a.output.as_deref()),
+        Command::Report(a) => report::run(&report::Options {
+            threads: a.threads.map(usize::from).unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get().min(8))
+                    .unwrap_or(1)
+            }),
+            input: a.input,
+            output: a.output,
+            format: a.format,
+            quota: a.quota,
+            population: a.population,
+            as_of: a.as_of,
+            profile: a.profile,
+            max_listed: a.max_listed,
+            unqualified: a.unqualified,
+            progress: !a.no_progress,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

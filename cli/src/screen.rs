@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Rows screened per chunk (split across the worker threads).
-const CHUNK_ROWS: usize = 8192;
+pub(crate) const CHUNK_ROWS: usize = 8192;
 /// Files larger than this get a progress bar (on a terminal).
 const PROGRESS_MIN_BYTES: u64 = 5 * 1024 * 1024;
 
@@ -59,7 +59,7 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-fn input_error(msg: String) -> anyhow::Error {
+pub(crate) fn input_error(msg: String) -> anyhow::Error {
     anyhow::Error::new(InputError(msg))
 }
 
@@ -179,7 +179,7 @@ pub fn explain(o: &ExplainOptions) -> Result<()> {
 
 /// Checks that the input is a readable regular file that is not also the output;
 /// returns its size in bytes.
-fn check_input(path: &Path, output: Option<&Path>) -> Result<u64> {
+pub(crate) fn check_input(path: &Path, output: Option<&Path>) -> Result<u64> {
     let meta = std::fs::metadata(path).map_err(|e| {
         anyhow::Error::new(e).context(InputError(format!(
             "cannot read input file `{}`",
@@ -205,7 +205,7 @@ fn check_input(path: &Path, output: Option<&Path>) -> Result<u64> {
     Ok(meta.len())
 }
 
-fn open_reader(path: &Path) -> Result<csv::Reader<File>> {
+pub(crate) fn open_reader(path: &Path) -> Result<csv::Reader<File>> {
     let file = File::open(path).map_err(|e| {
         anyhow::Error::new(e).context(InputError(format!(
             "cannot open input file `{}`",
@@ -219,7 +219,7 @@ fn open_reader(path: &Path) -> Result<csv::Reader<File>> {
 }
 
 /// Reads and checks the header row.
-fn read_header(rdr: &mut csv::Reader<File>, path: &Path) -> Result<Header> {
+pub(crate) fn read_header(rdr: &mut csv::Reader<File>, path: &Path) -> Result<Header> {
     let raw = rdr.byte_headers().map_err(|e| {
         anyhow::Error::new(e).context(InputError(format!(
             "cannot read the header row of `{}`",
@@ -243,7 +243,7 @@ fn read_header(rdr: &mut csv::Reader<File>, path: &Path) -> Result<Header> {
     Ok(header)
 }
 
-fn progress_bar(enabled: bool, size: u64) -> ProgressBar {
+pub(crate) fn progress_bar(enabled: bool, size: u64) -> ProgressBar {
     if !enabled || size < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -260,7 +260,7 @@ fn progress_bar(enabled: bool, size: u64) -> ProgressBar {
 /// parser stores them, go into the core's streaming [`DuplicateIndexBuilder`] (one
 /// 64-bit hash per value). Rows with a wrong number of fields are not parsed (§12.9)
 /// and take no part.
-fn duplicate_index(
+pub(crate) fn duplicate_index(
     path: &Path,
     header: &Header,
     bar: &ProgressBar,
@@ -293,7 +293,7 @@ fn duplicate_index(
     Ok((!index.is_empty()).then_some(index))
 }
 
-fn read_error(e: csv::Error, path: &Path) -> anyhow::Error {
+pub(crate) fn read_error(e: csv::Error, path: &Path) -> anyhow::Error {
     let at = e
         .position()
         .map(|p| format!(" at line {}", p.line()))
@@ -527,7 +527,7 @@ fn screen_rows(
 
 /// The output: standard output, or a temporary file next to the target that is
 /// renamed into place only when everything was written.
-struct Sink {
+pub(crate) struct Sink {
     out: Box<dyn Write>,
     target: Option<(PathBuf, PathBuf)>,
     /// The output path as shown in messages (empty for standard output).
@@ -535,7 +535,7 @@ struct Sink {
 }
 
 impl Sink {
-    fn create(path: Option<&Path>) -> Result<Sink> {
+    pub(crate) fn create(path: Option<&Path>) -> Result<Sink> {
         match path {
             None => Ok(Sink {
                 out: Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
@@ -575,7 +575,7 @@ impl Sink {
         }
     }
 
-    fn write_all(&mut self, b: &[u8]) -> Result<()> {
+    pub(crate) fn write_all(&mut self, b: &[u8]) -> Result<()> {
         self.out.write_all(b).with_context(|| self.describe())
     }
 
@@ -587,7 +587,7 @@ impl Sink {
         }
     }
 
-    fn finish(mut self) -> Result<()> {
+    pub(crate) fn finish(mut self) -> Result<()> {
         if let Err(e) = self.out.flush() {
             let msg = self.describe();
             self.abandon();
@@ -604,7 +604,7 @@ impl Sink {
         Ok(())
     }
 
-    fn abandon(self) {
+    pub(crate) fn abandon(self) {
         if let Some((tmp, _)) = &self.target {
             drop(self.out);
             let _ = std::fs::remove_file(tmp);
