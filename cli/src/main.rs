@@ -2,6 +2,8 @@
 //! (China PEACE Million Persons Project) and write synthetic sample data.
 
 mod gen;
+mod input;
+mod privacy;
 mod screen;
 mod summary;
 
@@ -143,6 +145,12 @@ struct ScreenArgs {
     /// Worker threads for screening (default: available cores, at most 8).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     threads: Option<u16>,
+    /// Leave personal values out of finding messages (JSON `findings`): values are
+    /// replaced by `***`; ids and the input cells stay.
+    #[arg(long)]
+    mask_values: bool,
+    #[command(flatten)]
+    reading: input::InputArgs,
 }
 
 /// Output format of `screen`.
@@ -170,6 +178,8 @@ struct ExplainArgs {
     /// WHO 2019 recalibration, as for `screen`.
     #[arg(long, value_name = "REGION", value_parser = parse_region)]
     region: Option<cvdscreen::models::who2019::Calibration>,
+    #[command(flatten)]
+    reading: input::InputArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -202,6 +212,8 @@ fn main() -> ExitCode {
                 region: a.region,
                 progress: !a.no_progress,
                 threads,
+                input_opts: a.reading,
+                mask_values: a.mask_values,
             })
         }
         Command::Explain(a) => screen::explain(&screen::ExplainOptions {
@@ -214,6 +226,7 @@ fn main() -> ExitCode {
             },
             profile: a.profile,
             region: a.region,
+            input_opts: a.reading,
         }),
         Command::Generate(a) => gen::run(a.rows, a.seed, a.output.as_deref()),
     };
