@@ -272,6 +272,17 @@ pub fn detect_bytes(sample: &[u8], complete: bool) -> TextEncoding {
         .decode_without_bom_handling_and_without_replacement(sample)
         .is_some()
     {
+        // Stray Latin-1 bytes in a UTF-8 file often form valid GBK pairs; a file
+        // whose non-ASCII text is mostly valid UTF-8 stays UTF-8 (the stray bytes
+        // become DQ-PARSE-1 findings).
+        let (mut valid, mut invalid) = (0usize, 0usize);
+        for chunk in sample.utf8_chunks() {
+            valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+            invalid += usize::from(!chunk.invalid().is_empty());
+        }
+        if valid >= 4 * invalid {
+            return TextEncoding::Utf8;
+        }
         return TextEncoding::Gb18030;
     }
     TextEncoding::Utf8
@@ -982,6 +993,18 @@ mod tests {
             detect_bytes(&cut[..cut.len() - 1], false),
             TextEncoding::Utf8
         );
+        // Mostly UTF-8 Chinese with one Latin-1 byte (a valid GBK pair): UTF-8.
+        let mixed = [
+            "编号,性别,备注\n1,男,北京市朝阳区\n2,女,上海\n".as_bytes(),
+            b"3,m\xE4nnlich,x\n",
+        ]
+        .concat();
+        assert_eq!(detect_bytes(&mixed, true), TextEncoding::Utf8);
+        // Real GBK text with many characters stays GB18030.
+        let text =
+            "编号,性别,筛查点,备注\n1,男,北京市朝阳区,高血压家族史\n2,女,上海市浦东新区,无\n";
+        let gbk = encoding_rs::GBK.encode(text).0.into_owned();
+        assert_eq!(detect_bytes(&gbk, true), TextEncoding::Gb18030);
         // Neither: UTF-8 (the bad cells become findings).
         assert_eq!(detect_bytes(b"id\n\xFF\xFF\n", true), TextEncoding::Utf8);
     }

@@ -1,6 +1,7 @@
 //! `cvdscreen`: screen exchange-format CSV files for cardiovascular high risk
 //! (China PEACE Million Persons Project) and write synthetic sample data.
 
+mod cleanup;
 mod gen;
 mod input;
 mod privacy;

@@ -531,6 +531,7 @@ impl Sink {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "output".into());
                 let tmp = p.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
+                crate::cleanup::register(&tmp);
                 Ok(Sink {
                     out: Box::new(create(&tmp)?),
                     target: Some((tmp, p.to_path_buf())),
@@ -560,8 +561,12 @@ impl Sink {
         }
         if let Some((tmp, target)) = self.target.take() {
             drop(self.out);
-            if let Err(e) = std::fs::rename(&tmp, &target) {
-                let _ = std::fs::remove_file(&tmp);
+            let renamed = crate::cleanup::settle(&tmp, || {
+                std::fs::rename(&tmp, &target).inspect_err(|_| {
+                    let _ = std::fs::remove_file(&tmp);
+                })
+            });
+            if let Err(e) = renamed {
                 return Err(anyhow::Error::new(e)
                     .context(format!("cannot move the output to `{}`", target.display())));
             }
@@ -572,7 +577,9 @@ impl Sink {
     fn abandon(self) {
         if let Some((tmp, _)) = &self.target {
             drop(self.out);
-            let _ = std::fs::remove_file(tmp);
+            crate::cleanup::settle(tmp, || {
+                let _ = std::fs::remove_file(tmp);
+            });
         }
     }
 }
