@@ -213,10 +213,12 @@ const DETECT_MAX: usize = 64 * 1024 * 1024;
 /// non-ASCII text (see [`Encoding::Auto`]).
 pub fn detect_encoding(path: &Path) -> Result<TextEncoding> {
     let mut f = open_file(path)?;
-    let mut buf = Vec::new();
+    // Memory stays bounded: ASCII blocks before the first non-ASCII byte are read
+    // and dropped; the sample starts at the line holding that byte.
+    let mut sample = Vec::new();
     let mut block = vec![0u8; 1 << 20];
-    let mut first_non_ascii: Option<usize> = None;
-    let mut eof = false;
+    let mut head: Option<[u8; 4]> = None;
+    let (mut read, mut eof) = (0usize, false);
     loop {
         let n = f.read(&mut block).map_err(|e| {
             anyhow::Error::new(e).context(InputError(format!("cannot read `{}`", path.display())))
@@ -225,26 +227,42 @@ pub fn detect_encoding(path: &Path) -> Result<TextEncoding> {
             eof = true;
             break;
         }
-        if first_non_ascii.is_none() {
-            first_non_ascii = block[..n]
-                .iter()
-                .position(|b| !b.is_ascii())
-                .map(|p| p + buf.len());
+        let b = &block[..n];
+        if head.is_none() {
+            let mut h = [0u8; 4];
+            let k = n.min(4);
+            h[..k].copy_from_slice(&b[..k]);
+            head = Some(h);
+            if b.starts_with(b"\xFF\xFE") || b.starts_with(b"\xFE\xFF") {
+                return Err(input_error(format!(
+                    "`{}` is UTF-16 text (Excel \"Unicode text\"); save it as CSV UTF-8 or CSV (GB18030/GBK), or as .xlsx",
+                    path.display()
+                )));
+            }
+            if b.starts_with(b"\xEF\xBB\xBF") {
+                return Ok(TextEncoding::Utf8);
+            }
+            if b.starts_with(b"\x84\x31\x95\x33") {
+                return Ok(TextEncoding::Gb18030);
+            }
         }
-        buf.extend_from_slice(&block[..n]);
-        if buf.len() >= DETECT_MAX
-            || first_non_ascii.is_some_and(|p| buf.len() >= p + DETECT_AFTER_NON_ASCII)
-        {
+        read += n;
+        if sample.is_empty() {
+            if let Some(p) = b.iter().position(|c| !c.is_ascii()) {
+                let line = b[..p]
+                    .iter()
+                    .rposition(|&c| c == b'\n')
+                    .map_or(0, |q| q + 1);
+                sample.extend_from_slice(&b[line..]);
+            }
+        } else {
+            sample.extend_from_slice(b);
+        }
+        if read >= DETECT_MAX || sample.len() >= DETECT_AFTER_NON_ASCII {
             break;
         }
     }
-    if buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") {
-        return Err(input_error(format!(
-            "`{}` is UTF-16 text (Excel \"Unicode text\"); save it as CSV UTF-8 or CSV (GB18030/GBK), or as .xlsx",
-            path.display()
-        )));
-    }
-    Ok(detect_bytes(&buf, eof))
+    Ok(detect_bytes(&sample, eof))
 }
 
 /// The decision of [`detect_encoding`] on a sample (`complete`: the whole file).
@@ -968,6 +986,29 @@ mod tests {
         assert_eq!(resolve_name("收缩压1(mmHg)"), Some("sbp_1"));
         assert_eq!(resolve_name("身高(m)"), None);
         assert_eq!(resolve_name("备注"), None);
+    }
+
+    #[test]
+    fn readme_mirrors_the_alias_table() {
+        let readme = include_str!("../../README.md");
+        let section = &readme[readme.find("## Accepted inputs").expect("section")..];
+        let mut rows = 0;
+        for line in section.lines().filter(|l| l.starts_with("| `")) {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            let to = cells[0].trim_matches('`');
+            for alias in cells[1].split(", ").map(|a| a.trim_matches('`')) {
+                assert!(
+                    HEADER_ALIASES.contains(&(alias, to)),
+                    "README only: {alias} → {to}"
+                );
+                rows += 1;
+            }
+        }
+        assert_eq!(
+            rows,
+            HEADER_ALIASES.len(),
+            "every alias is in the README table"
+        );
     }
 
     #[test]
