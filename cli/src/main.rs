@@ -1,7 +1,10 @@
 //! `cvdscreen`: screen exchange-format CSV files for cardiovascular high risk
 //! (China PEACE Million Persons Project) and write synthetic sample data.
 
+mod cleanup;
 mod gen;
+mod input;
+mod privacy;
 mod report;
 mod screen;
 mod summary;
@@ -115,6 +118,8 @@ struct ReportArgs {
     /// Worker threads (default: available cores, at most 8).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     threads: Option<u16>,
+    #[command(flatten)]
+    reading: input::InputArgs,
 }
 
 const SCREEN_LONG_ABOUT: &str = "\
@@ -214,6 +219,12 @@ struct ScreenArgs {
     /// Worker threads for screening (default: available cores, at most 8).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     threads: Option<u16>,
+    /// Leave personal values out of finding messages (JSON `findings`): values are
+    /// replaced by `***`; ids and the input cells stay.
+    #[arg(long)]
+    mask_values: bool,
+    #[command(flatten)]
+    reading: input::InputArgs,
 }
 
 /// Output format of `screen`.
@@ -241,6 +252,8 @@ struct ExplainArgs {
     /// WHO 2019 recalibration, as for `screen`.
     #[arg(long, value_name = "REGION", value_parser = parse_region)]
     region: Option<cvdscreen::models::who2019::Calibration>,
+    #[command(flatten)]
+    reading: input::InputArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -273,6 +286,8 @@ fn main() -> ExitCode {
                 region: a.region,
                 progress: !a.no_progress,
                 threads,
+                input_opts: a.reading,
+                mask_values: a.mask_values,
             })
         }
         Command::Explain(a) => screen::explain(&screen::ExplainOptions {
@@ -285,6 +300,7 @@ fn main() -> ExitCode {
             },
             profile: a.profile,
             region: a.region,
+            input_opts: a.reading,
         }),
         Command::Generate(a) => gen::run(a.rows, a.seed, a.output.as_deref()),
         Command::Report(a) => report::run(&report::Options {
@@ -303,6 +319,7 @@ fn main() -> ExitCode {
             max_listed: a.max_listed,
             unqualified: a.unqualified,
             progress: !a.no_progress,
+            input_opts: a.reading,
         }),
     };
     match result {

@@ -19,8 +19,7 @@ mod svg;
 mod tables;
 
 use crate::screen::{
-    check_input, duplicate_index, input_error, open_reader, progress_bar, read_error, read_header,
-    InputError, Sink, CHUNK_ROWS,
+    check_input, duplicate_index, input_error, progress_bar, InputError, Sink, CHUNK_ROWS,
 };
 use anyhow::{Context, Result};
 use cvdscreen::assess::Screener;
@@ -34,9 +33,7 @@ use cvdscreen::indicators::screening::{
 use cvdscreen::indicators::standard::{self, PopulationFile};
 use cvdscreen::profile::Profile;
 use cvdscreen::qc::QcStatus;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -78,6 +75,8 @@ pub struct Options {
     pub threads: usize,
     /// Allow a progress bar.
     pub progress: bool,
+    /// How to read the input (encoding, worksheet).
+    pub input_opts: crate::input::InputArgs,
 }
 
 /// One unqualified record (qc_status = reject) for the rectification list.
@@ -173,11 +172,11 @@ pub fn run(o: &Options) -> Result<()> {
         None => None,
     };
 
-    let mut rdr = open_reader(&o.input)?;
-    let header = read_header(&mut rdr, &o.input)?;
+    let mut src = crate::input::open(&o.input, &o.input_opts)?;
+    let header = src.header().clone();
     let bar = progress_bar(o.progress, size);
     bar.set_message("pass 1/2: duplicate ids");
-    let screener = match duplicate_index(&o.input, &header, &bar)? {
+    let screener = match duplicate_index(&mut src, &bar)? {
         Some(index) => Screener::with_duplicates(profile, index),
         None => Screener::new(profile),
     };
@@ -192,15 +191,7 @@ pub fn run(o: &Options) -> Result<()> {
         }
         None => None,
     };
-    let pass = stream(
-        &mut rdr,
-        &o.input,
-        &header,
-        &screener,
-        o,
-        unq_sink.as_mut(),
-        &bar,
-    );
+    let pass = stream(&mut src, &header, &screener, o, unq_sink.as_mut(), &bar);
     bar.finish_and_clear();
     let pass = match pass {
         Ok(p) => p,
@@ -321,11 +312,18 @@ struct Screened {
     unqualified: Option<Unqualified>,
 }
 
-fn screen_part(rows: &[csv::ByteRecord], header: &Header, screener: &Screener) -> Vec<Screened> {
+fn screen_part(
+    rows: &[csv::ByteRecord],
+    header: &Header,
+    decoder: &crate::input::Decoder,
+    screener: &Screener,
+) -> Vec<Screened> {
     rows.iter()
         .map(|rec| {
-            let cells: Vec<Cow<str>> = rec.iter().map(String::from_utf8_lossy).collect();
-            let (record, a) = screener.screen_cells_with_record(header, &cells);
+            // The same decoding as `screen`: encodings, ISO dates, DQ-PARSE-1 for
+            // undecodable bytes.
+            let crate::input::Decoded { cells, findings } = decoder.decode(rec);
+            let (record, a) = screener.screen_cells_with_findings(header, &cells, findings);
             let row = IndicatorRow::from_assessment(&record, &a);
             let unqualified = (row.qc_status == QcStatus::Reject).then(|| Unqualified {
                 line: rec.position().map_or(0, |p| p.line()),
@@ -344,8 +342,7 @@ fn screen_part(rows: &[csv::ByteRecord], header: &Header, screener: &Screener) -
 }
 
 fn stream(
-    rdr: &mut csv::Reader<File>,
-    path: &Path,
+    src: &mut crate::input::RowSource,
     header: &Header,
     screener: &Screener,
     o: &Options,
@@ -365,14 +362,11 @@ fn stream(
     let mut pass_unq: BTreeMap<String, SiteList> = BTreeMap::new();
     let (mut max_date, mut rows_read, mut after) = (None::<Date>, 0u64, 0u64);
     let threads = o.threads.max(1);
+    let decoder = src.decoder().clone();
     let mut chunk: Vec<csv::ByteRecord> = (0..CHUNK_ROWS).map(|_| csv::ByteRecord::new()).collect();
     loop {
         let mut n = 0;
-        while n < CHUNK_ROWS
-            && rdr
-                .read_byte_record(&mut chunk[n])
-                .map_err(|e| read_error(e, path))?
-        {
+        while n < CHUNK_ROWS && src.read_record(&mut chunk[n])? {
             n += 1;
         }
         if n == 0 {
@@ -380,13 +374,14 @@ fn stream(
         }
         let rows = &chunk[..n];
         let parts: Vec<Vec<Screened>> = if threads == 1 || n < 256 {
-            vec![screen_part(rows, header, screener)]
+            vec![screen_part(rows, header, &decoder, screener)]
         } else {
             let per = n.div_ceil(threads);
+            let decoder = &decoder;
             std::thread::scope(|s| {
                 let handles: Vec<_> = rows
                     .chunks(per)
-                    .map(|part| s.spawn(move || screen_part(part, header, screener)))
+                    .map(|part| s.spawn(move || screen_part(part, header, decoder, screener)))
                     .collect();
                 handles
                     .into_iter()
@@ -438,7 +433,7 @@ fn stream(
             sink.write_all(&bytes)
                 .context("cannot write the unqualified-record list")?;
         }
-        bar.set_position(rdr.position().byte());
+        bar.set_position(src.position());
         if n < CHUNK_ROWS {
             break;
         }

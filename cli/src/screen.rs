@@ -5,6 +5,7 @@
 //! writes them in input order. Memory is bounded by the chunk size, apart from the
 //! 8-byte hashes of pass 1.
 
+use crate::input::{self, RowSource};
 use crate::summary;
 use crate::Format;
 use anyhow::{Context, Result};
@@ -45,6 +46,10 @@ pub struct Options {
     pub progress: bool,
     /// Worker threads (≥ 1).
     pub threads: usize,
+    /// Encoding and sheet of the input.
+    pub input_opts: input::InputArgs,
+    /// Omit personal values from finding messages (`--mask-values`).
+    pub mask_values: bool,
 }
 
 /// An error about the input or the arguments (exit code 2).
@@ -74,12 +79,15 @@ pub fn run(o: &Options) -> Result<()> {
     let path = &o.input;
     let size = check_input(path, o.output.as_deref())?;
 
-    let mut rdr = open_reader(path)?;
-    let header = read_header(&mut rdr, path)?;
+    let mut src = input::open(path, &o.input_opts)?;
+    let header = src.header().clone();
+    if let Some(note) = src.note() {
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
 
-    let bar = progress_bar(o.progress, size);
+    let bar = progress_bar(o.progress && src.is_csv(), size);
     bar.set_message("pass 1/2: duplicate ids");
-    let duplicates = duplicate_index(path, &header, &bar)?;
+    let duplicates = duplicate_index(&mut src, &bar)?;
     bar.set_position(0);
     bar.set_message("pass 2/2: screening");
 
@@ -89,9 +97,7 @@ pub fn run(o: &Options) -> Result<()> {
     };
     let layout = Layout::new(&header);
     let mut sink = Sink::create(o.output.as_deref())?;
-    let stats = screen_rows(
-        &mut rdr, path, &header, &screener, &layout, o, &mut sink, &bar,
-    );
+    let stats = screen_rows(&mut src, &header, &screener, &layout, o, &mut sink, &bar);
     bar.finish_and_clear();
     let stats = match stats {
         Ok(s) => s,
@@ -127,6 +133,8 @@ pub struct ExplainOptions {
     pub profile: String,
     /// WHO 2019 calibration override.
     pub region: Option<cvdscreen::models::who2019::Calibration>,
+    /// Encoding and sheet of the input.
+    pub input_opts: input::InputArgs,
 }
 
 /// Runs `explain`: every row whose `id` is the one asked for, explained in full.
@@ -138,10 +146,10 @@ pub fn explain(o: &ExplainOptions) -> Result<()> {
     }
     let path = &o.input;
     check_input(path, None)?;
-    let mut rdr = open_reader(path)?;
-    let header = read_header(&mut rdr, path)?;
+    let mut src = input::open(path, &o.input_opts)?;
+    let header = src.header().clone();
     let bar = ProgressBar::hidden();
-    let screener = match duplicate_index(path, &header, &bar)? {
+    let screener = match duplicate_index(&mut src, &bar)? {
         Some(index) => Screener::with_duplicates(profile.clone(), index),
         None => Screener::new(profile.clone()),
     };
@@ -150,20 +158,20 @@ pub fn explain(o: &ExplainOptions) -> Result<()> {
     let mut rec = csv::ByteRecord::new();
     let mut found = 0usize;
     let mut out = std::io::stdout().lock();
-    while rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| read_error(e, path))?
-    {
-        let id = id_pos.and_then(|p| rec.get(p)).map(String::from_utf8_lossy);
+    let decoder = src.decoder().clone();
+    while src.read_record(&mut rec)? {
+        let id = id_pos
+            .and_then(|p| rec.get(p))
+            .and_then(|b| decoder.cell(b));
         if id.as_deref().map(str::trim) != Some(want) {
             continue;
         }
-        let cells: Vec<Cow<str>> = rec.iter().map(String::from_utf8_lossy).collect();
-        let (record, a) = screener.screen_cells_with_record(&header, &cells);
+        let row = decoder.decode(&rec);
+        let (record, a) = screener.screen_cells_with_findings(&header, &row.cells, row.findings);
         if found > 0 {
             writeln!(out)?;
         }
-        let line = rdr.position().line();
+        let line = rec.position().map_or(0, |p| p.line());
         writeln!(out, "# {} line {line}", path.display())?;
         out.write_all(cvdscreen::explain::explain(&record, &a, &profile, o.lang).as_bytes())?;
         found += 1;
@@ -205,44 +213,6 @@ pub(crate) fn check_input(path: &Path, output: Option<&Path>) -> Result<u64> {
     Ok(meta.len())
 }
 
-pub(crate) fn open_reader(path: &Path) -> Result<csv::Reader<File>> {
-    let file = File::open(path).map_err(|e| {
-        anyhow::Error::new(e).context(InputError(format!(
-            "cannot open input file `{}`",
-            path.display()
-        )))
-    })?;
-    Ok(csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(file))
-}
-
-/// Reads and checks the header row.
-pub(crate) fn read_header(rdr: &mut csv::Reader<File>, path: &Path) -> Result<Header> {
-    let raw = rdr.byte_headers().map_err(|e| {
-        anyhow::Error::new(e).context(InputError(format!(
-            "cannot read the header row of `{}`",
-            path.display()
-        )))
-    })?;
-    let names: Vec<Cow<str>> = raw.iter().map(String::from_utf8_lossy).collect();
-    let header = Header::new(&names);
-    if header.names().iter().all(|n| n.is_empty()) {
-        return Err(input_error(format!(
-            "`{}` is empty: no header row (the first row must name the columns, e.g. `id,sex,age,...`)",
-            path.display()
-        )));
-    }
-    if header.position(Col::Id).is_none() {
-        return Err(input_error(format!(
-            "`{}`: required column `id` missing from the header (columns are matched exactly, case-sensitive)",
-            path.display()
-        )));
-    }
-    Ok(header)
-}
-
 pub(crate) fn progress_bar(enabled: bool, size: u64) -> ProgressBar {
     if !enabled || size < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -261,44 +231,34 @@ pub(crate) fn progress_bar(enabled: bool, size: u64) -> ProgressBar {
 /// 64-bit hash per value). Rows with a wrong number of fields are not parsed (§12.9)
 /// and take no part.
 pub(crate) fn duplicate_index(
-    path: &Path,
-    header: &Header,
+    src: &mut RowSource,
     bar: &ProgressBar,
 ) -> Result<Option<DuplicateIndex>> {
+    let header = src.header().clone();
+    let decoder = src.decoder().clone();
     let id_pos = header.position(Col::Id);
     let idn_pos = header.position(Col::IdNumber);
     let mut builder = DuplicateIndexBuilder::default();
-    let mut rdr = open_reader(path)?;
-    rdr.byte_headers().map_err(|e| read_error(e, path))?;
     let mut rec = csv::ByteRecord::new();
     let mut n: u64 = 0;
-    while rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| read_error(e, path))?
-    {
+    while src.read_record(&mut rec)? {
         n += 1;
         if n % 65_536 == 0 {
-            bar.set_position(rdr.position().byte());
+            bar.set_position(src.position());
         }
         if rec.len() != header.len() {
             continue;
         }
-        let cell = |p: Option<usize>| p.and_then(|p| rec.get(p)).map(String::from_utf8_lossy);
+        // An undecodable cell is empty for the parser, so it takes no part here.
+        let cell = |p: Option<usize>| p.and_then(|p| rec.get(p)).and_then(|b| decoder.cell(b));
         let id = cell(id_pos);
         let id = id.as_deref().map(str::trim);
         let idn = cell(idn_pos).and_then(|c| exchange::parse_id_number(c.trim()));
         builder.add(id, idn.as_deref());
     }
     let index = builder.finish();
+    src.rewind()?;
     Ok((!index.is_empty()).then_some(index))
-}
-
-pub(crate) fn read_error(e: csv::Error, path: &Path) -> anyhow::Error {
-    let at = e
-        .position()
-        .map(|p| format!(" at line {}", p.line()))
-        .unwrap_or_default();
-    anyhow::Error::new(e).context(InputError(format!("cannot read `{}`{at}", path.display())))
 }
 
 /// Which input positions are repeated in the output, and under which names.
@@ -373,11 +333,13 @@ impl Worker {
             Format::Json => None,
         };
         for rec in rows {
-            let cells: Vec<Cow<str>> = rec.iter().map(String::from_utf8_lossy).collect();
-            if cells.iter().any(|c| matches!(c, Cow::Owned(_))) {
+            let input::Decoded { cells, findings } = ctx.decoder.decode(rec);
+            if !findings.is_empty() {
                 self.invalid_utf8_rows += 1;
             }
-            let a = ctx.screener.screen_cells(ctx.header, &cells);
+            let (_, a) = ctx
+                .screener
+                .screen_cells_with_findings(ctx.header, &cells, findings);
             self.summary.add(&a);
             let out = output::cells(&a);
             match &mut csv_out {
@@ -396,6 +358,7 @@ impl Worker {
                         cells: &cells,
                         out: &out,
                         findings: &a.qc.findings,
+                        mask: ctx.mask_values,
                     };
                     serde_json::to_writer(&mut self.buf, &row)?;
                     self.buf.push(b'\n');
@@ -414,6 +377,8 @@ impl Worker {
 /// What every worker reads.
 struct Ctx<'a> {
     header: &'a Header,
+    decoder: &'a input::Decoder,
+    mask_values: bool,
     screener: &'a Screener,
     layout: &'a Layout,
     format: Format,
@@ -430,6 +395,7 @@ struct JsonRow<'a> {
     cells: &'a [Cow<'a, str>],
     out: &'a [String],
     findings: &'a [Finding],
+    mask: bool,
 }
 
 impl serde::Serialize for JsonRow<'_> {
@@ -441,15 +407,18 @@ impl serde::Serialize for JsonRow<'_> {
         for (name, v) in output::OUTPUT_COLUMNS.iter().zip(self.out) {
             m.serialize_entry(name, v)?;
         }
-        m.serialize_entry("findings", self.findings)?;
+        if self.mask {
+            m.serialize_entry("findings", &crate::privacy::MaskedFindings(self.findings))?;
+        } else {
+            m.serialize_entry("findings", self.findings)?;
+        }
         m.end()
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn screen_rows(
-    rdr: &mut csv::Reader<File>,
-    path: &Path,
+    src: &mut RowSource,
     header: &Header,
     screener: &Screener,
     layout: &Layout,
@@ -463,8 +432,11 @@ fn screen_rows(
         w.flush()?;
         sink.write_all(w.get_ref())?;
     }
+    let decoder = src.decoder().clone();
     let ctx = Ctx {
         header,
+        decoder: &decoder,
+        mask_values: o.mask_values,
         screener,
         layout,
         format: o.format,
@@ -475,11 +447,7 @@ fn screen_rows(
     let mut chunk: Vec<csv::ByteRecord> = (0..CHUNK_ROWS).map(|_| csv::ByteRecord::new()).collect();
     loop {
         let mut n = 0;
-        while n < CHUNK_ROWS
-            && rdr
-                .read_byte_record(&mut chunk[n])
-                .map_err(|e| read_error(e, path))?
-        {
+        while n < CHUNK_ROWS && src.read_record(&mut chunk[n])? {
             n += 1;
         }
         if n == 0 {
@@ -508,7 +476,7 @@ fn screen_rows(
             sink.write_all(&w.buf)?;
             w.buf.clear();
         }
-        bar.set_position(rdr.position().byte());
+        bar.set_position(src.position());
         if n < CHUNK_ROWS {
             break;
         }
@@ -566,6 +534,7 @@ impl Sink {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "output".into());
                 let tmp = p.with_file_name(format!(".{file_name}.{}.partial", std::process::id()));
+                crate::cleanup::register(&tmp);
                 Ok(Sink {
                     out: Box::new(create(&tmp)?),
                     target: Some((tmp, p.to_path_buf())),
@@ -595,8 +564,12 @@ impl Sink {
         }
         if let Some((tmp, target)) = self.target.take() {
             drop(self.out);
-            if let Err(e) = std::fs::rename(&tmp, &target) {
-                let _ = std::fs::remove_file(&tmp);
+            let renamed = crate::cleanup::settle(&tmp, || {
+                std::fs::rename(&tmp, &target).inspect_err(|_| {
+                    let _ = std::fs::remove_file(&tmp);
+                })
+            });
+            if let Err(e) = renamed {
                 return Err(anyhow::Error::new(e)
                     .context(format!("cannot move the output to `{}`", target.display())));
             }
@@ -607,7 +580,9 @@ impl Sink {
     pub(crate) fn abandon(self) {
         if let Some((tmp, _)) = &self.target {
             drop(self.out);
-            let _ = std::fs::remove_file(tmp);
+            crate::cleanup::settle(tmp, || {
+                let _ = std::fs::remove_file(tmp);
+            });
         }
     }
 }

@@ -301,7 +301,8 @@ fn empty_file_and_header_without_id_exit_2() {
     assert!(stderr(&o).contains("empty.csv"), "{}", stderr(&o));
 
     let noid = dir.path().join("noid.csv");
-    std::fs::write(&noid, "ID,sex,age\nA,male,50\n").unwrap();
+    // `ID` and `编号` are aliases of `id` (issue #9); `pid` is not.
+    std::fs::write(&noid, "pid,sex,age\nA,male,50\n").unwrap();
     let out = dir.path().join("out.csv");
     let o = run(&[
         "screen",

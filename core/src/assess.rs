@@ -199,8 +199,22 @@ impl Screener {
         header: &Header,
         cells: &[S],
     ) -> (ScreeningRecord, Assessment) {
+        self.screen_cells_with_findings(header, cells, Vec::new())
+    }
+
+    /// As [`screen_cells_with_record`](Self::screen_cells_with_record), adding
+    /// `extra` DQ-PARSE-1 findings a front end raised before the cells reached the
+    /// parser (e.g. bytes that could not be decoded; the front end passes such a cell
+    /// as empty, so its field is unknown).
+    pub fn screen_cells_with_findings<S: AsRef<str>>(
+        &self,
+        header: &Header,
+        cells: &[S],
+        extra: Vec<Finding>,
+    ) -> (ScreeningRecord, Assessment) {
         if cells.len() != header.len() {
-            let finding = exchange::field_count_finding(header.len(), cells.len());
+            let mut findings = extra;
+            findings.push(exchange::field_count_finding(header.len(), cells.len()));
             let (parsed, _) =
                 exchange::parse_record(header, &cells[..cells.len().min(header.len())]);
             // Every field unknown except the identifiers needed to report the row.
@@ -211,12 +225,15 @@ impl Screener {
                 screen_date: parsed.screen_date,
                 ..Default::default()
             };
-            let mut a = assess_with(&rec, vec![finding], &self.profile, None);
+            let mut a = assess_with(&rec, findings, &self.profile, None);
             // Mandatory-item findings would only repeat that nothing could be read.
             a.qc.findings.retain(|f| f.rule_id == exchange::DQ_PARSE_1);
             return (rec, a);
         }
-        let (rec, findings) = exchange::parse_record(header, cells);
+        let (rec, mut findings) = exchange::parse_record(header, cells);
+        if !extra.is_empty() {
+            findings.splice(0..0, extra);
+        }
         let a = assess_with(&rec, findings, &self.profile, self.duplicates.as_ref());
         (rec, a)
     }
