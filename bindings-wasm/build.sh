@@ -48,7 +48,7 @@ for t in web nodejs; do
   wasm-bindgen --target "$t" --out-dir "$out" "$W"
   f="$out/cvdscreen_wasm_bg.wasm"
   printf '%-44s %10s %10s\n' "${out#"$ROOT"/} after wasm-bindgen" "$(size "$f")" "$(gz "$f")"
-  "$WASM_OPT" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+  "$WASM_OPT" -Oz --converge --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers "$f" -o "$f"
   printf '%-44s %10s %10s\n' "${out#"$ROOT"/} after wasm-opt -Oz" "$(size "$f")" "$(gz "$f")"
   # The TypeScript declarations are embedded (typescript_custom_section); keep a copy

@@ -3,7 +3,8 @@
 //! In JS it is an `Error` whose `name` is `CvdscreenError`, with `field`, `value` and
 //! `ruleId` properties.
 
-use cvdscreen::exchange::DQ_PARSE_1;
+use cvdscreen::exchange::{CellError, DQ_PARSE_1};
+use cvdscreen::models::ModelError;
 use std::fmt;
 
 /// A call that cannot produce a result.
@@ -35,6 +36,41 @@ impl InputError {
             field: Some(name.to_string()),
             rule_id: None,
             message: format!("option `{name}`: {why}"),
+        }
+    }
+
+    /// A model-function cell the core's exchange parser cannot read.
+    pub fn cell(e: &CellError) -> Self {
+        InputError {
+            field: Some(e.column.to_string()),
+            rule_id: Some(DQ_PARSE_1),
+            message: e.to_string(),
+        }
+    }
+
+    /// A model input that is missing, out of range or not finite, or a batch column
+    /// of the wrong length: the core's message, naming the field.
+    pub fn model(e: &ModelError) -> Self {
+        let field = match *e {
+            ModelError::OutOfRange { field, .. }
+            | ModelError::NotFinite { field, .. }
+            | ModelError::MissingInput { field, .. }
+            | ModelError::LengthMismatch { field, .. } => Some(field.to_string()),
+            ModelError::DataTable { .. } => None,
+        };
+        InputError {
+            field,
+            rule_id: None,
+            message: e.to_string(),
+        }
+    }
+
+    /// A batch too large for the module's memory.
+    pub fn memory(field: &str, n: usize) -> Self {
+        InputError {
+            field: Some(field.to_string()),
+            rule_id: None,
+            message: format!("`{field}`: {n} rows do not fit in the module's memory"),
         }
     }
 

@@ -3,10 +3,14 @@
 
 use crate::cell::Cell;
 use crate::errors::InputError;
+use crate::models::{self, BatchModel, BatchOut, Columns, Failure, ModelOptions};
 use crate::screen::{known_column, parse_lang, profile_by_name, Options};
 use cvdscreen::finding::Lang;
+use cvdscreen::models::ModelError;
 use cvdscreen::profile::Profile;
-use js_sys::{Array, Error, Reflect};
+use cvdscreen::record::ScreeningRecord;
+use cvdscreen::units::ConcUnit;
+use js_sys::{Array, Error, Float64Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -189,4 +193,172 @@ pub fn options(options: &JsValue) -> Result<Options, JsValue> {
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(JsValue::from)
+}
+
+/// A model failure as the thrown `CvdscreenError` (`value`: the offending number).
+pub fn failure_error((e, v): &Failure) -> JsValue {
+    js_error(e, &v.map_or(JsValue::NULL, JsValue::from_f64))
+}
+
+/// `{range_policy, region}` of the model functions.
+pub fn model_options(options: &JsValue) -> Result<ModelOptions, JsValue> {
+    let mut o = ModelOptions::default();
+    let Some(obj) = options_object(options)? else {
+        return Ok(o);
+    };
+    for (name, is_region) in [("range_policy", false), ("region", true)] {
+        let v = option_value(obj, name)?;
+        if v.is_undefined() || v.is_null() {
+            continue;
+        }
+        let Some(s) = v.as_string() else {
+            let e = InputError::option(name, format!("is {}, expected a string", type_phrase(&v)));
+            return Err(js_error(&e, &v));
+        };
+        let r = if is_region {
+            models::parse_region(&s).map(|c| o.calibration = c)
+        } else {
+            models::parse_policy(&s).map(|p| o.policy = p)
+        };
+        r.map_err(|e| js_error(&e, &v))?;
+    }
+    Ok(o)
+}
+
+/// A model record → the typed record (model fields only).
+pub fn model_record(record: &JsValue) -> Result<ScreeningRecord, JsValue> {
+    let pairs = record_pairs(record)?;
+    models::parse_record(&pairs).map_err(|e| {
+        let v = e.field.as_deref().map_or(JsValue::UNDEFINED, |f| {
+            Reflect::get(record, &JsValue::from_str(f)).unwrap_or(JsValue::UNDEFINED)
+        });
+        js_error(&e, &v)
+    })
+}
+
+/// The columns object of a batch function for model `m`: numeric columns as
+/// `Float64Array`, codes as `Uint8Array` or `Float64Array`, each lipid as
+/// `<name>_mmol` or `<name>_mgdl`. Lengths are checked before anything is copied.
+pub fn columns(cols: &JsValue, m: BatchModel) -> Result<Columns, JsValue> {
+    if !is_plain_object(cols) {
+        let e = InputError::argument(
+            "columns",
+            type_phrase(cols),
+            "an object of Float64Array / Uint8Array columns",
+        );
+        return Err(js_error(&e, cols));
+    }
+    let get = |name: &str| Reflect::get(cols, &JsValue::from_str(name));
+    let bad = |name: &str, v: &JsValue, want: &str| {
+        let e = InputError::option(name, format!("is {}, expected {want}", type_phrase(v)));
+        js_error(&e, v)
+    };
+    // Resolve every column first (typed, one length), then copy.
+    let mut n: Option<u32> = None;
+    let mut check_len = |name: &'static str, len: u32| -> Result<(), JsValue> {
+        match n {
+            Some(first) if first != len => Err(failure_error(&models::failure(
+                &ModelError::LengthMismatch {
+                    field: name,
+                    len: len as usize,
+                    expected: first as usize,
+                },
+            ))),
+            _ => {
+                n = Some(len);
+                Ok(())
+            }
+        }
+    };
+    let mut floats = Vec::new();
+    for &name in m.float_columns() {
+        let v = get(name)?;
+        let a = v
+            .dyn_ref::<Float64Array>()
+            .ok_or_else(|| bad(name, &v, "a Float64Array"))?;
+        check_len(name, a.length())?;
+        floats.push((name, a.clone()));
+    }
+    let mut codes = Vec::new();
+    for &name in m.code_columns() {
+        let v = get(name)?;
+        let a = if let Some(a) = v.dyn_ref::<Uint8Array>() {
+            check_len(name, a.length())?;
+            Ok(a.clone())
+        } else if let Some(a) = v.dyn_ref::<Float64Array>() {
+            check_len(name, a.length())?;
+            Err(a.clone())
+        } else {
+            return Err(bad(name, &v, "a Uint8Array or Float64Array"));
+        };
+        codes.push((name, a));
+    }
+    let mut lipids = Vec::new();
+    for &base in m.lipids() {
+        let (mmol, mgdl) = if base == "tc" {
+            ("tc_mmol", "tc_mgdl")
+        } else {
+            ("hdl_mmol", "hdl_mgdl")
+        };
+        let (a, b) = (get(mmol)?, get(mgdl)?);
+        let (name, v, unit) = match (a.is_undefined(), b.is_undefined()) {
+            (false, true) => (mmol, a, ConcUnit::MmolL),
+            (true, false) => (mgdl, b, ConcUnit::MgDl),
+            _ => {
+                let e = InputError::argument(
+                    "columns",
+                    "an object with both or neither",
+                    &format!("exactly one of `{mmol}` and `{mgdl}`"),
+                );
+                return Err(js_error(&e, cols));
+            }
+        };
+        let arr = v
+            .dyn_ref::<Float64Array>()
+            .ok_or_else(|| bad(name, &v, "a Float64Array"))?;
+        check_len(name, arr.length())?;
+        lipids.push((name, arr.clone(), unit));
+    }
+    let n = n.unwrap_or(0) as usize;
+    let fail = |f: Failure| failure_error(&f);
+    let mut c = Columns::default();
+    for (name, a) in floats {
+        let mut v = models::alloc(name, n, 0.0).map_err(fail)?;
+        a.copy_to(&mut v);
+        c.f.push(v);
+    }
+    for (name, a) in codes {
+        let mut v = models::alloc(name, n, 0u8).map_err(fail)?;
+        match a {
+            Ok(u8s) => u8s.copy_to(&mut v),
+            Err(f64s) => {
+                let mut tmp = models::alloc(name, n, 0.0).map_err(fail)?;
+                f64s.copy_to(&mut tmp);
+                for (d, s) in v.iter_mut().zip(&tmp) {
+                    *d = models::code_of(*s);
+                }
+            }
+        }
+        c.u.push(v);
+    }
+    for (name, a, unit) in lipids {
+        let mut v = models::alloc(name, n, 0.0).map_err(fail)?;
+        a.copy_to(&mut v);
+        c.lipids.push((v, unit));
+    }
+    Ok(c)
+}
+
+/// `{values: Float64Array, status: Uint8Array, ok, flagged, failed}`.
+pub fn batch_result(b: &BatchOut) -> JsValue {
+    let o = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    };
+    set("values", &Float64Array::from(&b.values[..]).into());
+    set("status", &Uint8Array::from(&b.status[..]).into());
+    set("ok", &JsValue::from_f64(b.summary.ok as f64));
+    set("flagged", &JsValue::from_f64(b.summary.flagged as f64));
+    set("failed", &JsValue::from_f64(b.summary.failed as f64));
+    o.into()
 }
