@@ -3,7 +3,7 @@
 # of every workspace crate, the WebAssembly package (Node and headless-Chromium tests)
 # and the Python package (pytest). Installs what it needs itself: rustup components
 # and targets, wasm-bindgen-cli (cargo install), npm packages, Chromium (apt), a Python
-# virtual environment with maturin and the test dependencies (pip).
+# virtual environment with maturin and the test dependencies (pip), cargo-fuzz.
 # Usage: scripts/test.sh            (from anywhere inside the repository)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,5 +30,8 @@ bindings-wasm/test.sh
 
 step "Python package: build the wheel, pytest"
 bindings-python/test.sh
+
+step "fuzzing: every cargo-fuzz target for a short run"
+fuzz/run.sh "${FUZZ_SECONDS:-15}"
 
 printf '\nAll checks passed.\n'
