@@ -16,6 +16,20 @@ if command -v rustup >/dev/null 2>&1; then
 fi
 cargo --version
 
+step "system packages: Chromium for the browser and report tests (Debian apt)"
+# The report test (cargo test) and the WASM browser test drive headless Chromium.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y --no-install-recommends chromium fonts-wqy-microhei
+  else
+    echo "error: /usr/bin/chromium is missing; install Debian's chromium (apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
+/usr/bin/chromium --version
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
