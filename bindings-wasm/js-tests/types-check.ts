@@ -3,7 +3,8 @@
 // throws on. Every `@ts-expect-error` fails the build if the line stops being an error.
 import type * as api from '../pkg/cvdscreen_wasm.js';
 import type {
-  Assessment, CheckResult, CvdscreenError, FieldRule, Finding, InputColumn, Rule, ScreeningRecord,
+  Assessment, CheckResult, ChinaParResult, CvdscreenError, FieldRule, Finding, InputColumn, ModelInfo,
+  PreventResult, Rule, ScreeningRecord,
 } from '../pkg/cvdscreen_wasm.js';
 
 declare const cvd: typeof api;
@@ -49,4 +50,13 @@ try {
   }
 }
 
-void [nested, typo, status, qc, cells, first, reasonIds, outcomes, nope, c, names, lo, reg];
+// Model functions: typed inputs and results.
+const cp: ChinaParResult = cvd.chinaPar10y({ sex: 'male', age: 40, sbp: 145 }, { range_policy: 'Flag' });
+const lvl: 'low' | 'medium' | 'high' = cp.level;
+const pv: PreventResult = cvd.prevent10y({ sex: 'female', age: 50 });
+const hf: number = pv.heart_failure.pct;
+const info: ModelInfo[] = cvd.modelInfo();
+// @ts-expect-error range_policy takes only 'Strict' or 'Flag'.
+cvd.pce10y({ age: 55 }, { range_policy: 'Lenient' });
+
+void [nested, typo, status, qc, cells, first, reasonIds, outcomes, nope, c, names, lo, reg, lvl, hf, info];

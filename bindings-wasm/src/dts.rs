@@ -215,6 +215,105 @@ export function outputColumns(): string[];
 export function isCvdscreenError(error: unknown): error is CvdscreenError;
 /** Version of the package. */
 export function version(): string;
+
+/** Inputs of the per-record model functions, named as exchange-format columns. Values
+ * as in `ScreeningRecord`; give each lipid in one unit (`tc_mmol` or `tc_mgdl`). */
+export interface ModelInput {
+  sex?: string | number | boolean | null;
+  age?: number | string | null;
+  sbp?: number | string | null;
+  bp_treated?: number | string | boolean | null;
+  tc_mmol?: number | string | null;
+  tc_mgdl?: number | string | null;
+  hdl_mmol?: number | string | null;
+  hdl_mgdl?: number | string | null;
+  waist_cm?: number | string | null;
+  bmi?: number | string | null;
+  egfr?: number | string | null;
+  current_smoker?: number | string | boolean | null;
+  diabetes?: number | string | boolean | null;
+  north?: number | string | boolean | null;
+  urban?: number | string | boolean | null;
+  family_history_ascvd?: number | string | boolean | null;
+  statin?: number | string | boolean | null;
+  race?: "white" | "african_american" | "other" | null;
+}
+
+/** Options of the model functions. */
+export interface ModelOptions {
+  /** `Strict` (default): outside a model's range throws; `Flag`: computes and flags. */
+  range_policy?: "Strict" | "Flag";
+  /** WHO 2019 calibration: a GBD region code or name (default East Asia) or `china-country`. */
+  region?: string;
+}
+
+/** A risk in percent: full precision and the display value (round half up). */
+export interface RiskValue {
+  pct: number;
+  display: number;
+}
+
+export interface ChinaParResult extends RiskValue {
+  model_id: string;
+  /** 10-year stratum (CN2019-2 bands on the unrounded value). */
+  level: "low" | "medium" | "high";
+  /** Ideal risk for the same age, sex and geography (RM-CPAR-7). */
+  ideal_pct: number;
+  ideal_display: number;
+  flags: { extrapolated_age: boolean; outside_range: boolean };
+}
+
+export interface Who2019Result extends RiskValue {
+  model_id: string;
+  chd_pct: number;
+  stroke_pct: number;
+  flags: { outside_chart_age: boolean; outside_age_range: boolean };
+}
+
+export interface PceResult extends RiskValue {
+  model_id: string;
+  flags: { outside_validated_range: boolean; race_substituted: boolean; outside_age_range: boolean };
+}
+
+export interface PreventResult extends RiskValue {
+  model_id: string;
+  years: number;
+  total_cvd: RiskValue;
+  ascvd: RiskValue;
+  heart_failure: RiskValue;
+  chd: RiskValue;
+  stroke: RiskValue;
+  flags: { sbp_above_180: boolean; outside_range: boolean };
+}
+
+export interface FraminghamResult extends RiskValue {
+  model_id: string;
+  flags: { outside_age_range: boolean };
+}
+
+/** One model's metadata (`modelInfo()`). */
+export interface ModelInfo {
+  id: string;
+  name: string;
+  version: string;
+  citation: string;
+  ranges: { field: string; lo: number; hi: number; unit: string; kind: "Policy" | "FlagOnly" | "Plausibility" }[];
+}
+
+/** China-PAR 10-year ASCVD risk. Throws `CvdscreenError` naming the field on bad input. */
+export function chinaPar10y(input: ModelInput, options?: ModelOptions): ChinaParResult;
+/** WHO 2019 laboratory model (CHD + stroke, recalibrated). */
+export function who2019Lab(input: ModelInput, options?: ModelOptions): Who2019Result;
+/** WHO 2019 non-laboratory model. */
+export function who2019NonLab(input: ModelInput, options?: ModelOptions): Who2019Result;
+/** ACC/AHA Pooled Cohort Equations, 10-year ASCVD. */
+export function pce10y(input: ModelInput, options?: ModelOptions): PceResult;
+/** AHA PREVENT base model, 10 years (all five outcomes). */
+export function prevent10y(input: ModelInput, options?: ModelOptions): PreventResult;
+/** Framingham 2008 general CVD, 10 years. */
+export function framinghamCvd10y(input: ModelInput, options?: ModelOptions): FraminghamResult;
+/** Ids, names, citations and input ranges of every model. */
+export function modelInfo(): ModelInfo[];
 "#;
 
 /// The complete declaration file.
