@@ -29,6 +29,29 @@ crate::define_rules! {
         "Not unable to comply with screening or follow-up", "能够配合筛查及随访";
 }
 
+/// ELIG-NAT-1: completed years at the screening date, inclusive at both ends.
+pub const NATIONAL_AGE_YEARS: std::ops::RangeInclusive<i32> = 35..=75;
+
+/// ELIG-NAT-1: a completed-years age inside 35–75.
+pub fn national_age_eligible(completed_years: i32) -> bool {
+    NATIONAL_AGE_YEARS.contains(&completed_years)
+}
+
+/// ELIG-2014-1: the eligible birth years `(Y − 75, Y − 40)`, inclusive, for screening
+/// year `Y` (1939–1974 for 2014).
+pub fn birth_year_window(screening_year: i32) -> (i32, i32) {
+    (screening_year - 75, screening_year - 40)
+}
+
+/// ELIG-2014-1 from an age only: the two birth years a person of `completed_years` at
+/// some date of `screening_year` may have (TV-2).
+pub fn birth_years_from_age(screening_year: i32, completed_years: i32) -> [i32; 2] {
+    [
+        screening_year - completed_years - 1,
+        screening_year - completed_years,
+    ]
+}
+
 /// One criterion's outcome (`Fired` = criterion met).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Criterion {
@@ -78,9 +101,8 @@ pub fn evaluate(rec: &ScreeningRecord, profile: &Profile) -> Eligibility {
     match profile.eligibility {
         EligibilityVersion::EligNational => {
             // ELIG-NAT-1 on completed years (UNIT-10).
-            let age = rec.age_info().map(|a| f64::from(a.completed));
-            let o = match age {
-                Some(a) => Outcome::from_bool((35.0..=75.0).contains(&a)),
+            let o = match rec.age_info() {
+                Some(a) => Outcome::from_bool(national_age_eligible(a.completed)),
                 None => Outcome::Indeterminate,
             };
             out.criteria.push(Criterion {
@@ -109,14 +131,14 @@ pub fn evaluate(rec: &ScreeningRecord, profile: &Profile) -> Eligibility {
             // Y − a − 1 or Y − a (TV-2).
             let o = match (rec.screen_date, rec.birth_date, rec.age) {
                 (Some(s), Some(b), _) => {
-                    let y = s.year();
-                    Outcome::from_bool(b.year() >= y - 75 && b.year() <= y - 40)
+                    let (lo, hi) = birth_year_window(s.year());
+                    Outcome::from_bool((lo..=hi).contains(&b.year()))
                 }
                 (Some(s), None, Some(a)) => {
-                    let y = s.year();
-                    let a = a.0.floor() as i32;
-                    let ok = |by: i32| by >= y - 75 && by <= y - 40;
-                    match (ok(y - a - 1), ok(y - a)) {
+                    let (lo, hi) = birth_year_window(s.year());
+                    let [older, younger] = birth_years_from_age(s.year(), a.0.floor() as i32);
+                    let ok = |by: i32| (lo..=hi).contains(&by);
+                    match (ok(older), ok(younger)) {
                         (true, true) => Outcome::Fired,
                         (false, false) => Outcome::NotFired,
                         _ => Outcome::Indeterminate,

@@ -23,6 +23,7 @@
 //! whole file) belong to the file summary, not to a row, and are not produced here.
 
 use super::QcReport;
+use crate::criteria::eligibility;
 use crate::exchange::Col;
 use crate::finding::{fmt_num, Finding, Severity};
 use crate::profile::{EligibilityVersion, Profile};
@@ -81,7 +82,7 @@ fn eligibility_age(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport)
                 return;
             }
             let y = a.completed;
-            if !(35..=75).contains(&y) {
+            if !eligibility::national_age_eligible(y) {
                 let (field, src_en, src_zh) = if a.from_birth_date {
                     (
                         "birth_date",
@@ -105,12 +106,16 @@ fn eligibility_age(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport)
             // ELIG-2014-1: Y−75 ≤ birth_year ≤ Y−40, Y the screening year.
             let Some(s) = rec.screen_date else { return };
             let yr = s.year();
-            let (lo, hi) = (yr - 75, yr - 40);
+            let (lo, hi) = eligibility::birth_year_window(yr);
             let (field, shown, years): (&str, String, Vec<i32>) = match (rec.birth_date, rec.age) {
                 (Some(b), _) => ("birth_date", b.to_string(), vec![b.year()]),
                 (None, Some(a)) if a.0.is_finite() && a.0.abs() < 1e6 => {
                     let c = a.0.floor() as i32;
-                    ("age", fmt_num(a.0), vec![yr - c - 1, yr - c])
+                    (
+                        "age",
+                        fmt_num(a.0),
+                        eligibility::birth_years_from_age(yr, c).to_vec(),
+                    )
                 }
                 _ => return,
             };
