@@ -61,8 +61,8 @@ Reads INPUT (exchange format, as `screen`) in one streaming pass after the dupli
 pass and writes a self-contained HTML page (inline CSS and SVG charts; no scripts, no \
 network): the unqualified records per site to send back for rectification (the first \
 --max-listed per site, with counts), detection rate by site, sex and age band, the \
-age-standardised detection rate and hypertension prevalence (WHO 2000-2025 standard, \
-95 % CI), monthly progress against the quota file, and the formulas of every indicator \
+age-standardised detection rate and hypertension prevalence (--standard: WHO 2000-2025 \
+by default, or the 2010 census of China; 95 % CI), monthly progress against the quota file, and the formulas of every indicator \
 shown. Every IND-GEN-6 anomaly (e.g. progress above 100 %) is shown next to its value.
 
 --format csv writes the tables in long format (table, site, period, sex, age_band, id, \
@@ -106,6 +106,12 @@ struct ReportArgs {
     /// Programme profile, as for `screen`.
     #[arg(long, default_value = "mpp-national", value_parser = ["mpp-national", "mpp-2014-pilot"])]
     profile: String,
+    /// Standard population of the age-standardised rates (IND-POP-4): the WHO World
+    /// Standard Population 2000-2025 (both sexes) or the 2010 census of China (by sex
+    /// and single year of age).
+    #[arg(long, value_name = "NAME", default_value = "who-2000-2025",
+          value_parser = cvdscreen::indicators::standard::STANDARD_NAMES)]
+    standard: String,
     /// Unqualified records listed per site in the HTML and JSON (the rest are counted).
     #[arg(long, value_name = "N", default_value_t = 10)]
     max_listed: usize,
@@ -316,6 +322,7 @@ fn main() -> ExitCode {
             population: a.population,
             as_of: a.as_of,
             profile: a.profile,
+            standard: a.standard,
             max_listed: a.max_listed,
             unqualified: a.unqualified,
             progress: !a.no_progress,

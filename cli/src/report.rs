@@ -67,6 +67,8 @@ pub struct Options {
     pub as_of: Option<Date>,
     /// Programme profile name.
     pub profile: String,
+    /// Standard population name (IND-POP-4, [`standard::STANDARD_NAMES`]).
+    pub standard: String,
     /// Unqualified records listed per site in the HTML and JSON.
     pub max_listed: usize,
     /// Optional file receiving the full unqualified-record list as CSV.
@@ -111,6 +113,8 @@ pub(crate) struct Report {
     pub as_of_given: bool,
     /// Lowest age of the standardisation bands.
     pub min_age: u32,
+    /// Standard population of the standardised rates.
+    pub standard: String,
     /// Data rows read.
     pub rows_read: u64,
     /// Rows ignored because their `screen_date` is after `as_of`.
@@ -159,6 +163,8 @@ pub fn run(o: &Options) -> Result<()> {
     } else {
         35
     };
+    let std_pop = standard::StandardPopulation::by_name(&o.standard)
+        .ok_or_else(|| input_error(format!("unknown standard population `{}`", o.standard)))?;
     let size = check_input(&o.input, o.output.as_deref())?;
     let quota_file: Option<QuotaFile> = match &o.quota {
         Some(p) => Some(quota::parse_quota(&read_side_file(p, "quota")?)),
@@ -245,6 +251,7 @@ pub fn run(o: &Options) -> Result<()> {
         quota_report.as_ref(),
         population.as_ref(),
         min_age,
+        &std_pop,
     );
     let mut all_findings = built.findings;
     all_findings.extend(findings);
@@ -255,6 +262,7 @@ pub fn run(o: &Options) -> Result<()> {
         as_of,
         as_of_given: o.as_of.is_some(),
         min_age,
+        standard: std_pop.name.clone(),
         rows_read: pass.rows_read,
         rows_after_as_of: pass.rows_after_as_of,
         rows: built.rows,

@@ -451,3 +451,77 @@ fn html_renders_in_headless_chromium() {
         bytes.len()
     );
 }
+
+/// `--standard china-2010-census`: the both-sexes standardised detection rate equals
+/// Σ w_b r_b ÷ Σ w_b computed here from the report's own age-band rows and the
+/// shipped census file (weights = male + female persons of the band's single years);
+/// crude rates do not depend on the standard; the HTML names the census.
+#[test]
+fn china_2010_census_standard_by_hand_from_the_age_band_rows() {
+    let csv = ok(run(&[
+        "report",
+        &sample(),
+        "--standard",
+        "china-2010-census",
+        "--format",
+        "csv",
+        "--no-progress",
+    ]));
+    let rows = csv_rows(&csv);
+    let census = std::fs::read_to_string(repo_file("core/data/std_pop_china_2010_census.csv"))
+        .expect("census file");
+    let mut by_age = [0.0f64; 101];
+    for line in census.lines().skip(1) {
+        let c: Vec<&str> = line.split(',').collect();
+        by_age[c[2].parse::<usize>().unwrap()] += c[4].parse::<f64>().unwrap();
+    }
+    let bands = [
+        ("35-39", 35, 39),
+        ("40-44", 40, 44),
+        ("45-49", 45, 49),
+        ("50-54", 50, 54),
+        ("55-59", 55, 59),
+        ("60-64", 60, 64),
+        ("65-69", 65, 69),
+        ("70-75", 70, 75),
+    ];
+    let (mut sw, mut swr) = (0.0, 0.0);
+    for (label, lo, hi) in bands {
+        let m = &rows[&format!("age_band||||{label}|IND-MPP-4|")];
+        let r = m["numerator"].parse::<f64>().unwrap() / m["denominator"].parse::<f64>().unwrap();
+        let w: f64 = by_age[lo..=hi].iter().sum();
+        sw += w;
+        swr += w * r;
+    }
+    let got = &rows["standardised_overall|||both|35-39…70-75|IND-POP-4|detection_rate"];
+    let v: f64 = got["value"].parse().unwrap();
+    assert!(
+        (v - 100.0 * swr / sw).abs() < 1e-9,
+        "{v} vs {}",
+        100.0 * swr / sw
+    );
+    assert!(got["note"].contains("china-2010-census"));
+    // The crude rate over the same bands is the standard-independent 527 / 1851.
+    let who = csv_rows(&ok(run(&[
+        "report",
+        &sample(),
+        "--format",
+        "csv",
+        "--no-progress",
+    ])));
+    let crude = |rs: &HashMap<String, HashMap<String, String>>| {
+        let m = &rs["standardised_overall|||both|35-39…70-75|IND-POP-4|detection_rate:crude"];
+        (m["numerator"].clone(), m["denominator"].clone())
+    };
+    assert_eq!(crude(&rows), crude(&who));
+    let html = ok(run(&[
+        "report",
+        &sample(),
+        "--standard",
+        "china-2010-census",
+        "--no-progress",
+    ]));
+    assert!(html.contains("2010 population census of China"));
+    let bad = run(&["report", &sample(), "--standard", "segi"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -514,9 +514,22 @@ fn standardised(h: &mut String, c: &Ctx) {
         .iter()
         .find(|b| b.1 as u32 >= r.min_age)
         .map_or("", |b| b.0);
+    let (std_en, std_zh, last_band) = if r.standard == "china-2010-census" {
+        (
+            "the 2010 population census of China (National Bureau of Statistics, 《中国2010年人口普查资料》, population by sex and single year of age), sex-specific weights for each sex and male + female for both sexes",
+            "标准人口为2010年全国人口普查分年龄、性别人口",
+            "the last band holds the 75-year-olds, weighted by the census's own 70–75 single years",
+        )
+    } else {
+        (
+            "the WHO World Standard Population 2000–2025 (Ahmad et al., GPE Discussion Paper 31, WHO 2001), both sexes",
+            "标准人口为WHO 2000–2025世界标准人口",
+            "the last band holds the 75-year-olds and takes one fifth of the standard's 75–79 weight",
+        )
+    };
     let _ = write!(
         h,
-        "<p class=\"note\">方法 Method (IND-POP-4): direct standardisation to the WHO World Standard Population 2000–2025 (Ahmad et al., GPE Discussion Paper 31, WHO 2001), both sexes, over the age bands {first} … 70-75 (IND-POP-1; the last band holds the 75-year-olds and takes one fifth of the standard's 75–79 weight). Rate = Σ w<sub>b</sub> r<sub>b</sub> ÷ Σ w<sub>b</sub>; 95 % CI by the normal approximation Var = Σ w<sub>b</sub>² r<sub>b</sub>(1 − r<sub>b</sub>) ÷ n<sub>b</sub> ÷ (Σ w<sub>b</sub>)², not clamped. A band without screenees gives no value. 直接法标化，标准人口为WHO 2000–2025世界标准人口；95%置信区间为正态近似。</p>"
+        "<p class=\"note\">方法 Method (IND-POP-4): direct standardisation to {std_en}, over the age bands {first} … 70-75 (IND-POP-1; {last_band}). Rate = Σ w<sub>b</sub> r<sub>b</sub> ÷ Σ w<sub>b</sub>; 95 % CI by the normal approximation Var = Σ w<sub>b</sub>² r<sub>b</sub>(1 − r<sub>b</sub>) ÷ n<sub>b</sub> ÷ (Σ w<sub>b</sub>)², not clamped. A band without screenees gives no value. 直接法标化，{std_zh}；95%置信区间为正态近似。</p>"
     );
     h.push_str("<table><tr><th>分组 Group</th><th>性别 Sex</th><th>标化检出率 Std. detection rate (95 % CI)</th><th>粗率 Crude</th><th>标化高血压患病率 Std. hypertension prevalence (95 % CI)</th><th>粗率 Crude</th><th>说明 Note</th></tr>");
     let sites = groups(r, "standardised_site", |x| x.site.clone());

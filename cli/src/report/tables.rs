@@ -165,6 +165,7 @@ pub(crate) fn build(
     quota: Option<&QuotaReport>,
     population: Option<&PopulationFile>,
     min_age: u32,
+    std: &StandardPopulation,
 ) -> Built {
     let mut rows = Vec::new();
     let mut findings = Vec::new();
@@ -185,9 +186,14 @@ pub(crate) fn build(
         findings.extend(t.findings);
         rows.extend(t.rows.into_iter().map(|r| Row::from_table(name, r)));
         match name {
-            "overall" => std_rows.extend(standardised("standardised_overall", &regrouped, min_age)),
+            "overall" => std_rows.extend(standardised(
+                "standardised_overall",
+                &regrouped,
+                min_age,
+                std,
+            )),
             "site" => {
-                std_rows.extend(standardised("standardised_site", &regrouped, min_age));
+                std_rows.extend(standardised("standardised_site", &regrouped, min_age, std));
                 if let Some(pop) = population {
                     structure_rows = structure(&regrouped, pop);
                 }
@@ -226,14 +232,18 @@ pub(crate) fn build(
 }
 
 /// IND-POP-4 rows (standardised and crude over the same bands) of every group of `a`.
-fn standardised(table: &'static str, a: &ScreeningAccumulator, min_age: u32) -> Vec<Row> {
+fn standardised(
+    table: &'static str,
+    a: &ScreeningAccumulator,
+    min_age: u32,
+    std: &StandardPopulation,
+) -> Vec<Row> {
     let mut rows = Vec::new();
-    let std = StandardPopulation::who_2000_2025();
     for (measure, key) in [
         (Measure::DetectionRate, "detection_rate"),
         (Measure::HypertensionPrevalence, "hypertension_prevalence"),
     ] {
-        for s in standard::standardised_rates(a, &std, measure, min_age) {
+        for s in standard::standardised_rates(a, std, measure, min_age) {
             let sex = Some(s.sex.clone().unwrap_or_else(|| "both".into()));
             let (events, n): (u64, u64) = s
                 .bands

@@ -16,9 +16,10 @@
 //! near 0 or 100 % it is too narrow and can cross 0 or 100 (reported as computed, not
 //! clamped), where the gamma-based interval of Fay & Feuer (1997) would be better.
 //!
-//! The shipped standard is `who-2000-2025` ([`StandardPopulation::who_2000_2025`]);
-//! `china-2010-census` is not shipped (see `core/data/README.md`); a custom standard
-//! is any IND-POP-2 file.
+//! The shipped standards are `who-2000-2025` ([`StandardPopulation::who_2000_2025`])
+//! and `china-2010-census` ([`StandardPopulation::china_2010_census`], by sex and
+//! single year of age; provenance in `core/data/README.md`), selectable by name with
+//! [`StandardPopulation::by_name`]; a custom standard is any IND-POP-2 file.
 
 use super::screening::{
     AccumulatorOptions, GroupKey, PersonCounts, ScreeningAccumulator, AGE_BANDS, UNKNOWN,
@@ -29,6 +30,14 @@ use std::collections::BTreeMap;
 
 /// The WHO World Standard Population 2000–2025 in the IND-POP-2 format.
 pub const WHO_2000_2025_CSV: &str = include_str!("../../data/std_pop_who_2000_2025.csv");
+
+/// The 2010 population census of China (NBS, 《中国2010年人口普查资料》, the table
+/// 全国分年龄、性别的人口) by sex and single year of age 0–99 plus 100+, in the
+/// IND-POP-2 format (persons).
+pub const CHINA_2010_CENSUS_CSV: &str = include_str!("../../data/std_pop_china_2010_census.csv");
+
+/// Names of the shipped standard populations (IND-POP-4), for option lists.
+pub const STANDARD_NAMES: [&str; 2] = ["who-2000-2025", "china-2010-census"];
 
 /// One population row (IND-POP-2).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -194,6 +203,26 @@ impl StandardPopulation {
         StandardPopulation {
             name: "who-2000-2025".into(),
             rows: f.rows,
+        }
+    }
+
+    /// The shipped 2010 census of China (persons, by sex and single year of age).
+    pub fn china_2010_census() -> Self {
+        let f = parse_population(CHINA_2010_CENSUS_CSV);
+        debug_assert!(f.findings.is_empty());
+        StandardPopulation {
+            name: "china-2010-census".into(),
+            rows: f.rows,
+        }
+    }
+
+    /// A shipped standard by its IND-POP-4 name (`who-2000-2025`,
+    /// `china-2010-census`); `None` for any other name.
+    pub fn by_name(name: &str) -> Option<Self> {
+        match name {
+            "who-2000-2025" => Some(Self::who_2000_2025()),
+            "china-2010-census" => Some(Self::china_2010_census()),
+            _ => None,
         }
     }
 
@@ -531,6 +560,104 @@ mod tests {
         // No sex split: a sex-specific request uses the both-sexes rows.
         assert_eq!(w.weight(35, 39, Some(Sex::Male)), Ok(7150.0));
         assert!(w.weight(95, 104, None).is_err());
+    }
+
+    #[test]
+    fn china_2010_census_table_is_the_published_one() {
+        let c = StandardPopulation::china_2010_census();
+        assert!(parse_population(CHINA_2010_CENSUS_CSV).findings.is_empty());
+        assert_eq!(c.rows.len(), 202);
+        let of = |s: Sex| -> Vec<&PopulationRow> {
+            c.rows.iter().filter(|r| r.sex == Some(s)).collect()
+        };
+        let (m, f) = (of(Sex::Male), of(Sex::Female));
+        // Single years 0…99 in order, then the open 100+ row, for each sex.
+        for rows in [&m, &f] {
+            assert_eq!(rows.len(), 101);
+            for (a, r) in rows.iter().enumerate().take(100) {
+                assert_eq!((r.age_from, r.age_to), (a as u32, Some(a as u32)));
+            }
+            assert_eq!((rows[100].age_from, rows[100].age_to), (100, None));
+            assert!(rows.iter().all(|r| r.population.fract() == 0.0));
+        }
+        // The table's totals: male 682,329,104, female 650,481,765,
+        // together 1,332,810,869.
+        let sum = |rows: &[&PopulationRow]| rows.iter().map(|r| r.population).sum::<f64>();
+        assert_eq!(sum(&m), 682_329_104.0);
+        assert_eq!(sum(&f), 650_481_765.0);
+        assert_eq!(sum(&m) + sum(&f), 1_332_810_869.0);
+        // Each single-year total = male + female (no both-sexes rows are shipped,
+        // so the both-sexes weight of a year is exactly that sum).
+        for a in 0..100 {
+            assert_eq!(
+                c.weight(a, a, None).unwrap(),
+                m[a as usize].population + f[a as usize].population
+            );
+        }
+        // Spot values: age 0 (13,786,434 = 7,461,199 + 6,325,235; sex ratio
+        // 117.96), age 75, 100+ (35,934 = 8,852 + 27,082).
+        assert_eq!(c.weight(0, 0, None), Ok(13_786_434.0));
+        assert_eq!(c.weight(0, 0, Some(Sex::Male)), Ok(7_461_199.0));
+        assert_eq!(c.weight(75, 75, Some(Sex::Female)), Ok(2_941_930.0));
+        assert_eq!((m[100].population, f[100].population), (8_852.0, 27_082.0));
+        // 5-year totals of the same census (both sexes), as published by age group.
+        let five = [
+            (0, 75_532_610.0),
+            (35, 118_025_959.0),
+            (40, 124_753_964.0),
+            (45, 105_594_553.0),
+            (50, 78_753_171.0),
+            (55, 81_312_474.0),
+            (60, 58_667_282.0),
+            (65, 41_113_282.0),
+            (70, 32_972_397.0),
+            (95, 369_979.0),
+        ];
+        for (a, v) in five {
+            assert_eq!(c.weight(a, a + 4, None), Ok(v), "{a}-{}", a + 4);
+        }
+        // Report band 70-75 sums the single years 70…75 (no uniform split needed).
+        assert_eq!(
+            c.weight(70, 75, None),
+            Ok(32_972_397.0 + 2_690_547.0 + 2_941_930.0)
+        );
+        assert!(c.weight(95, 104, None).is_err());
+        assert_eq!(StandardPopulation::by_name("china-2010-census"), Some(c));
+        assert_eq!(
+            StandardPopulation::by_name("who-2000-2025"),
+            Some(StandardPopulation::who_2000_2025())
+        );
+        assert_eq!(StandardPopulation::by_name("segi"), None);
+        for n in STANDARD_NAMES {
+            assert!(StandardPopulation::by_name(n).is_some());
+        }
+    }
+
+    #[test]
+    fn china_census_standardisation_by_hand() {
+        // Two bands, male weights 35-39 = 60,391,104 and 40-44 = 63,608,678:
+        // rate = (60391104 × 0.1 + 63608678 × 0.5) ÷ 123999782.
+        let c = StandardPopulation::china_2010_census();
+        let bands = [
+            BandCount {
+                label: "35-39".into(),
+                from: 35,
+                to: 39,
+                events: 10,
+                n: 100,
+            },
+            BandCount {
+                label: "40-44".into(),
+                from: 40,
+                to: 44,
+                events: 30,
+                n: 60,
+            },
+        ];
+        let r = direct_standardise(&bands, &c, Some(Sex::Male));
+        let want = 100.0 * (60_391_104.0 * 0.1 + 63_608_678.0 * 0.5) / 123_999_782.0;
+        assert!((r.value.unwrap() - want).abs() < 1e-9);
+        assert_eq!(r.standard, "china-2010-census");
     }
 
     #[test]
