@@ -70,8 +70,8 @@ key, numerator, denominator, value, ci_low, ci_high, anomaly, note); --format js
 same rows as an array plus the findings and the unqualified-record lists. HTML shows \
 percentages rounded half up to one decimal; CSV and JSON at full precision.
 
-Memory does not grow with the number of rows: indicator accumulators (one small entry \
-per distinct person) and at most --max-listed unqualified records per site. \
+Memory does not grow with the number of rows: indicator accumulators (24 bytes \
+per distinct person and group) and at most --max-listed unqualified records per site. \
 --unqualified FILE streams the full unqualified-record list to a CSV file.
 
 Exit status: 0 on success; 2 when the input, the quota or the population file cannot be \

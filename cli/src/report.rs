@@ -446,6 +446,9 @@ fn stream(
             break;
         }
     }
+    // One entry per person and group, sorted, no spare capacity: the tables are
+    // then read from this store directly (no compact copy).
+    acc.compact();
     Ok(Pass {
         acc,
         unqualified: pass_unq,

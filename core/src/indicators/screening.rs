@@ -13,13 +13,20 @@
 //! reason classes, fired rules and flags are OR-ed. Rows without an `id` count as
 //! records only (they are DQ-PRG-3 rejects anyway).
 //!
-//! **Memory.** The accumulator keeps, per group, one small entry per distinct
-//! person (8-byte hash + about 16 bytes of flags, plus the missing-field list of
-//! Indeterminate persons); a batch of 1 million persons needs in the order of
-//! 50–60 MB whatever the number of rows, and nothing per record. The hash makes the
-//! distinct count exact up to hash collisions (probability about n²/2⁶⁵, ≈ 3·10⁻⁸
-//! for a million ids). Merging is a union of these maps, so chunked accumulation
-//! followed by `merge` gives exactly the one-shot numbers.
+//! **Memory.** The accumulator keeps the groups' record counters and three flat
+//! vectors of fixed-size entries keyed by (group index, 64-bit person hash):
+//! screened persons (24 bytes: hash, group, flags, age, sex and an index into the
+//! interned table of distinct missing-field sets), surveyed and intervened persons
+//! (16 bytes each). Nothing per person is heap-allocated and no id string is kept.
+//! Entries are appended as rows arrive and compacted (sorted, one entry per person
+//! and group) whenever their number doubles, so memory follows the number of
+//! distinct persons per group, never the number of rows: about 24–48 MB for a
+//! million persons while accumulating, 24 MB after [`ScreeningAccumulator::compact`].
+//! A regrouped copy costs the same again. The hash makes the distinct count exact
+//! up to collisions: with n distinct ids the probability of any collision is about
+//! n²/2⁶⁵ (≈ 3·10⁻⁸ for a million ids, ≈ 3·10⁻⁶ for ten million); a collision would
+//! merge two persons into one. Merging is a union of these stores, so chunked
+//! accumulation followed by `merge` gives exactly the one-shot numbers.
 //!
 //! **Hypertension and diabetes indicators** (\[DECISION\]; §11 does not define
 //! awareness, treatment or control; the programme reports them for its cohort in
@@ -58,7 +65,7 @@ use crate::record::{ScreeningRecord, Sex};
 use crate::units::Conc;
 use crate::units::{ConcUnit, Glucose};
 use crate::value::{Censor, Obs, Outcome};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// IND-POP-1 age bands: label, first and last completed year (inclusive).
 pub const AGE_BANDS: [(&str, i32, i32); 8] = [
@@ -311,59 +318,136 @@ const AWARE: u8 = 4;
 const TREATED: u8 = 8;
 const CONTROLLED: u8 = 16;
 
-#[derive(Clone, Debug, Default, PartialEq)]
-struct PersonAgg {
-    /// 1 not high risk, 2 indeterminate, 3 high risk.
+/// Entries are compacted (sorted by cell and person, duplicates merged) when their
+/// number reaches twice the number left by the last compaction, and at least this.
+const MIN_COMPACT: usize = if cfg!(test) { 4 } else { 1 << 16 };
+
+/// One person in one cell: 24 bytes, no heap data. `missing` indexes the
+/// accumulator's table of distinct missing-field sets (0 = none).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+struct PersonEntry {
+    hash: u64,
+    cell: u32,
+    missing: u32,
+    /// 1 not high risk, 2 indeterminate, 3 high risk (0 only transiently).
     status: u8,
     classes: u8,
     fired: u8,
     htn: u8,
     dm: u8,
-    /// Completed age (minimum over the person's records), `None` unknown.
-    age: Option<i16>,
+    /// Completed age (minimum over the person's records) + 2, 0 unknown
+    /// (ages are clamped to −1…200 first).
+    age: u8,
     /// 1 male, 2 female, 0 unknown (maximum).
     sex: u8,
-    missing: Option<Box<[&'static str]>>,
 }
 
-impl PersonAgg {
-    fn merge(&mut self, o: &PersonAgg) {
-        self.status = self.status.max(o.status);
-        self.classes |= o.classes;
-        self.fired |= o.fired;
-        self.htn |= o.htn;
-        self.dm |= o.dm;
-        self.age = match (self.age, o.age) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.sex = self.sex.max(o.sex);
-        if let Some(m) = &o.missing {
-            let mut all: Vec<&'static str> = self
-                .missing
-                .as_deref()
-                .unwrap_or_default()
-                .iter()
-                .chain(m.iter())
-                .copied()
-                .collect();
-            all.sort_unstable();
-            all.dedup();
-            self.missing = Some(all.into_boxed_slice());
-        }
+impl PersonEntry {
+    fn age(&self) -> Option<i32> {
+        (self.age != 0).then(|| i32::from(self.age) - 2)
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
-struct SurveyAgg {
+/// One surveyed person in one cell (16 bytes).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+struct SurveyEntry {
+    hash: u64,
+    cell: u32,
     items: u8,
     complete: bool,
     high_risk: bool,
     intervened: bool,
 }
 
-impl SurveyAgg {
-    fn merge(&mut self, o: &SurveyAgg) {
+/// One intervened person in one cell (16 bytes).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+struct InterventionEntry {
+    hash: u64,
+    cell: u32,
+}
+
+/// The distinct missing-field sets (IND-MPP-14) of indeterminate persons, interned:
+/// index 0 is "none". Their number is bounded by the combinations reported.
+#[derive(Clone, Debug, PartialEq)]
+struct MissingSets {
+    sets: Vec<Box<[&'static str]>>,
+    index: HashMap<Box<[&'static str]>, u32>,
+}
+
+impl Default for MissingSets {
+    fn default() -> Self {
+        MissingSets {
+            sets: vec![Box::default()],
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl MissingSets {
+    /// Interns a sorted, deduplicated list.
+    fn intern(&mut self, set: &[&'static str]) -> u32 {
+        if set.is_empty() {
+            return 0;
+        }
+        if let Some(i) = self.index.get(set) {
+            return *i;
+        }
+        let i = u32::try_from(self.sets.len()).expect("fewer than 2^32 missing-field sets");
+        self.sets.push(set.into());
+        self.index.insert(set.into(), i);
+        i
+    }
+
+    fn get(&self, i: u32) -> &[&'static str] {
+        &self.sets[i as usize]
+    }
+
+    fn union(&mut self, a: u32, b: u32) -> u32 {
+        if a == b || b == 0 {
+            return a;
+        }
+        if a == 0 {
+            return b;
+        }
+        let mut all: Vec<&'static str> = self.get(a).iter().chain(self.get(b)).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        self.intern(&all)
+    }
+}
+
+/// An entry of one of the per-person stores.
+trait Entry: Copy {
+    fn key(&self) -> (u32, u64);
+    /// Combines another record of the same person in the same cell.
+    fn absorb(&mut self, o: &Self, sets: &mut MissingSets);
+}
+
+impl Entry for PersonEntry {
+    fn key(&self) -> (u32, u64) {
+        (self.cell, self.hash)
+    }
+    fn absorb(&mut self, o: &Self, sets: &mut MissingSets) {
+        self.status = self.status.max(o.status);
+        self.classes |= o.classes;
+        self.fired |= o.fired;
+        self.htn |= o.htn;
+        self.dm |= o.dm;
+        self.age = match (self.age, o.age) {
+            (0, b) => b,
+            (a, 0) => a,
+            (a, b) => a.min(b),
+        };
+        self.sex = self.sex.max(o.sex);
+        self.missing = sets.union(self.missing, o.missing);
+    }
+}
+
+impl Entry for SurveyEntry {
+    fn key(&self) -> (u32, u64) {
+        (self.cell, self.hash)
+    }
+    fn absorb(&mut self, o: &Self, _: &mut MissingSets) {
         self.items |= o.items;
         self.complete |= o.complete;
         self.high_risk |= o.high_risk;
@@ -371,40 +455,127 @@ impl SurveyAgg {
     }
 }
 
+impl Entry for InterventionEntry {
+    fn key(&self) -> (u32, u64) {
+        (self.cell, self.hash)
+    }
+    fn absorb(&mut self, _: &Self, _: &mut MissingSets) {}
+}
+
+/// A flat store of per-person entries: appended as records arrive, compacted
+/// (sorted by cell then person hash, one entry per person and cell) when it doubles.
+#[derive(Clone, Debug, Default)]
+struct Store<T> {
+    v: Vec<T>,
+    /// Length after the last compaction; `v[..clean]` is sorted and deduplicated.
+    clean: usize,
+}
+
+impl<T: Entry> Store<T> {
+    fn push(&mut self, e: T, sets: &mut MissingSets) {
+        self.v.push(e);
+        if self.v.len() >= (2 * self.clean).max(MIN_COMPACT) {
+            self.compact(sets);
+        }
+    }
+
+    fn is_compact(&self) -> bool {
+        self.clean == self.v.len()
+    }
+
+    fn compact(&mut self, sets: &mut MissingSets) {
+        if self.is_compact() {
+            return;
+        }
+        self.v.sort_unstable_by_key(Entry::key);
+        let mut w = 0;
+        for r in 1..self.v.len() {
+            if self.v[r].key() == self.v[w].key() {
+                let o = self.v[r];
+                self.v[w].absorb(&o, sets);
+            } else {
+                w += 1;
+                self.v[w] = self.v[r];
+            }
+        }
+        self.v.truncate((w + 1).min(self.v.len()));
+        self.clean = self.v.len();
+    }
+
+    /// The entries of `cell` (the store must be compact).
+    fn of_cell(&self, cell: u32) -> &[T] {
+        debug_assert!(self.is_compact());
+        let lo = self.v.partition_point(|e| e.key().0 < cell);
+        let hi = self.v.partition_point(|e| e.key().0 <= cell);
+        &self.v[lo..hi]
+    }
+
+    /// Appends `other`'s entries transformed by `f` (which maps the cell), and
+    /// compacts.
+    fn extend_with(&mut self, other: &[T], f: impl Fn(T) -> T, sets: &mut MissingSets) {
+        self.v.reserve_exact(other.len());
+        self.v.extend(other.iter().map(|e| f(*e)));
+        self.compact(sets);
+    }
+
+    fn shrink(&mut self) {
+        self.v.shrink_to_fit();
+    }
+}
+
+/// Record counts of one group.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct Cell {
+struct Counters {
     records: u64,
     rejected: u64,
     warned: u64,
     per_rule: BTreeMap<&'static str, u64>,
-    persons: HashMap<u64, PersonAgg>,
-    surveyed: HashMap<u64, SurveyAgg>,
-    intervened: HashSet<u64>,
 }
 
-impl Cell {
-    fn merge(&mut self, o: &Cell) {
+impl Counters {
+    fn merge(&mut self, o: &Counters) {
         self.records += o.records;
         self.rejected += o.rejected;
         self.warned += o.warned;
         for (k, v) in &o.per_rule {
             *self.per_rule.entry(k).or_default() += v;
         }
-        for (k, p) in &o.persons {
-            self.persons.entry(*k).or_default().merge(p);
-        }
-        for (k, s) in &o.surveyed {
-            self.surveyed.entry(*k).or_default().merge(s);
-        }
-        self.intervened.extend(o.intervened.iter().copied());
     }
 }
 
 /// A streaming, mergeable accumulator of the screening indicators.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// Storage: the groups' record counters, and three flat stores of fixed-size
+/// entries keyed by (group index, 64-bit person hash) — screened persons (24 bytes
+/// each), surveyed persons and intervened persons (16 bytes each) — plus the
+/// interned missing-field sets. Nothing per person is heap-allocated.
+#[derive(Clone, Debug, Default)]
 pub struct ScreeningAccumulator {
     options: AccumulatorOptions,
-    cells: BTreeMap<GroupKey, Cell>,
+    /// Group → index into `keys` and `counters`.
+    cells: BTreeMap<GroupKey, u32>,
+    keys: Vec<GroupKey>,
+    counters: Vec<Counters>,
+    persons: Store<PersonEntry>,
+    surveyed: Store<SurveyEntry>,
+    intervened: Store<InterventionEntry>,
+    sets: MissingSets,
+}
+
+type Canonical = (
+    AccumulatorOptions,
+    Vec<(GroupKey, Counters)>,
+    Vec<(GroupKey, u64, PersonEntry, Vec<&'static str>)>,
+    Vec<(GroupKey, u64, SurveyEntry)>,
+    Vec<(GroupKey, u64)>,
+);
+
+/// Equal when they hold the same groups, counts and per-person data, whatever the
+/// order of accumulation or the state of compaction.
+impl PartialEq for ScreeningAccumulator {
+    fn eq(&self, other: &Self) -> bool {
+        self.canonical() == other.canonical()
+    }
 }
 
 /// One row of an indicator table (long format: group keys + one indicator).
@@ -478,7 +649,7 @@ impl ScreeningAccumulator {
     pub fn new(options: AccumulatorOptions) -> Self {
         ScreeningAccumulator {
             options,
-            cells: BTreeMap::new(),
+            ..Default::default()
         }
     }
 
@@ -516,24 +687,39 @@ impl ScreeningAccumulator {
         }
     }
 
+    /// The index of group `key`, created when new.
+    fn cell(&mut self, key: GroupKey) -> u32 {
+        if let Some(i) = self.cells.get(&key) {
+            return *i;
+        }
+        let i = u32::try_from(self.keys.len()).expect("fewer than 2^32 groups");
+        self.keys.push(key.clone());
+        self.counters.push(Counters::default());
+        self.cells.insert(key, i);
+        i
+    }
+
     /// Adds one row.
     pub fn add(&mut self, row: &IndicatorRow) {
         // Screening event: records and persons, placed by screen_date.
         if let Ok(p) = self.period_key(row.screen_date) {
             let key = self.key(row, p);
-            let cell = self.cells.entry(key).or_default();
-            cell.records += 1;
+            let cell = self.cell(key);
+            let c = &mut self.counters[cell as usize];
+            c.records += 1;
             match row.qc_status {
-                QcStatus::Reject => cell.rejected += 1,
-                QcStatus::Warn => cell.warned += 1,
+                QcStatus::Reject => c.rejected += 1,
+                QcStatus::Warn => c.warned += 1,
                 QcStatus::Ok => {}
             }
             for id in &row.rule_ids {
-                *cell.per_rule.entry(id).or_default() += 1;
+                *c.per_rule.entry(id).or_default() += 1;
             }
             if let (Some(id), true) = (&row.id, row.qc_status != QcStatus::Reject) {
-                let agg = person_agg(row);
-                cell.persons.entry(person_hash(id)).or_default().merge(&agg);
+                let mut e = person_entry(row, &mut self.sets);
+                e.hash = person_hash(id);
+                e.cell = cell;
+                self.persons.push(e, &mut self.sets);
             }
         }
         let Some(id) = &row.id else { return };
@@ -547,7 +733,10 @@ impl ScreeningAccumulator {
                         items |= 1 << i;
                     }
                 }
-                let s = SurveyAgg {
+                let key = self.key(row, p);
+                let s = SurveyEntry {
+                    hash: h,
+                    cell: self.cell(key),
                     items,
                     complete: items == 0x7f,
                     high_risk: row.high_risk == HighRiskStatus::HighRisk,
@@ -555,21 +744,18 @@ impl ScreeningAccumulator {
                         .intervention_date
                         .is_some_and(|d| self.options.as_of.is_none_or(|a| d <= a)),
                 };
-                let key = self.key(row, p);
-                self.cells
-                    .entry(key)
-                    .or_default()
-                    .surveyed
-                    .entry(h)
-                    .or_default()
-                    .merge(&s);
+                self.surveyed.push(s, &mut self.sets);
             }
         }
         // Intervention event (quota task `intervention`).
         if row.intervention_date.is_some() {
             if let Ok(p) = self.period_key(row.intervention_date) {
                 let key = self.key(row, p);
-                self.cells.entry(key).or_default().intervened.insert(h);
+                let e = InterventionEntry {
+                    hash: h,
+                    cell: self.cell(key),
+                };
+                self.intervened.push(e, &mut self.sets);
             }
         }
     }
@@ -579,17 +765,138 @@ impl ScreeningAccumulator {
         self.add(&IndicatorRow::from_assessment(rec, a));
     }
 
+    /// Compacts the per-person stores (one entry per person and group, sorted) and
+    /// releases their spare capacity. Reading methods work on a compact copy when
+    /// this was not called, so call it once accumulation is finished to save that
+    /// copy; it never changes a result.
+    pub fn compact(&mut self) {
+        self.persons.compact(&mut self.sets);
+        self.surveyed.compact(&mut self.sets);
+        self.intervened.compact(&mut self.sets);
+        self.persons.shrink();
+        self.surveyed.shrink();
+        self.intervened.shrink();
+    }
+
+    fn is_compact(&self) -> bool {
+        self.persons.is_compact() && self.surveyed.is_compact() && self.intervened.is_compact()
+    }
+
+    /// `self`, or a compact copy of it.
+    fn compacted(&self) -> std::borrow::Cow<'_, ScreeningAccumulator> {
+        if self.is_compact() {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            let mut c = self.clone();
+            c.compact();
+            std::borrow::Cow::Owned(c)
+        }
+    }
+
+    fn canonical(&self) -> Canonical {
+        let a = self.compacted();
+        let key = |c: u32| a.keys[c as usize].clone();
+        let mut p: Vec<_> = a
+            .persons
+            .v
+            .iter()
+            .map(|e| {
+                let m = a.sets.get(e.missing).to_vec();
+                let bare = PersonEntry {
+                    cell: 0,
+                    missing: 0,
+                    ..*e
+                };
+                (key(e.cell), e.hash, bare, m)
+            })
+            .collect();
+        p.sort_by(|x, y| (&x.0, x.1).cmp(&(&y.0, y.1)));
+        let mut s: Vec<_> = a
+            .surveyed
+            .v
+            .iter()
+            .map(|e| (key(e.cell), e.hash, SurveyEntry { cell: 0, ..*e }))
+            .collect();
+        s.sort_by(|x, y| (&x.0, x.1).cmp(&(&y.0, y.1)));
+        let mut i: Vec<_> = a
+            .intervened
+            .v
+            .iter()
+            .map(|e| (key(e.cell), e.hash))
+            .collect();
+        i.sort();
+        let c = a
+            .cells
+            .iter()
+            .map(|(k, i)| (k.clone(), a.counters[*i as usize].clone()))
+            .collect();
+        (a.options.clone(), c, p, s, i)
+    }
+
+    /// Folds `other`'s groups into `self` under `key_of`, returning the map from
+    /// `other`'s group indices to `self`'s, and merging the record counters.
+    fn map_cells(
+        &mut self,
+        other: &ScreeningAccumulator,
+        key_of: impl Fn(&GroupKey) -> GroupKey,
+    ) -> Vec<u32> {
+        let mut map = Vec::with_capacity(other.keys.len());
+        for (i, k) in other.keys.iter().enumerate() {
+            let c = self.cell(key_of(k));
+            self.counters[c as usize].merge(&other.counters[i]);
+            map.push(c);
+        }
+        map
+    }
+
+    /// Appends `other`'s per-person entries under the group map `map`.
+    fn absorb_entries(&mut self, other: &ScreeningAccumulator, map: &[u32]) {
+        // Missing-field sets are re-interned in `self`'s table.
+        let set_map: Vec<u32> = other
+            .sets
+            .sets
+            .iter()
+            .map(|s| self.sets.intern(s))
+            .collect();
+        let mut sets = std::mem::take(&mut self.sets);
+        self.persons.extend_with(
+            &other.persons.v,
+            |e| PersonEntry {
+                cell: map[e.cell as usize],
+                missing: set_map[e.missing as usize],
+                ..e
+            },
+            &mut sets,
+        );
+        self.surveyed.extend_with(
+            &other.surveyed.v,
+            |e| SurveyEntry {
+                cell: map[e.cell as usize],
+                ..e
+            },
+            &mut sets,
+        );
+        self.intervened.extend_with(
+            &other.intervened.v,
+            |e| InterventionEntry {
+                cell: map[e.cell as usize],
+                ..e
+            },
+            &mut sets,
+        );
+        self.sets = sets;
+    }
+
     /// Merges another accumulator built with the same options (e.g. of a parallel
     /// chunk); the result equals accumulating both inputs in one pass.
     pub fn merge(&mut self, other: &ScreeningAccumulator) {
-        for (k, c) in &other.cells {
-            self.cells.entry(k.clone()).or_default().merge(c);
-        }
+        let map = self.map_cells(other, GroupKey::clone);
+        self.absorb_entries(other, &map);
     }
 
     /// The same data under a coarser grouping (keys not in `by` are dropped and their
     /// groups merged, persons deduplicated across them). Grouping by a key the
-    /// accumulator did not keep leaves it ungrouped.
+    /// accumulator did not keep leaves it ungrouped. The result is compact.
     pub fn regroup(&self, by: GroupBy) -> ScreeningAccumulator {
         let g = self.options.group_by;
         let keep = GroupBy {
@@ -602,15 +909,14 @@ impl ScreeningAccumulator {
             group_by: keep,
             ..self.options.clone()
         });
-        for (k, c) in &self.cells {
-            let nk = GroupKey {
-                site: k.site.clone().filter(|_| keep.site),
-                period: k.period.clone().filter(|_| keep.month),
-                sex: k.sex.clone().filter(|_| keep.sex),
-                age_band: k.age_band.clone().filter(|_| keep.age_band),
-            };
-            out.cells.entry(nk).or_default().merge(c);
-        }
+        let map = out.map_cells(self, |k| GroupKey {
+            site: k.site.clone().filter(|_| keep.site),
+            period: k.period.clone().filter(|_| keep.month),
+            sex: k.sex.clone().filter(|_| keep.sex),
+            age_band: k.age_band.clone().filter(|_| keep.age_band),
+        });
+        out.absorb_entries(self, &map);
+        out.compact();
         out
     }
 
@@ -619,13 +925,21 @@ impl ScreeningAccumulator {
         self.cells.keys()
     }
 
-    /// The indicators of one group, in a fixed order.
-    fn indicators(cell: &Cell) -> Vec<Indicator> {
+    /// The indicators of group `cell`, in a fixed order (`self` compact).
+    fn indicators(&self, cell: u32) -> Vec<Indicator> {
+        let counters = &self.counters[cell as usize];
+        let persons = self.persons.of_cell(cell);
+        let surveyed = self.surveyed.of_cell(cell);
         let mut out = Vec::new();
-        let rec = cell.records as f64;
+        let rec = counters.records as f64;
         // Records and QC (IND-MPP-18, IND-QC-WARN).
-        out.push(Indicator::rate(IND_MPP_18, "", cell.rejected as f64, rec));
-        for (rule, n) in &cell.per_rule {
+        out.push(Indicator::rate(
+            IND_MPP_18,
+            "",
+            counters.rejected as f64,
+            rec,
+        ));
+        for (rule, n) in &counters.per_rule {
             out.push(Indicator::rate(
                 IND_MPP_18,
                 format!("rule:{rule}"),
@@ -633,9 +947,14 @@ impl ScreeningAccumulator {
                 rec,
             ));
         }
-        out.push(Indicator::rate(IND_QC_WARN, "", cell.warned as f64, rec));
+        out.push(Indicator::rate(
+            IND_QC_WARN,
+            "",
+            counters.warned as f64,
+            rec,
+        ));
         // Screened, high risk, detection rate.
-        let screened = cell.persons.len() as f64;
+        let screened = persons.len() as f64;
         let mut high = 0u64;
         let mut indet = 0u64;
         let mut any = [0u64; 3];
@@ -647,7 +966,7 @@ impl ScreeningAccumulator {
             (0u64, 0u64, 0u64, 0u64, 0u64);
         let (mut dm_yes, mut dm_known, mut dm_treated, mut dm_controlled) =
             (0u64, 0u64, 0u64, 0u64);
-        for p in cell.persons.values() {
+        for p in persons {
             match p.status {
                 3 => {
                     high += 1;
@@ -662,7 +981,7 @@ impl ScreeningAccumulator {
                 }
                 2 => {
                     indet += 1;
-                    let m = p.missing.as_deref().unwrap_or_default();
+                    let m = self.sets.get(p.missing);
                     for f in m {
                         *by_field.entry(f).or_default() += 1;
                     }
@@ -742,7 +1061,7 @@ impl ScreeningAccumulator {
         out.push(Indicator::count(
             IND_HTN_1,
             "unknown",
-            (cell.persons.len() as u64 - htn_known) as f64,
+            (persons.len() as u64 - htn_known) as f64,
         ));
         out.push(Indicator::rate(IND_HTN_2, "", aware as f64, hy));
         out.push(Indicator::rate(IND_HTN_3, "", treated as f64, hy));
@@ -758,7 +1077,7 @@ impl ScreeningAccumulator {
         out.push(Indicator::count(
             IND_DM_1,
             "unknown",
-            (cell.persons.len() as u64 - dm_known) as f64,
+            (persons.len() as u64 - dm_known) as f64,
         ));
         out.push(Indicator::rate(IND_DM_3, "", dm_treated as f64, dy));
         out.push(Indicator::rate(IND_DM_4, "", dm_controlled as f64, dy));
@@ -769,15 +1088,14 @@ impl ScreeningAccumulator {
             dm_treated as f64,
         ));
         // Survey (placed by hr_exam_date).
-        let complete = cell.surveyed.values().filter(|s| s.complete).count() as f64;
-        let intervened = cell
-            .surveyed
-            .values()
+        let complete = surveyed.iter().filter(|s| s.complete).count() as f64;
+        let intervened = surveyed
+            .iter()
             .filter(|s| s.complete && s.intervened)
             .count() as f64;
         out.push(Indicator::count(IND_MPP_5, "", complete));
         out.push(Indicator::rate(IND_MPP_8, "", intervened, complete));
-        let hr_surveyed: Vec<&SurveyAgg> = cell.surveyed.values().filter(|s| s.high_risk).collect();
+        let hr_surveyed: Vec<&SurveyEntry> = surveyed.iter().filter(|s| s.high_risk).collect();
         let d = hr_surveyed.len() as f64;
         for (i, item) in SURVEY_ITEMS.iter().enumerate() {
             let n = hr_surveyed
@@ -791,10 +1109,11 @@ impl ScreeningAccumulator {
 
     /// The long table of every group's indicators, with IND-GEN-6 findings.
     pub fn table(&self) -> IndicatorTable {
+        let a = self.compacted();
         let mut t = IndicatorTable::default();
-        for (k, c) in &self.cells {
+        for (k, c) in &a.cells {
             let label = k.label();
-            for i in Self::indicators(c) {
+            for i in a.indicators(*c) {
                 if let Some(f) = i.anomaly(&label) {
                     t.findings.push(f);
                 }
@@ -822,6 +1141,7 @@ impl ScreeningAccumulator {
         });
         let mut out = DoneCounts::new();
         for (k, c) in &by.cells {
+            let c = *c;
             let (Some(site), Some(period)) = (&k.site, &k.period) else {
                 continue;
             };
@@ -833,12 +1153,12 @@ impl ScreeningAccumulator {
                     out.insert((site.clone(), task.to_string(), period.clone()), n as u64);
                 }
             };
-            put("screening", c.persons.len());
+            put("screening", by.persons.of_cell(c).len());
             put(
                 "hr_survey",
-                c.surveyed.values().filter(|s| s.complete).count(),
+                by.surveyed.of_cell(c).iter().filter(|s| s.complete).count(),
             );
-            put("intervention", c.intervened.len());
+            put("intervention", by.intervened.of_cell(c).len());
         }
         Some(out)
     }
@@ -851,28 +1171,28 @@ impl ScreeningAccumulator {
     ) -> BTreeMap<GroupKey, BTreeMap<(&'static str, Option<i32>), PersonCounts>> {
         let mut out: BTreeMap<GroupKey, BTreeMap<(&'static str, Option<i32>), PersonCounts>> =
             BTreeMap::new();
-        let mut seen: BTreeMap<GroupKey, HashMap<u64, PersonAgg>> = BTreeMap::new();
-        for (k, c) in &self.cells {
-            let nk = GroupKey {
-                site: k.site.clone(),
-                period: k.period.clone(),
-                sex: None,
-                age_band: None,
-            };
-            let m = seen.entry(nk).or_default();
-            for (h, p) in &c.persons {
-                m.entry(*h).or_default().merge(p);
-            }
-        }
-        for (k, persons) in seen {
-            let m = out.entry(k).or_default();
-            for p in persons.values() {
+        // Persons deduplicated per (site, period): `self` when it is grouped by
+        // nothing else and compact, else one compact regrouped copy.
+        let g = self.options.group_by;
+        let by = if !g.sex && !g.age_band && self.is_compact() {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            std::borrow::Cow::Owned(self.regroup(GroupBy {
+                site: true,
+                month: true,
+                sex: false,
+                age_band: false,
+            }))
+        };
+        for (k, c) in &by.cells {
+            let m = out.entry(k.clone()).or_default();
+            for p in by.persons.of_cell(*c) {
                 let sex = match p.sex {
                     1 => "male",
                     2 => "female",
                     _ => UNKNOWN,
                 };
-                let e = m.entry((sex, p.age.map(i32::from))).or_default();
+                let e = m.entry((sex, p.age())).or_default();
                 e.screened += 1;
                 e.high_risk += u64::from(p.status == 3);
                 e.hypertensive += u64::from(p.htn & HTN_YES != 0);
@@ -896,7 +1216,8 @@ pub struct PersonCounts {
     pub htn_known: u64,
 }
 
-fn person_agg(row: &IndicatorRow) -> PersonAgg {
+/// The entry of one record (hash and cell left 0), its missing-field set interned.
+fn person_entry(row: &IndicatorRow, sets: &mut MissingSets) -> PersonEntry {
     let status = match row.high_risk {
         HighRiskStatus::NotHighRisk => 1,
         HighRiskStatus::Indeterminate => 2,
@@ -948,25 +1269,31 @@ fn person_agg(row: &IndicatorRow) -> PersonAgg {
         Some(false) => dm |= HTN_NO,
         None => {}
     }
-    let missing = (status == 2).then(|| {
+    let missing = if status == 2 {
         let mut m = row.missing_fields.clone();
         m.sort_unstable();
         m.dedup();
-        m.into_boxed_slice()
-    });
-    PersonAgg {
+        sets.intern(&m)
+    } else {
+        0
+    };
+    PersonEntry {
+        hash: 0,
+        cell: 0,
+        missing,
         status,
         classes,
         fired,
         htn,
         dm,
-        age: row.age_completed.map(|a| a.clamp(-1, 200) as i16),
+        age: row
+            .age_completed
+            .map_or(0, |a| (a.clamp(-1, 200) + 2) as u8),
         sex: match row.sex {
             Some(Sex::Male) => 1,
             Some(Sex::Female) => 2,
             None => 0,
         },
-        missing,
     }
 }
 
@@ -1300,6 +1627,13 @@ mod tests {
             let mut tail = acc(&rows[hi..], g);
             tail.merge(&merged);
             prop_assert_eq!(one.table(), tail.table());
+            // The stores themselves agree (whatever the compaction state).
+            prop_assert!(one == tail);
+            let mut c = tail.clone();
+            c.compact();
+            prop_assert_eq!(c.table(), one.table());
+            prop_assert_eq!(c.age_sex_counts(), one.age_sex_counts());
+            prop_assert_eq!(c.done_counts(), one.done_counts());
             // Regrouping the fine accumulation equals accumulating coarsely.
             let coarse = GroupBy { site: true, ..Default::default() };
             prop_assert_eq!(one.regroup(coarse).table(), acc(&rows, coarse).table());
