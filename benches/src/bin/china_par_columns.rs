@@ -47,8 +47,8 @@ fn main() -> std::io::Result<()> {
     let runs: usize = arg(3, 5);
 
     let mut r = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut f = vec![Vec::with_capacity(n); 5];
-    let mut u = vec![Vec::with_capacity(n); 7];
+    let mut f: Vec<Vec<f64>> = (0..5).map(|_| Vec::with_capacity(n)).collect();
+    let mut u: Vec<Vec<u8>> = (0..7).map(|_| Vec::with_capacity(n)).collect();
     for _ in 0..n {
         let row = [
             r.range(40.0, 74.0),  // age
