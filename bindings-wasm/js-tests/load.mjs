@@ -1,6 +1,6 @@
 // Loads the Node build of the package (bindings-wasm/pkg-node, CommonJS).
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const entry = fileURLToPath(new URL('../pkg-node/cvdscreen_wasm.js', import.meta.url));
@@ -38,4 +38,31 @@ export function outcome(result, n) {
  * precedence (BP-5). */
 export function finalBp(sbp, dbp) {
   return { sbp_1: null, dbp_1: null, sbp_2: null, dbp_2: null, sbp, dbp };
+}
+
+/** RFC 4180 rows of a small CSV file of tests/vectors/ (quoted fields may hold commas). */
+export function readCsv(name) {
+  const text = readFileSync(new URL(`../../tests/vectors/${name}`, import.meta.url), 'utf8');
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(cell); cell = ''; }
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell); cell = '';
+      if (row.some((c) => c !== '')) rows.push(row);
+      row = [];
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
+  const [header, ...body] = rows;
+  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
 }

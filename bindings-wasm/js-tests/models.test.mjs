@@ -3,35 +3,7 @@
 // tolerance; plus typed errors for bad input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { cvd } from './load.mjs';
-
-/** RFC 4180 rows of a small CSV file (quoted fields may hold commas). */
-function readCsv(name) {
-  const text = readFileSync(new URL(`../../tests/vectors/${name}`, import.meta.url), 'utf8');
-  const rows = [];
-  let row = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; }
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(cell); cell = ''; }
-    else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell); cell = '';
-      if (row.some((c) => c !== '')) rows.push(row);
-      row = [];
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
-  const [header, ...body] = rows;
-  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
-}
+import { cvd, readCsv } from './load.mjs';
 
 const lipid = (value, unit, base) => (unit === 'mmol/L'
   ? { [`${base}_mmol`]: Number(value) }

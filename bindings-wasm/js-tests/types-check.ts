@@ -3,8 +3,8 @@
 // throws on. Every `@ts-expect-error` fails the build if the line stops being an error.
 import type * as api from '../pkg/cvdscreen_wasm.js';
 import type {
-  Assessment, CheckResult, ChinaParResult, CvdscreenError, FieldRule, Finding, InputColumn, ModelInfo,
-  PreventResult, Rule, ScreeningRecord,
+  Assessment, BatchResult, CheckResult, ChinaParResult, CvdscreenError, FieldRule, Finding, InputColumn,
+  ModelInfo, PreventResult, Rule, ScreeningRecord,
 } from '../pkg/cvdscreen_wasm.js';
 
 declare const cvd: typeof api;
@@ -59,4 +59,24 @@ const info: ModelInfo[] = cvd.modelInfo();
 // @ts-expect-error range_policy takes only 'Strict' or 'Flag'.
 cvd.pce10y({ age: 55 }, { range_policy: 'Lenient' });
 
+// Batch functions: typed arrays in, typed arrays out; each lipid in exactly one unit.
+const n = 3;
+const f = (): Float64Array => new Float64Array(n);
+const u = (): Uint8Array => new Uint8Array(n);
+const b: BatchResult = cvd.chinaPar10yBatch({
+  sex: u(), age: f(), sbp: f(), bp_treated: u(), tc_mmol: f(), hdl_mgdl: f(), waist_cm: f(),
+  current_smoker: u(), diabetes: f(), north: u(), urban: u(), family_history_ascvd: u(),
+}, { range_policy: 'Flag' });
+const values: Float64Array = b.values;
+const st: Uint8Array = b.status;
+const counts: number[] = [b.ok, b.flagged, b.failed];
+cvd.who2019NonLabBatch({ sex: u(), age: f(), sbp: f(), bmi: f(), current_smoker: u() }, { region: 'china-country' });
+// @ts-expect-error TC in both units is rejected
+cvd.who2019LabBatch({ sex: u(), age: f(), sbp: f(), diabetes: u(), current_smoker: u(), tc_mmol: f(), tc_mgdl: f() });
+// @ts-expect-error a missing column is caught
+cvd.framinghamCvd10yBatch({ sex: u(), age: f(), sbp: f(), bp_treated: u(), current_smoker: u(), tc_mgdl: f(), hdl_mgdl: f() });
+// @ts-expect-error plain arrays are not columns
+cvd.pce10yBatch({ sex: u(), race: u(), age: [55], sbp: f(), bp_treated: u(), current_smoker: u(), diabetes: u(), tc_mgdl: f(), hdl_mgdl: f() });
+
+void [values, st, counts];
 void [nested, typo, status, qc, cells, first, reasonIds, outcomes, nope, c, names, lo, reg, lvl, hf, info];

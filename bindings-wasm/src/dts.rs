@@ -314,6 +314,81 @@ export function prevent10y(input: ModelInput, options?: ModelOptions): PreventRe
 export function framinghamCvd10y(input: ModelInput, options?: ModelOptions): FraminghamResult;
 /** Ids, names, citations and input ranges of every model. */
 export function modelInfo(): ModelInfo[];
+
+/** A code column of the batch functions: a `Uint8Array` (sex 1 = male, 0 = female;
+ * yes/no 1 / 0; PCE race 0 = other, 1 = white, 2 = African American; 255 = missing) or
+ * a `Float64Array` of the same codes (`NaN` = missing; anything else not a code is
+ * reported per row as status 5). */
+export type CodeColumn = Uint8Array | Float64Array;
+/** Total cholesterol, in exactly one unit. */
+export type TcColumn =
+  | { tc_mmol: Float64Array; tc_mgdl?: undefined }
+  | { tc_mgdl: Float64Array; tc_mmol?: undefined };
+/** HDL-C, in exactly one unit. */
+export type HdlColumn =
+  | { hdl_mmol: Float64Array; hdl_mgdl?: undefined }
+  | { hdl_mgdl: Float64Array; hdl_mmol?: undefined };
+
+/** `chinaPar10yBatch` columns (`urban`, `family_history_ascvd`: 255 allowed for women). */
+export type ChinaParColumns = {
+  sex: CodeColumn; age: Float64Array; sbp: Float64Array; bp_treated: CodeColumn;
+  waist_cm: Float64Array; current_smoker: CodeColumn; diabetes: CodeColumn; north: CodeColumn;
+  urban: CodeColumn; family_history_ascvd: CodeColumn;
+} & TcColumn & HdlColumn;
+/** `pce10yBatch` columns. */
+export type PceColumns = {
+  sex: CodeColumn; race: CodeColumn; age: Float64Array; sbp: Float64Array; bp_treated: CodeColumn;
+  current_smoker: CodeColumn; diabetes: CodeColumn;
+} & TcColumn & HdlColumn;
+/** `prevent10yBatch` columns. */
+export type PreventColumns = {
+  sex: CodeColumn; age: Float64Array; sbp: Float64Array; bp_treated: CodeColumn; statin: CodeColumn;
+  diabetes: CodeColumn; current_smoker: CodeColumn; egfr: Float64Array; bmi: Float64Array;
+} & TcColumn & HdlColumn;
+/** `who2019LabBatch` columns. */
+export type Who2019LabColumns = {
+  sex: CodeColumn; age: Float64Array; sbp: Float64Array; diabetes: CodeColumn; current_smoker: CodeColumn;
+} & TcColumn;
+/** `who2019NonLabBatch` columns. */
+export interface Who2019NonLabColumns {
+  sex: CodeColumn; age: Float64Array; sbp: Float64Array; bmi: Float64Array; current_smoker: CodeColumn;
+}
+/** `framinghamCvd10yBatch` columns. */
+export type FraminghamColumns = {
+  sex: CodeColumn; age: Float64Array; sbp: Float64Array; bp_treated: CodeColumn;
+  current_smoker: CodeColumn; diabetes: CodeColumn;
+} & TcColumn & HdlColumn;
+
+/** Per-row status of a batch: 0 = computed, 1 = computed with a flag, 2 = outside an
+ * enforced range, 3 = NaN or infinite, 4 = missing input (code 255), 5 = invalid code,
+ * 6 = broken compiled-in table. */
+export type RowStatusCode = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+/** A batch result: one percentage per row (`NaN` where `status[i] >= 2`), bit for bit the
+ * per-record function's `pct`, and the row statuses with their counts. */
+export interface BatchResult {
+  values: Float64Array;
+  /** One `RowStatusCode` per row. */
+  status: Uint8Array;
+  ok: number;
+  flagged: number;
+  failed: number;
+}
+
+/** China-PAR 10-year risk over columns. Bad rows get a status, never an exception; a
+ * missing or mistyped column, columns of different lengths or a bad option throw
+ * `CvdscreenError` naming the column or option. */
+export function chinaPar10yBatch(columns: ChinaParColumns, options?: ModelOptions): BatchResult;
+/** Pooled Cohort Equations over columns. */
+export function pce10yBatch(columns: PceColumns, options?: ModelOptions): BatchResult;
+/** PREVENT base model, 10-year total CVD, over columns. */
+export function prevent10yBatch(columns: PreventColumns, options?: ModelOptions): BatchResult;
+/** WHO 2019 laboratory model over columns (`region` as for `who2019Lab`). */
+export function who2019LabBatch(columns: Who2019LabColumns, options?: ModelOptions): BatchResult;
+/** WHO 2019 non-laboratory model over columns. */
+export function who2019NonLabBatch(columns: Who2019NonLabColumns, options?: ModelOptions): BatchResult;
+/** Framingham 2008 general CVD over columns. */
+export function framinghamCvd10yBatch(columns: FraminghamColumns, options?: ModelOptions): BatchResult;
 "#;
 
 /// The complete declaration file.

@@ -39,6 +39,16 @@ impl InputError {
         }
     }
 
+    /// A batch column that is absent or of the wrong type (`why`: what it is and what
+    /// was expected).
+    pub fn column(name: &str, why: impl fmt::Display) -> Self {
+        InputError {
+            field: Some(name.to_string()),
+            rule_id: None,
+            message: format!("column `{name}`: {why}"),
+        }
+    }
+
     /// A model-function cell the core's exchange parser cannot read.
     pub fn cell(e: &CellError) -> Self {
         InputError {

@@ -238,7 +238,9 @@ pub fn model_record(record: &JsValue) -> Result<ScreeningRecord, JsValue> {
 
 /// The columns object of a batch function for model `m`: numeric columns as
 /// `Float64Array`, codes as `Uint8Array` or `Float64Array`, each lipid as
-/// `<name>_mmol` or `<name>_mgdl`. Lengths are checked before anything is copied.
+/// `<name>_mmol` or `<name>_mgdl`. Lengths are checked before anything is copied;
+/// each column is then copied once into the module's memory (`to_vec`: straight into
+/// uninitialised capacity, no zero-fill first).
 pub fn columns(cols: &JsValue, m: BatchModel) -> Result<Columns, JsValue> {
     if !is_plain_object(cols) {
         let e = InputError::argument(
@@ -250,7 +252,7 @@ pub fn columns(cols: &JsValue, m: BatchModel) -> Result<Columns, JsValue> {
     }
     let get = |name: &str| Reflect::get(cols, &JsValue::from_str(name));
     let bad = |name: &str, v: &JsValue, want: &str| {
-        let e = InputError::option(name, format!("is {}, expected {want}", type_phrase(v)));
+        let e = InputError::column(name, format!("is {}, expected {want}", type_phrase(v)));
         js_error(&e, v)
     };
     // Resolve every column first (typed, one length), then copy.
@@ -304,13 +306,15 @@ pub fn columns(cols: &JsValue, m: BatchModel) -> Result<Columns, JsValue> {
         let (name, v, unit) = match (a.is_undefined(), b.is_undefined()) {
             (false, true) => (mmol, a, ConcUnit::MmolL),
             (true, false) => (mgdl, b, ConcUnit::MgDl),
-            _ => {
-                let e = InputError::argument(
-                    "columns",
-                    "an object with both or neither",
-                    &format!("exactly one of `{mmol}` and `{mgdl}`"),
+            (both_missing, _) => {
+                let which = if both_missing { "neither" } else { "both" };
+                let e = InputError::column(
+                    mmol,
+                    format!(
+                        "{which} `{mmol}` and `{mgdl}` given; give exactly one (mmol/L or mg/dL)"
+                    ),
                 );
-                return Err(js_error(&e, cols));
+                return Err(js_error(&e, &JsValue::NULL));
             }
         };
         let arr = v
@@ -323,28 +327,22 @@ pub fn columns(cols: &JsValue, m: BatchModel) -> Result<Columns, JsValue> {
     let fail = |f: Failure| failure_error(&f);
     let mut c = Columns::default();
     for (name, a) in floats {
-        let mut v = models::alloc(name, n, 0.0).map_err(fail)?;
-        a.copy_to(&mut v);
-        c.f.push(v);
+        models::reserve::<f64>(name, n).map_err(fail)?;
+        c.f.push(a.to_vec());
     }
     for (name, a) in codes {
-        let mut v = models::alloc(name, n, 0u8).map_err(fail)?;
-        match a {
-            Ok(u8s) => u8s.copy_to(&mut v),
+        models::reserve::<u8>(name, n).map_err(fail)?;
+        c.u.push(match a {
+            Ok(u8s) => u8s.to_vec(),
             Err(f64s) => {
-                let mut tmp = models::alloc(name, n, 0.0).map_err(fail)?;
-                f64s.copy_to(&mut tmp);
-                for (d, s) in v.iter_mut().zip(&tmp) {
-                    *d = models::code_of(*s);
-                }
+                models::reserve::<f64>(name, n).map_err(fail)?;
+                f64s.to_vec().into_iter().map(models::code_of).collect()
             }
-        }
-        c.u.push(v);
+        });
     }
     for (name, a, unit) in lipids {
-        let mut v = models::alloc(name, n, 0.0).map_err(fail)?;
-        a.copy_to(&mut v);
-        c.lipids.push((v, unit));
+        models::reserve::<f64>(name, n).map_err(fail)?;
+        c.lipids.push((a.to_vec(), unit));
     }
     Ok(c)
 }

@@ -150,12 +150,9 @@ pub fn framingham_cvd_10y(input: JsValue, options: JsValue) -> Result<JsValue, J
     one(&input, &options, models::framingham)
 }
 
-/// Shared body of the batch functions (not exported yet: size budget).
-pub fn batch(
-    columns: &JsValue,
-    options: &JsValue,
-    m: models::BatchModel,
-) -> Result<JsValue, JsValue> {
+/// Shared body of the batch functions: options, columns (one copy of each JS typed
+/// array into the module's memory), the core's batch function, one copy out.
+fn batch(columns: &JsValue, options: &JsValue, m: models::BatchModel) -> Result<JsValue, JsValue> {
     let opts = js::model_options(options)?;
     let cols = js::columns(columns, m)?;
     let out = models::run_batch(m, &cols, &opts).map_err(|f| js::failure_error(&f))?;
@@ -163,31 +160,39 @@ pub fn batch(
 }
 
 /// `chinaPar10yBatch(columns, {range_policy})` → `{values, status, ok, flagged, failed}`.
-// Not exported yet: with the batch functions the module is 412,497 B, over the
-// 409,600 B budget of build.sh (see bindings-wasm/README.md, "Status").
+#[wasm_bindgen(js_name = chinaPar10yBatch, skip_typescript)]
 pub fn china_par_10y_batch(columns: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     batch(&columns, &options, models::BatchModel::ChinaPar)
 }
 
 /// `pce10yBatch(columns, {range_policy})`.
-// Not exported yet: with the batch functions the module is 412,497 B, over the
-// 409,600 B budget of build.sh (see bindings-wasm/README.md, "Status").
+#[wasm_bindgen(js_name = pce10yBatch, skip_typescript)]
 pub fn pce_10y_batch(columns: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     batch(&columns, &options, models::BatchModel::Pce)
 }
 
 /// `prevent10yBatch(columns, {range_policy})`: 10-year total CVD.
-// Not exported yet: with the batch functions the module is 412,497 B, over the
-// 409,600 B budget of build.sh (see bindings-wasm/README.md, "Status").
+#[wasm_bindgen(js_name = prevent10yBatch, skip_typescript)]
 pub fn prevent_10y_batch(columns: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     batch(&columns, &options, models::BatchModel::Prevent10)
 }
 
 /// `who2019LabBatch(columns, {region, range_policy})`.
-// Not exported yet: with the batch functions the module is 412,497 B, over the
-// 409,600 B budget of build.sh (see bindings-wasm/README.md, "Status").
+#[wasm_bindgen(js_name = who2019LabBatch, skip_typescript)]
 pub fn who2019_lab_batch(columns: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     batch(&columns, &options, models::BatchModel::WhoLab)
+}
+
+/// `who2019NonLabBatch(columns, {region, range_policy})`.
+#[wasm_bindgen(js_name = who2019NonLabBatch, skip_typescript)]
+pub fn who2019_nonlab_batch(columns: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    batch(&columns, &options, models::BatchModel::WhoNonLab)
+}
+
+/// `framinghamCvd10yBatch(columns, {range_policy})`.
+#[wasm_bindgen(js_name = framinghamCvd10yBatch, skip_typescript)]
+pub fn framingham_cvd_10y_batch(columns: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    batch(&columns, &options, models::BatchModel::Framingham)
 }
 
 /// `modelInfo()` → id, name, version, citation and input ranges of every model.

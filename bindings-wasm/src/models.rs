@@ -283,6 +283,10 @@ pub enum BatchModel {
     Prevent10,
     /// WHO 2019 laboratory model.
     WhoLab,
+    /// WHO 2019 non-laboratory model.
+    WhoNonLab,
+    /// Framingham 2008 general CVD.
+    Framingham,
 }
 
 impl BatchModel {
@@ -290,8 +294,9 @@ impl BatchModel {
     pub fn float_columns(self) -> &'static [&'static str] {
         match self {
             BatchModel::ChinaPar => &["age", "sbp", "waist_cm"],
-            BatchModel::Pce | BatchModel::WhoLab => &["age", "sbp"],
+            BatchModel::Pce | BatchModel::WhoLab | BatchModel::Framingham => &["age", "sbp"],
             BatchModel::Prevent10 => &["age", "sbp", "egfr", "bmi"],
+            BatchModel::WhoNonLab => &["age", "sbp", "bmi"],
         }
     }
 
@@ -310,6 +315,8 @@ impl BatchModel {
             BatchModel::Pce => &["sex", "race", "bp_treated", "current_smoker", "diabetes"],
             BatchModel::Prevent10 => &["sex", "bp_treated", "statin", "diabetes", "current_smoker"],
             BatchModel::WhoLab => &["sex", "diabetes", "current_smoker"],
+            BatchModel::WhoNonLab => &["sex", "current_smoker"],
+            BatchModel::Framingham => &["sex", "bp_treated", "current_smoker", "diabetes"],
         }
     }
 
@@ -318,6 +325,7 @@ impl BatchModel {
     pub fn lipids(self) -> &'static [&'static str] {
         match self {
             BatchModel::WhoLab => &["tc"],
+            BatchModel::WhoNonLab => &[],
             _ => &["tc", "hdl"],
         }
     }
@@ -378,6 +386,16 @@ pub fn alloc<T: Copy>(field: &str, n: usize, fill: T) -> Result<Vec<T>, Failure>
         .map_err(|_| (InputError::memory(field, n), Some(n as f64)))?;
     v.resize(n, fill);
     Ok(v)
+}
+
+/// Checks that `n` values of `T` fit in memory, before an infallible copy such as
+/// `Float64Array::to_vec`, which would abort (a trap) on a failed allocation: the
+/// block is reserved fallibly and released, and the allocator hands that free block
+/// straight back to the copy that follows (WebAssembly memory never shrinks).
+pub fn reserve<T>(field: &str, n: usize) -> Result<(), Failure> {
+    Vec::<T>::new()
+        .try_reserve_exact(n)
+        .map_err(|_| (InputError::memory(field, n), Some(n as f64)))
 }
 
 /// Runs a batch model over [`Columns`] read for that model.
@@ -460,6 +478,36 @@ pub fn run_batch(m: BatchModel, c: &Columns, o: &ModelOptions) -> Result<BatchOu
                 current_smoker: &u[2],
             },
             o.calibration,
+            o.policy,
+            out,
+            st,
+        ),
+        BatchModel::WhoNonLab => batch::who2019_nonlab(
+            &batch::WhoNonLabColumns {
+                sex: &u[0],
+                age: &f[0],
+                sbp: &f[1],
+                bmi: &f[2],
+                current_smoker: &u[1],
+            },
+            o.calibration,
+            o.policy,
+            out,
+            st,
+        ),
+        BatchModel::Framingham => batch::framingham(
+            &batch::FraminghamColumns {
+                sex: &u[0],
+                age: &f[0],
+                tc: &l[0].0,
+                tc_unit: l[0].1,
+                hdl: &l[1].0,
+                hdl_unit: l[1].1,
+                sbp: &f[1],
+                bp_treated: &u[1],
+                current_smoker: &u[2],
+                diabetes: &u[3],
+            },
             o.policy,
             out,
             st,
