@@ -1,6 +1,6 @@
 """Native module (Rust, PyO3). The public API is in ``cvdscreen``."""
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -34,17 +34,19 @@ def indicator_rows(
 ) -> List[_IndicatorTuple]: ...
 def model_batch(
     model: str,
-    cols: Mapping[str, npt.NDArray[Any]],
+    cols: Mapping[str, Union[npt.NDArray[Any], float, int]],
     tc_unit: str = "mmol",
     hdl_unit: str = "mmol",
     range_policy: str = "strict",
     region: Optional[str] = None,
     horizon: int = 10,
     outcome: str = "cvd",
+    n: Optional[int] = None,
+    threads: Optional[int] = None,
 ) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.uint8]]: ...
 def model_explain(
     model: str,
-    cols: Mapping[str, npt.NDArray[Any]],
+    cols: Mapping[str, Union[npt.NDArray[Any], float, int]],
     rows: Sequence[int],
     tc_unit: str = "mmol",
     hdl_unit: str = "mmol",
@@ -52,5 +54,6 @@ def model_explain(
     region: Optional[str] = None,
     horizon: int = 10,
     outcome: str = "cvd",
+    n: Optional[int] = None,
 ) -> List[Optional[Tuple[str, Optional[float], str]]]: ...
 def row_status_codes() -> List[Tuple[str, int]]: ...
