@@ -424,72 +424,68 @@ struct Buffers {
 impl Buffers {
     fn new(s: &Slices<'_>, rows: usize) -> Self {
         let len = rows.min(CHUNK);
-        let f = s
-            .f
-            .iter()
-            .map(|(_, c)| match c {
-                FCol::F64(_) => Vec::new(),
-                FCol::Scalar(v) => vec![*v; len],
-                FCol::I64(_) => vec![0.0; len],
-            })
-            .collect();
-        let u = s
-            .u
-            .iter()
-            .map(|(_, c)| match c {
-                UCol::U8(_) => Vec::new(),
-                UCol::Scalar(v) => vec![*v; len],
-                UCol::I64(_) | UCol::F64(_) => vec![0; len],
-            })
-            .collect();
+        let f =
+            s.f.iter()
+                .map(|(_, c)| match c {
+                    FCol::F64(_) => Vec::new(),
+                    FCol::Scalar(v) => vec![*v; len],
+                    FCol::I64(_) => vec![0.0; len],
+                })
+                .collect();
+        let u =
+            s.u.iter()
+                .map(|(_, c)| match c {
+                    UCol::U8(_) => Vec::new(),
+                    UCol::Scalar(v) => vec![*v; len],
+                    UCol::I64(_) | UCol::F64(_) => vec![0; len],
+                })
+                .collect();
         Buffers { f, u }
     }
 
     /// Rows `lo..hi` (at most [`CHUNK`]) of every column as plain slices.
     fn chunk<'a>(&'a mut self, s: &Slices<'a>, lo: usize, hi: usize) -> Chunk<'a> {
         let len = hi - lo;
-        let f = s
-            .f
-            .iter()
-            .zip(self.f.iter_mut())
-            .map(|((name, c), buf)| {
-                let sl: &'a [f64] = match *c {
-                    FCol::F64(a) => &a[lo..hi],
-                    FCol::Scalar(_) => &buf[..len],
-                    FCol::I64(a) => {
-                        for (d, v) in buf.iter_mut().zip(&a[lo..hi]) {
-                            *d = *v as f64;
+        let f =
+            s.f.iter()
+                .zip(self.f.iter_mut())
+                .map(|((name, c), buf)| {
+                    let sl: &'a [f64] = match *c {
+                        FCol::F64(a) => &a[lo..hi],
+                        FCol::Scalar(_) => &buf[..len],
+                        FCol::I64(a) => {
+                            for (d, v) in buf.iter_mut().zip(&a[lo..hi]) {
+                                *d = *v as f64;
+                            }
+                            &buf[..len]
                         }
-                        &buf[..len]
-                    }
-                };
-                (*name, sl)
-            })
-            .collect();
-        let u = s
-            .u
-            .iter()
-            .zip(self.u.iter_mut())
-            .map(|((name, c), buf)| {
-                let sl: &'a [u8] = match *c {
-                    UCol::U8(a) => &a[lo..hi],
-                    UCol::Scalar(_) => &buf[..len],
-                    UCol::I64(a) => {
-                        for (d, v) in buf.iter_mut().zip(&a[lo..hi]) {
-                            *d = code_of_i64(*v);
+                    };
+                    (*name, sl)
+                })
+                .collect();
+        let u =
+            s.u.iter()
+                .zip(self.u.iter_mut())
+                .map(|((name, c), buf)| {
+                    let sl: &'a [u8] = match *c {
+                        UCol::U8(a) => &a[lo..hi],
+                        UCol::Scalar(_) => &buf[..len],
+                        UCol::I64(a) => {
+                            for (d, v) in buf.iter_mut().zip(&a[lo..hi]) {
+                                *d = code_of_i64(*v);
+                            }
+                            &buf[..len]
                         }
-                        &buf[..len]
-                    }
-                    UCol::F64(a) => {
-                        for (d, v) in buf.iter_mut().zip(&a[lo..hi]) {
-                            *d = code_of_f64(*v);
+                        UCol::F64(a) => {
+                            for (d, v) in buf.iter_mut().zip(&a[lo..hi]) {
+                                *d = code_of_f64(*v);
+                            }
+                            &buf[..len]
                         }
-                        &buf[..len]
-                    }
-                };
-                (*name, sl)
-            })
-            .collect();
+                    };
+                    (*name, sl)
+                })
+                .collect();
         Chunk { f, u }
     }
 }
@@ -503,11 +499,7 @@ fn run_range(
     st: &mut [u8],
 ) -> Result<(), ModelError> {
     let mut bufs = Buffers::new(s, out.len());
-    for (k, (oc, sc)) in out
-        .chunks_mut(CHUNK)
-        .zip(st.chunks_mut(CHUNK))
-        .enumerate()
-    {
+    for (k, (oc, sc)) in out.chunks_mut(CHUNK).zip(st.chunks_mut(CHUNK)).enumerate() {
         let a = lo + k * CHUNK;
         let chunk = bufs.chunk(s, a, a + oc.len());
         run(&chunk, o, oc, sc)?;

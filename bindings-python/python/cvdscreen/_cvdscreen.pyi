@@ -4,6 +4,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import final
 
 __version__: str
 
@@ -24,6 +25,28 @@ def screen_columns(
     region: Optional[str] = None,
     threads: Optional[int] = None,
 ) -> List[Tuple[str, npt.NDArray[np.object_]]]: ...
+def screen_columns_arrow(
+    names: Sequence[str],
+    columns: Sequence[Any],
+    profile: str = "mpp-national",
+    region: Optional[str] = None,
+    threads: Optional[int] = None,
+) -> List[Tuple[str, List[Tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]]]]: ...
+
+@final
+class Utf8Column:
+    """A text column in the Arrow string / large_string layout, read in place."""
+
+    def __new__(
+        cls,
+        data: npt.NDArray[np.uint8],
+        offsets: Union[npt.NDArray[np.int32], npt.NDArray[np.int64]],
+        validity: Optional[npt.NDArray[np.uint8]],
+        offset: int,
+        length: int,
+    ) -> "Utf8Column": ...
+    def __len__(self) -> int: ...
+
 def indicator_rows(
     names: Sequence[str],
     columns: Sequence[Any],
