@@ -537,10 +537,10 @@ fn run_parallel(
             .enumerate()
             .map(|(t, (oc, sc))| scope.spawn(move || run_range(s, o, t * step, oc, sc)))
             .collect();
+        // Every thread is joined at the end of the scope even when one fails early.
         handles
             .into_iter()
-            .map(|h| h.join().expect("model thread panicked"))
-            .collect::<Result<(), ModelError>>()
+            .try_for_each(|h| h.join().expect("model thread panicked"))
     })
 }
 
