@@ -19,6 +19,7 @@ use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use std::sync::Mutex;
 
 /// The model names accepted by [`model_batch`].
 const MODELS: &[&str] = &[
@@ -516,8 +517,11 @@ fn workers(requested: Option<usize>, rows: usize) -> usize {
     k.min(rows.div_ceil(MIN_ROWS_PER_THREAD)).max(1)
 }
 
-/// Runs the model over every row on `k` threads, each on one contiguous range of
-/// rows (the result does not depend on `k`).
+/// Runs the model over every row on `k` threads. The rows are cut into contiguous
+/// blocks (about 8 per thread, at least [`MIN_ROWS_PER_THREAD`] / 4 rows) that the
+/// threads take one after the other, so a thread slowed down by other work on the
+/// machine takes fewer; every row is computed exactly once and the result does not
+/// depend on `k`.
 fn run_parallel(
     s: &Slices<'_>,
     o: &Opts,
@@ -529,13 +533,20 @@ fn run_parallel(
     if k <= 1 {
         return run_range(s, o, 0, out, st);
     }
-    let step = n.div_ceil(k);
+    let block = n.div_ceil(k * 8).max(MIN_ROWS_PER_THREAD / 4);
+    let work = Mutex::new(out.chunks_mut(block).zip(st.chunks_mut(block)).enumerate());
     std::thread::scope(|scope| {
-        let handles: Vec<_> = out
-            .chunks_mut(step)
-            .zip(st.chunks_mut(step))
-            .enumerate()
-            .map(|(t, (oc, sc))| scope.spawn(move || run_range(s, o, t * step, oc, sc)))
+        let handles: Vec<_> = (0..k)
+            .map(|_| {
+                let work = &work;
+                scope.spawn(move || loop {
+                    let next = work.lock().map_or(None, |mut w| w.next());
+                    let Some((b, (oc, sc))) = next else {
+                        break Ok(());
+                    };
+                    run_range(s, o, b * block, oc, sc)?;
+                })
+            })
             .collect();
         // Every thread is joined at the end of the scope even when one fails early.
         handles

@@ -16,6 +16,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The columns of a table, borrowed, with their header.
 struct Table<'a> {
@@ -173,14 +174,56 @@ impl StrCol {
     }
 }
 
-/// Screens every row on `k` threads: per thread (one contiguous range of rows each,
-/// in order), the output columns in [`output::OUTPUT_COLUMNS`] order.
+/// Splits `0..n` into contiguous blocks, about 8 per thread and at least
+/// `min_block` rows each, that `k` threads take one after the other (so a thread
+/// slowed down by other work on the machine takes fewer blocks); returns the
+/// results in block order.
+fn par_blocks<T: Send>(
+    n: usize,
+    k: usize,
+    min_block: usize,
+    f: impl Fn(usize, usize) -> T + Sync,
+) -> Vec<T> {
+    let k = k.min(n.div_ceil(min_block)).max(1);
+    if k == 1 {
+        return vec![f(0, n)];
+    }
+    let block = n.div_ceil(k * 8).max(min_block);
+    let blocks = n.div_ceil(block);
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..k)
+            .map(|_| {
+                let (f, next) = (&f, &next);
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let b = next.fetch_add(1, Ordering::Relaxed);
+                        if b >= blocks {
+                            break mine;
+                        }
+                        mine.push((b, f(b * block, ((b + 1) * block).min(n))));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("screening thread panicked"))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(b, _)| *b);
+    done.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Screens every row on `k` threads: per block of rows (contiguous, in order), the
+/// output columns in [`output::OUTPUT_COLUMNS`] order.
 fn screen_table(table: &Table<'_>, p: Profile, k: usize) -> Vec<Vec<StrCol>> {
     let screener = match table.duplicates() {
         Some(index) => Screener::with_duplicates(p, index),
         None => Screener::new(p),
     };
-    par_ranges(table.rows, k, |lo, hi| {
+    par_blocks(table.rows, k, 1024, |lo, hi| {
         let (mut line, mut ends) = (String::new(), Vec::new());
         let mut cols: Vec<StrCol> = output::OUTPUT_COLUMNS
             .iter()
@@ -251,7 +294,7 @@ pub fn screen_columns<'py>(
 type ArrowChunk<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<u8>>);
 
 /// Like [`screen_columns`], but each output column comes back as the buffers of an
-/// Arrow `large_string` array, one chunk per worker thread (in row order), moved
+/// Arrow `large_string` array, one chunk per block of rows (in row order), moved
 /// into numpy arrays without a copy: no Python object per cell.
 #[pyfunction]
 #[pyo3(signature = (names, columns, profile="mpp-national", region=None, threads=None))]

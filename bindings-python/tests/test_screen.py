@@ -105,6 +105,13 @@ def test_threads_do_not_change_results():
     a = cvdscreen.screen(df, threads=1)
     b = cvdscreen.screen(df, threads=3)
     assert a.equals(b)
+    # Many blocks taken by 3 threads in whatever order: rows stay in order.
+    big = pd.concat([df] * 12, ignore_index=True)
+    big["id"] = [f"R{i}" for i in range(len(big))]
+    one = cvdscreen.screen(big, threads=1, keep_input=False)
+    three = cvdscreen.screen(big, threads=3, keep_input=False)
+    assert one.equals(three)
+    assert one["plan"].tolist()[:len(df)] == a["plan"].tolist()
 
 
 def test_table_errors():

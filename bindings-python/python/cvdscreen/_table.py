@@ -150,7 +150,7 @@ def _columns(table: Any, kind: str) -> Tuple[List[str], List[Any]]:
 
 def _large_strings(pa: Any, chunks: Sequence[Tuple[np.ndarray, np.ndarray]]) -> Any:
     """A pyarrow ``large_string`` chunked array over the (offsets, data) buffers
-    built in Rust, one chunk per worker thread; no copy."""
+    built in Rust, one chunk per block of rows; no copy."""
     return pa.chunked_array(
         [pa.LargeStringArray.from_buffers(len(o) - 1, pa.py_buffer(o), pa.py_buffer(d)) for o, d in chunks],
         type=pa.large_string(),
