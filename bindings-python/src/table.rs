@@ -79,23 +79,32 @@ impl<'a> Table<'a> {
             .collect()
     }
 
-    /// The DQ-PRG-6 index over every row, built like the CLI's first pass.
-    fn duplicates(&self) -> Option<DuplicateIndex> {
+    /// The DQ-PRG-6 index over every row, built like the CLI's first pass (on `k`
+    /// threads, one builder per block of rows, merged).
+    fn duplicates(&self, k: usize) -> Option<DuplicateIndex> {
         let id = self.header.position(Col::Id).map(|p| self.cols[p]);
         let idn = self.header.position(Col::IdNumber).map(|p| self.cols[p]);
-        let mut b = DuplicateIndexBuilder::default();
-        let (mut a, mut c) = (String::new(), String::new());
-        for i in 0..self.rows {
-            a.clear();
-            c.clear();
-            if let Some(col) = id {
-                col.push(i, &mut a);
+        let parts = par_blocks(self.rows, k, 16_384, |lo, hi| {
+            let mut b = DuplicateIndexBuilder::default();
+            let (mut a, mut c) = (String::new(), String::new());
+            for i in lo..hi {
+                a.clear();
+                c.clear();
+                if let Some(col) = id {
+                    col.push(i, &mut a);
+                }
+                if let Some(col) = idn {
+                    col.push(i, &mut c);
+                }
+                let idn = exchange::parse_id_number(c.trim());
+                b.add(id.map(|_| a.trim()), idn.as_deref());
             }
-            if let Some(col) = idn {
-                col.push(i, &mut c);
-            }
-            let idn = exchange::parse_id_number(c.trim());
-            b.add(id.map(|_| a.trim()), idn.as_deref());
+            b
+        });
+        let mut it = parts.into_iter();
+        let mut b = it.next().unwrap_or_default();
+        for part in it {
+            b.merge(part);
         }
         let index = b.finish();
         (!index.is_empty()).then_some(index)
@@ -219,7 +228,7 @@ fn par_blocks<T: Send>(
 /// Screens every row on `k` threads: per block of rows (contiguous, in order), the
 /// output columns in [`output::OUTPUT_COLUMNS`] order.
 fn screen_table(table: &Table<'_>, p: Profile, k: usize) -> Vec<Vec<StrCol>> {
-    let screener = match table.duplicates() {
+    let screener = match table.duplicates(k) {
         Some(index) => Screener::with_duplicates(p, index),
         None => Screener::new(p),
     };
@@ -379,7 +388,7 @@ pub fn indicator_rows<'py>(
     let table = Table::new(&names, &cols)?;
     let k = self::threads(threads);
     let acc = py.detach(|| {
-        let dups = table.duplicates();
+        let dups = table.duplicates(k);
         let parts = par_ranges(table.rows, k, |lo, hi| {
             let mut acc = ScreeningAccumulator::new(options.clone());
             let (mut line, mut ends) = (String::new(), Vec::new());
