@@ -4,9 +4,13 @@
 //! A float is written as the shortest decimal that round-trips the `f64` (Rust's
 //! `Display`, never an exponent), so the core parses back exactly the number given.
 //! NaN, `None`, `pandas.NA` and `NaT` are empty cells ("not measured").
+//!
+//! Text columns backed by Arrow (pandas' `str` dtype with pyarrow storage, Arrow
+//! string arrays) are read in place from their buffers ([`Utf8Column`]): no Python
+//! object per cell.
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 use std::fmt::Write;
@@ -16,13 +20,36 @@ pub fn push_f64(buf: &mut String, v: f64) {
     if v.is_nan() {
         return;
     }
+    // Whole numbers (most measurements read by pandas as float64 because of empty
+    // cells) take the integer path: `Display` writes them without a fraction or an
+    // exponent, so the text is the same ("135"). -0.0 keeps `Display` ("-0").
+    if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
+        push_i64(buf, v as i64);
+        return;
+    }
     // Writing to a String cannot fail.
     let _ = write!(buf, "{v}");
 }
 
-/// Appends the cell text of an integer.
+/// Appends the cell text of an integer (the same text as `Display`, without the
+/// formatting machinery).
 pub fn push_i64(buf: &mut String, v: i64) {
-    let _ = write!(buf, "{v}");
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    let mut u = v.unsigned_abs();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        buf.push('-');
+    }
+    // ASCII digits only.
+    buf.push_str(std::str::from_utf8(&tmp[i..]).unwrap_or_default());
 }
 
 fn type_name(v: &Bound<'_, PyAny>) -> String {
@@ -103,6 +130,138 @@ pub fn push_value(buf: &mut String, v: &Bound<'_, PyAny>, what: &str) -> PyResul
     )))
 }
 
+/// A text column in the Arrow `string` / `large_string` layout, read in place: the
+/// UTF-8 bytes, the `length + 1` offsets (from `offset`) and an optional validity
+/// bitmap (a null is an empty cell). Built by the Python side from the buffers of an
+/// Arrow array (`cvdscreen._table`).
+#[pyclass(frozen, module = "cvdscreen._cvdscreen")]
+pub struct Utf8Column {
+    data: Py<PyArray1<u8>>,
+    offsets: Py<PyAny>,
+    validity: Option<Py<PyArray1<u8>>>,
+    offset: usize,
+    len: usize,
+}
+
+#[pymethods]
+impl Utf8Column {
+    #[new]
+    #[pyo3(signature = (data, offsets, validity, offset, length))]
+    fn new(
+        data: Bound<'_, PyArray1<u8>>,
+        offsets: Bound<'_, PyAny>,
+        validity: Option<Bound<'_, PyArray1<u8>>>,
+        offset: usize,
+        length: usize,
+    ) -> PyResult<Self> {
+        let n_off = if let Ok(o) = offsets.cast::<PyArray1<i64>>() {
+            o.len()
+        } else if let Ok(o) = offsets.cast::<PyArray1<i32>>() {
+            o.len()
+        } else {
+            return Err(PyTypeError::new_err(
+                "Utf8Column offsets must be a 1-D int32 or int64 array",
+            ));
+        };
+        if n_off < offset + length + 1 {
+            return Err(PyValueError::new_err(format!(
+                "Utf8Column: {n_off} offsets for {length} values from {offset}"
+            )));
+        }
+        if let Some(v) = &validity {
+            if v.len() * 8 < offset + length {
+                return Err(PyValueError::new_err(
+                    "Utf8Column: validity bitmap too short",
+                ));
+            }
+        }
+        Ok(Utf8Column {
+            data: data.unbind(),
+            offsets: offsets.unbind(),
+            validity: validity.map(Bound::unbind),
+            offset,
+            len: length,
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.len
+    }
+}
+
+/// Offsets of a [`Utf8Column`], kept alive for the call.
+pub enum Offsets<'py> {
+    /// Arrow `string`.
+    I32(PyReadonlyArray1<'py, i32>),
+    /// Arrow `large_string`.
+    I64(PyReadonlyArray1<'py, i64>),
+}
+
+/// Borrowed offsets.
+#[derive(Copy, Clone)]
+pub enum OffsetsRef<'a> {
+    /// Arrow `string`.
+    I32(&'a [i32]),
+    /// Arrow `large_string`.
+    I64(&'a [i64]),
+}
+
+impl OffsetsRef<'_> {
+    #[inline]
+    fn at(&self, j: usize) -> usize {
+        // Checked non-negative in `Column::view`.
+        match self {
+            OffsetsRef::I32(o) => o[j] as usize,
+            OffsetsRef::I64(o) => o[j] as usize,
+        }
+    }
+}
+
+/// A borrowed, validated [`Utf8Column`].
+#[derive(Copy, Clone)]
+pub struct Utf8Ref<'a> {
+    data: &'a str,
+    offsets: OffsetsRef<'a>,
+    validity: Option<&'a [u8]>,
+    offset: usize,
+    len: usize,
+}
+
+impl<'a> Utf8Ref<'a> {
+    /// The text of row `i` (empty for a null).
+    #[inline]
+    pub fn get(&self, i: usize) -> &'a str {
+        let j = self.offset + i;
+        if let Some(v) = self.validity {
+            if v[j >> 3] & (1 << (j & 7)) == 0 {
+                return "";
+            }
+        }
+        // Bounds and char boundaries checked in `Column::view`.
+        &self.data[self.offsets.at(j)..self.offsets.at(j + 1)]
+    }
+
+    fn validate(&self) -> PyResult<()> {
+        let bad = |what: &str| PyValueError::new_err(format!("Utf8Column: {what}"));
+        let mut prev = None;
+        for j in self.offset..=self.offset + self.len {
+            let o = match self.offsets {
+                OffsetsRef::I32(o) => i64::from(o[j]),
+                OffsetsRef::I64(o) => o[j],
+            };
+            let o = usize::try_from(o).map_err(|_| bad("negative offset"))?;
+            if o > self.data.len() || !self.data.is_char_boundary(o) {
+                return Err(bad("offset outside the data or inside a character"));
+            }
+            if prev.is_some_and(|p| o < p) {
+                return Err(bad("decreasing offsets"));
+            }
+            prev = Some(o);
+        }
+        Ok(())
+    }
+}
+
 /// One input column of a table, read once while holding the GIL.
 pub enum Column<'py> {
     /// float64, read in place.
@@ -111,6 +270,19 @@ pub enum Column<'py> {
     I64(PyReadonlyArray1<'py, i64>),
     /// bool, read in place.
     Bool(PyReadonlyArray1<'py, bool>),
+    /// Arrow-layout text, read in place.
+    Utf8 {
+        /// UTF-8 bytes.
+        data: PyReadonlyArray1<'py, u8>,
+        /// Offsets.
+        offsets: Offsets<'py>,
+        /// Validity bitmap.
+        validity: Option<PyReadonlyArray1<'py, u8>>,
+        /// First value.
+        offset: usize,
+        /// Number of values.
+        len: usize,
+    },
     /// Anything else, converted to cell text.
     Text(Vec<String>),
 }
@@ -124,6 +296,8 @@ pub enum ColRef<'a> {
     I64(&'a [i64]),
     /// bool.
     Bool(&'a [bool]),
+    /// Arrow-layout text.
+    Utf8(Utf8Ref<'a>),
     /// Text.
     Text(&'a [String]),
 }
@@ -135,6 +309,7 @@ impl ColRef<'_> {
             ColRef::F64(s) => s.len(),
             ColRef::I64(s) => s.len(),
             ColRef::Bool(s) => s.len(),
+            ColRef::Utf8(u) => u.len,
             ColRef::Text(s) => s.len(),
         }
     }
@@ -145,6 +320,7 @@ impl ColRef<'_> {
             ColRef::F64(s) => push_f64(buf, s[i]),
             ColRef::I64(s) => push_i64(buf, s[i]),
             ColRef::Bool(s) => buf.push_str(if s[i] { "1" } else { "0" }),
+            ColRef::Utf8(u) => buf.push_str(u.get(i)),
             ColRef::Text(s) => buf.push_str(&s[i]),
         }
     }
@@ -175,6 +351,27 @@ impl<'py> Column<'py> {
         }
         if let Ok(a) = obj.cast::<PyArray1<bool>>() {
             return Ok(Column::Bool(contiguous(a)?));
+        }
+        if let Ok(u) = obj.cast::<Utf8Column>() {
+            let u = u.get();
+            let py = obj.py();
+            let offsets = u.offsets.bind(py);
+            let offsets = if let Ok(o) = offsets.cast::<PyArray1<i64>>() {
+                Offsets::I64(contiguous(o)?)
+            } else {
+                Offsets::I32(contiguous(offsets.cast::<PyArray1<i32>>()?)?)
+            };
+            return Ok(Column::Utf8 {
+                data: contiguous(u.data.bind(py))?,
+                offsets,
+                validity: u
+                    .validity
+                    .as_ref()
+                    .map(|v| contiguous(v.bind(py)))
+                    .transpose()?,
+                offset: u.offset,
+                len: u.len,
+            });
         }
         if obj.is_instance_of::<PyString>() {
             return Err(PyTypeError::new_err(format!(
@@ -215,6 +412,29 @@ impl<'py> Column<'py> {
             Column::F64(a) => ColRef::F64(a.as_slice()?),
             Column::I64(a) => ColRef::I64(a.as_slice()?),
             Column::Bool(a) => ColRef::Bool(a.as_slice()?),
+            Column::Utf8 {
+                data,
+                offsets,
+                validity,
+                offset,
+                len,
+            } => {
+                let data = std::str::from_utf8(data.as_slice()?)
+                    .map_err(|e| PyValueError::new_err(format!("Utf8Column: {e}")))?;
+                let offsets = match offsets {
+                    Offsets::I32(o) => OffsetsRef::I32(o.as_slice()?),
+                    Offsets::I64(o) => OffsetsRef::I64(o.as_slice()?),
+                };
+                let u = Utf8Ref {
+                    data,
+                    offsets,
+                    validity: validity.as_ref().map(|v| v.as_slice()).transpose()?,
+                    offset: *offset,
+                    len: *len,
+                };
+                u.validate()?;
+                ColRef::Utf8(u)
+            }
             Column::Text(v) => ColRef::Text(v),
         })
     }

@@ -19,6 +19,8 @@ fn _cvdscreen(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(record::output_columns, m)?)?;
     m.add_function(wrap_pyfunction!(record::rules, m)?)?;
     m.add_function(wrap_pyfunction!(table::screen_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(table::screen_columns_arrow, m)?)?;
+    m.add_class::<convert::Utf8Column>()?;
     m.add_function(wrap_pyfunction!(table::indicator_rows, m)?)?;
     m.add_function(wrap_pyfunction!(models::model_batch, m)?)?;
     m.add_function(wrap_pyfunction!(models::model_explain, m)?)?;

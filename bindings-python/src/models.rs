@@ -1,7 +1,8 @@
 //! Risk models over numpy columns through the core's struct-of-slices API
-//! (`cvdscreen::models::batch`): float64 columns are read in place, booleans and sex
-//! are `uint8` codes (see the core's module docs), the GIL is released while
-//! computing, and failed rows come back as NaN plus a status code. `model_explain`
+//! (`cvdscreen::models::batch`): float64 columns and `uint8` codes are read in place,
+//! broadcast scalars and int64 / float64 flag columns are converted chunk by chunk
+//! (never into full-length arrays), rows are split across threads in contiguous
+//! ranges with the GIL released, and failed rows come back as NaN plus a status code. `model_explain`
 //! reruns the scalar function on chosen rows to name the field and value at fault.
 
 use cvdscreen::models::batch::{self, RowStatus, MISSING};
@@ -18,6 +19,7 @@ use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use std::sync::Mutex;
 
 /// The model names accepted by [`model_batch`].
 const MODELS: &[&str] = &[
@@ -114,31 +116,201 @@ fn opts(
     })
 }
 
-/// The columns a model reads, as read-only numpy arrays kept alive for the call.
-struct Inputs<'py> {
-    f: Vec<(&'static str, PyReadonlyArray1<'py, f64>)>,
-    u: Vec<(&'static str, PyReadonlyArray1<'py, u8>)>,
+/// Rows per chunk: inputs that are not read in place (broadcast scalars, int64 or
+/// float64 flag columns) are converted chunk by chunk into per-thread buffers of this
+/// length, never into full-length arrays.
+const CHUNK: usize = 4096;
+
+/// Below this many rows per thread, splitting across threads costs more than it saves.
+const MIN_ROWS_PER_THREAD: usize = 16_384;
+
+/// A float input as given by Python, kept alive for the call.
+enum FloatIn<'py> {
+    /// A 1-D float64 array, read in place.
+    F64(PyReadonlyArray1<'py, f64>),
+    /// A 1-D int64 array, converted per chunk.
+    I64(PyReadonlyArray1<'py, i64>),
+    /// One value broadcast to every row.
+    Scalar(f64),
 }
 
-/// Borrowed slices of [`Inputs`], `Send` so they can cross `py.detach`.
+/// A code input (sex, booleans, race) as given by Python, kept alive for the call.
+enum CodeIn<'py> {
+    /// `uint8` codes (a bool array is viewed as `uint8` by the Python side), in place.
+    U8(PyReadonlyArray1<'py, u8>),
+    /// int64 values: 0 and 1 are codes, anything else is invalid.
+    I64(PyReadonlyArray1<'py, i64>),
+    /// float64 values: 0 and 1 are codes, NaN is missing, anything else is invalid.
+    F64(PyReadonlyArray1<'py, f64>),
+    /// One code broadcast to every row.
+    Scalar(u8),
+}
+
+/// Borrowed view of a [`FloatIn`], `Send`.
+#[derive(Copy, Clone)]
+enum FCol<'a> {
+    F64(&'a [f64]),
+    I64(&'a [i64]),
+    Scalar(f64),
+}
+
+/// Borrowed view of a [`CodeIn`], `Send`.
+#[derive(Copy, Clone)]
+enum UCol<'a> {
+    U8(&'a [u8]),
+    I64(&'a [i64]),
+    F64(&'a [f64]),
+    Scalar(u8),
+}
+
+/// The code of a numeric flag / sex value: 0 and 1 as such, NaN missing, others
+/// invalid (the same mapping as the Python side's `_codes_from_floats`).
+#[inline]
+fn code_of_f64(v: f64) -> u8 {
+    if v == 0.0 {
+        0
+    } else if v == 1.0 {
+        1
+    } else if v.is_nan() {
+        MISSING
+    } else {
+        INVALID
+    }
+}
+
+#[inline]
+fn code_of_i64(v: i64) -> u8 {
+    match v {
+        0 => 0,
+        1 => 1,
+        _ => INVALID,
+    }
+}
+
+/// Code of an invalid value (Python side: `_INVALID`).
+const INVALID: u8 = 254;
+
+impl FCol<'_> {
+    fn len(&self) -> Option<usize> {
+        match self {
+            FCol::F64(s) => Some(s.len()),
+            FCol::I64(s) => Some(s.len()),
+            FCol::Scalar(_) => None,
+        }
+    }
+    #[inline]
+    fn at(&self, i: usize) -> f64 {
+        match self {
+            FCol::F64(s) => s[i],
+            // The Python side's `astype(float64)`.
+            FCol::I64(s) => s[i] as f64,
+            FCol::Scalar(v) => *v,
+        }
+    }
+}
+
+impl UCol<'_> {
+    fn len(&self) -> Option<usize> {
+        match self {
+            UCol::U8(s) => Some(s.len()),
+            UCol::I64(s) => Some(s.len()),
+            UCol::F64(s) => Some(s.len()),
+            UCol::Scalar(_) => None,
+        }
+    }
+    #[inline]
+    fn at(&self, i: usize) -> u8 {
+        match self {
+            UCol::U8(s) => s[i],
+            UCol::I64(s) => code_of_i64(s[i]),
+            UCol::F64(s) => code_of_f64(s[i]),
+            UCol::Scalar(v) => *v,
+        }
+    }
+}
+
+/// The columns a model reads, kept alive for the call.
+struct Inputs<'py> {
+    f: Vec<(&'static str, FloatIn<'py>)>,
+    u: Vec<(&'static str, CodeIn<'py>)>,
+}
+
+/// Borrowed views of [`Inputs`], `Send` so they can cross `py.detach`.
 struct Slices<'a> {
-    f: Vec<(&'static str, &'a [f64])>,
-    u: Vec<(&'static str, &'a [u8])>,
+    f: Vec<(&'static str, FCol<'a>)>,
+    u: Vec<(&'static str, UCol<'a>)>,
 }
 
 impl<'a> Slices<'a> {
-    fn f(&self, name: &str) -> &'a [f64] {
+    fn f(&self, name: &str) -> FCol<'a> {
         self.f
             .iter()
             .find(|(n, _)| *n == name)
-            .map_or(&[], |(_, s)| s)
+            .map_or(FCol::F64(&[]), |(_, s)| *s)
     }
-    fn u(&self, name: &str) -> &'a [u8] {
+    fn u(&self, name: &str) -> UCol<'a> {
         self.u
             .iter()
             .find(|(n, _)| *n == name)
-            .map_or(&[], |(_, s)| s)
+            .map_or(UCol::U8(&[]), |(_, s)| *s)
     }
+
+    /// The number of rows: the common length of the array inputs, `n` when given,
+    /// 1 when every input is a scalar.
+    fn rows(&self, n: Option<usize>) -> PyResult<usize> {
+        let lens = self
+            .f
+            .iter()
+            .map(|(name, c)| (*name, c.len()))
+            .chain(self.u.iter().map(|(name, c)| (*name, c.len())));
+        let mut rows = n;
+        for (name, len) in lens {
+            let Some(len) = len else { continue };
+            match rows {
+                None => rows = Some(len),
+                Some(r) if r != len => {
+                    return Err(PyValueError::new_err(format!(
+                        "column `{name}` has {len} rows, expected {r}"
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(rows.unwrap_or(1))
+    }
+}
+
+fn float_in<'py>(name: &str, a: &Bound<'py, PyAny>) -> PyResult<FloatIn<'py>> {
+    if let Ok(a) = a.cast::<PyArray1<f64>>() {
+        return Ok(FloatIn::F64(a.try_readonly()?));
+    }
+    if let Ok(a) = a.cast::<PyArray1<i64>>() {
+        return Ok(FloatIn::I64(a.try_readonly()?));
+    }
+    if let Ok(v) = a.extract::<f64>() {
+        return Ok(FloatIn::Scalar(v));
+    }
+    Err(PyTypeError::new_err(format!(
+        "`{name}` must be a 1-D float64 or int64 numpy array or a float"
+    )))
+}
+
+fn code_in<'py>(name: &str, a: &Bound<'py, PyAny>) -> PyResult<CodeIn<'py>> {
+    if let Ok(a) = a.cast::<PyArray1<u8>>() {
+        return Ok(CodeIn::U8(a.try_readonly()?));
+    }
+    if let Ok(a) = a.cast::<PyArray1<i64>>() {
+        return Ok(CodeIn::I64(a.try_readonly()?));
+    }
+    if let Ok(a) = a.cast::<PyArray1<f64>>() {
+        return Ok(CodeIn::F64(a.try_readonly()?));
+    }
+    if let Ok(v) = a.extract::<u8>() {
+        return Ok(CodeIn::Scalar(v));
+    }
+    Err(PyTypeError::new_err(format!(
+        "`{name}` must be a 1-D uint8 (codes), int64 or float64 numpy array, or a uint8 code"
+    )))
 }
 
 fn float_fields(model: &str) -> &'static [&'static str] {
@@ -178,21 +350,17 @@ fn inputs<'py>(model: &str, cols: &Bound<'py, PyDict>) -> PyResult<Inputs<'py>> 
     };
     let mut f = Vec::new();
     for &n in float_fields(model) {
-        let a = get(n)?;
-        let a = a.cast::<PyArray1<f64>>().map_err(|_| {
-            PyTypeError::new_err(format!("`{n}` must be a 1-D float64 numpy array"))
-        })?;
-        f.push((n, a.try_readonly()?));
+        f.push((n, float_in(n, &get(n)?)?));
     }
     let mut u = Vec::new();
     for &n in code_fields(model) {
-        let a = get(n)?;
-        let a = a.cast::<PyArray1<u8>>().map_err(|_| {
-            PyTypeError::new_err(format!("`{n}` must be a 1-D uint8 numpy array of codes"))
-        })?;
-        u.push((n, a.try_readonly()?));
+        u.push((n, code_in(n, &get(n)?)?));
     }
     Ok(Inputs { f, u })
+}
+
+fn not_contiguous(n: &str) -> PyErr {
+    PyTypeError::new_err(format!("`{n}` is not contiguous"))
 }
 
 impl<'py> Inputs<'py> {
@@ -201,25 +369,193 @@ impl<'py> Inputs<'py> {
             .f
             .iter()
             .map(|(n, a)| {
-                a.as_slice()
-                    .map(|s| (*n, s))
-                    .map_err(|_| PyTypeError::new_err(format!("`{n}` is not contiguous")))
+                let c = match a {
+                    FloatIn::F64(a) => FCol::F64(a.as_slice().map_err(|_| not_contiguous(n))?),
+                    FloatIn::I64(a) => FCol::I64(a.as_slice().map_err(|_| not_contiguous(n))?),
+                    FloatIn::Scalar(v) => FCol::Scalar(*v),
+                };
+                Ok((*n, c))
             })
             .collect::<PyResult<_>>()?;
         let u = self
             .u
             .iter()
             .map(|(n, a)| {
-                a.as_slice()
-                    .map(|s| (*n, s))
-                    .map_err(|_| PyTypeError::new_err(format!("`{n}` is not contiguous")))
+                let c = match a {
+                    CodeIn::U8(a) => UCol::U8(a.as_slice().map_err(|_| not_contiguous(n))?),
+                    CodeIn::I64(a) => UCol::I64(a.as_slice().map_err(|_| not_contiguous(n))?),
+                    CodeIn::F64(a) => UCol::F64(a.as_slice().map_err(|_| not_contiguous(n))?),
+                    CodeIn::Scalar(v) => UCol::Scalar(*v),
+                };
+                Ok((*n, c))
             })
             .collect::<PyResult<_>>()?;
         Ok(Slices { f, u })
     }
 }
 
-fn run(s: &Slices<'_>, o: &Opts, out: &mut [f64], st: &mut [u8]) -> Result<(), ModelError> {
+/// Plain slices of rows `lo..hi` of every column, for the core's batch functions.
+struct Chunk<'a> {
+    f: Vec<(&'static str, &'a [f64])>,
+    u: Vec<(&'static str, &'a [u8])>,
+}
+
+impl<'a> Chunk<'a> {
+    fn f(&self, name: &str) -> &'a [f64] {
+        self.f
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&[], |(_, s)| s)
+    }
+    fn u(&self, name: &str) -> &'a [u8] {
+        self.u
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&[], |(_, s)| s)
+    }
+}
+
+/// Per-thread conversion buffers, one per column that is not read in place; a
+/// broadcast scalar is written once.
+struct Buffers {
+    f: Vec<Vec<f64>>,
+    u: Vec<Vec<u8>>,
+}
+
+impl Buffers {
+    fn new(s: &Slices<'_>, rows: usize) -> Self {
+        let len = rows.min(CHUNK);
+        let f =
+            s.f.iter()
+                .map(|(_, c)| match c {
+                    FCol::F64(_) => Vec::new(),
+                    FCol::Scalar(v) => vec![*v; len],
+                    FCol::I64(_) => vec![0.0; len],
+                })
+                .collect();
+        let u =
+            s.u.iter()
+                .map(|(_, c)| match c {
+                    UCol::U8(_) => Vec::new(),
+                    UCol::Scalar(v) => vec![*v; len],
+                    UCol::I64(_) | UCol::F64(_) => vec![0; len],
+                })
+                .collect();
+        Buffers { f, u }
+    }
+
+    /// Rows `lo..hi` (at most [`CHUNK`]) of every column as plain slices.
+    fn chunk<'a>(&'a mut self, s: &Slices<'a>, lo: usize, hi: usize) -> Chunk<'a> {
+        let len = hi - lo;
+        let f =
+            s.f.iter()
+                .zip(self.f.iter_mut())
+                .map(|((name, c), buf)| {
+                    let sl: &'a [f64] = match *c {
+                        FCol::F64(a) => &a[lo..hi],
+                        FCol::Scalar(_) => &buf[..len],
+                        FCol::I64(a) => {
+                            for (d, v) in buf.iter_mut().zip(&a[lo..hi]) {
+                                *d = *v as f64;
+                            }
+                            &buf[..len]
+                        }
+                    };
+                    (*name, sl)
+                })
+                .collect();
+        let u =
+            s.u.iter()
+                .zip(self.u.iter_mut())
+                .map(|((name, c), buf)| {
+                    let sl: &'a [u8] = match *c {
+                        UCol::U8(a) => &a[lo..hi],
+                        UCol::Scalar(_) => &buf[..len],
+                        UCol::I64(a) => {
+                            for (d, v) in buf.iter_mut().zip(&a[lo..hi]) {
+                                *d = code_of_i64(*v);
+                            }
+                            &buf[..len]
+                        }
+                        UCol::F64(a) => {
+                            for (d, v) in buf.iter_mut().zip(&a[lo..hi]) {
+                                *d = code_of_f64(*v);
+                            }
+                            &buf[..len]
+                        }
+                    };
+                    (*name, sl)
+                })
+                .collect();
+        Chunk { f, u }
+    }
+}
+
+/// Runs the model over rows `lo..lo + out.len()` in chunks of [`CHUNK`] rows.
+fn run_range(
+    s: &Slices<'_>,
+    o: &Opts,
+    lo: usize,
+    out: &mut [f64],
+    st: &mut [u8],
+) -> Result<(), ModelError> {
+    let mut bufs = Buffers::new(s, out.len());
+    for (k, (oc, sc)) in out.chunks_mut(CHUNK).zip(st.chunks_mut(CHUNK)).enumerate() {
+        let a = lo + k * CHUNK;
+        let chunk = bufs.chunk(s, a, a + oc.len());
+        run(&chunk, o, oc, sc)?;
+    }
+    Ok(())
+}
+
+/// The number of worker threads for `rows` rows: `requested` or every core, at
+/// most one per [`MIN_ROWS_PER_THREAD`] rows.
+fn workers(requested: Option<usize>, rows: usize) -> usize {
+    let k = requested
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    k.min(rows.div_ceil(MIN_ROWS_PER_THREAD)).max(1)
+}
+
+/// Runs the model over every row on `k` threads. The rows are cut into contiguous
+/// blocks (about 8 per thread, at least [`MIN_ROWS_PER_THREAD`] / 4 rows) that the
+/// threads take one after the other, so a thread slowed down by other work on the
+/// machine takes fewer; every row is computed exactly once and the result does not
+/// depend on `k`.
+fn run_parallel(
+    s: &Slices<'_>,
+    o: &Opts,
+    k: usize,
+    out: &mut [f64],
+    st: &mut [u8],
+) -> Result<(), ModelError> {
+    let n = out.len();
+    if k <= 1 {
+        return run_range(s, o, 0, out, st);
+    }
+    let block = n.div_ceil(k * 8).max(MIN_ROWS_PER_THREAD / 4);
+    let work = Mutex::new(out.chunks_mut(block).zip(st.chunks_mut(block)).enumerate());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..k)
+            .map(|_| {
+                let work = &work;
+                scope.spawn(move || loop {
+                    let next = work.lock().map_or(None, |mut w| w.next());
+                    let Some((b, (oc, sc))) = next else {
+                        break Ok(());
+                    };
+                    run_range(s, o, b * block, oc, sc)?;
+                })
+            })
+            .collect();
+        // Every thread is joined at the end of the scope even when one fails early.
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().expect("model thread panicked"))
+    })
+}
+
+fn run(s: &Chunk<'_>, o: &Opts, out: &mut [f64], st: &mut [u8]) -> Result<(), ModelError> {
     let (tu, hu) = (o.tc_unit, o.hdl_unit);
     match o.model {
         "china_par" => batch::china_par_10y(
@@ -335,9 +671,13 @@ fn run(s: &Slices<'_>, o: &Opts, out: &mut [f64], st: &mut [u8]) -> Result<(), M
 /// `(percent, status)` arrays.
 type Outputs<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u8>>);
 
-/// Runs one model over columns: returns `(percent, status)` arrays.
+/// Runs one model over columns: returns `(percent, status)` arrays. A column is a
+/// 1-D array (float64 or int64 for values; uint8 codes, int64 or float64 for
+/// flags and sex) or a scalar broadcast to every row; `n` is the number of rows
+/// (default: the length of the array columns). Rows are split across `threads`
+/// threads (default: every core) with the GIL released.
 #[pyfunction]
-#[pyo3(signature = (model, cols, tc_unit="mmol", hdl_unit="mmol", range_policy="strict", region=None, horizon=10, outcome="cvd"))]
+#[pyo3(signature = (model, cols, tc_unit="mmol", hdl_unit="mmol", range_policy="strict", region=None, horizon=10, outcome="cvd", n=None, threads=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn model_batch<'py>(
     py: Python<'py>,
@@ -349,6 +689,8 @@ pub fn model_batch<'py>(
     region: Option<&str>,
     horizon: u32,
     outcome: &str,
+    n: Option<usize>,
+    threads: Option<usize>,
 ) -> PyResult<Outputs<'py>> {
     let o = opts(
         model,
@@ -361,14 +703,15 @@ pub fn model_batch<'py>(
     )?;
     let inputs = inputs(o.model, cols)?;
     let s = inputs.slices()?;
-    let n = s.f("age").len();
+    let n = s.rows(n)?;
+    let k = workers(threads, n);
     let out = PyArray1::<f64>::zeros(py, n, false);
     let st = PyArray1::<u8>::zeros(py, n, false);
     {
         let mut ow = out.readwrite();
         let mut sw = st.readwrite();
         let (os, ss) = (ow.as_slice_mut()?, sw.as_slice_mut()?);
-        py.detach(|| run(&s, &o, os, ss))
+        py.detach(|| run_parallel(&s, &o, k, os, ss))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
     }
     Ok((out, st))
@@ -412,24 +755,27 @@ struct Row<'a, 'b> {
 
 impl Row<'_, '_> {
     fn f(&self, n: &str) -> f64 {
-        self.s.f(n)[self.i]
+        self.s.f(n).at(self.i)
+    }
+    fn code(&self, n: &str) -> u8 {
+        self.s.u(n).at(self.i)
     }
     fn sex(&self) -> Result<Sex, Why> {
-        match self.s.u("sex")[self.i] {
+        match self.code("sex") {
             1 => Ok(Sex::Male),
             0 => Ok(Sex::Female),
             c => Err(code_error(self.model, "sex", c)),
         }
     }
     fn flag(&self, n: &str) -> Result<bool, Why> {
-        match self.s.u(n)[self.i] {
+        match self.code(n) {
             0 => Ok(false),
             1 => Ok(true),
             c => Err(code_error(self.model, n, c)),
         }
     }
     fn opt_flag(&self, n: &str) -> Result<Option<bool>, Why> {
-        match self.s.u(n)[self.i] {
+        match self.code(n) {
             MISSING => Ok(None),
             _ => self.flag(n).map(Some),
         }
@@ -467,7 +813,7 @@ fn explain_row(s: &Slices<'_>, o: &Opts, i: usize) -> Result<Option<Why>, Why> {
         .map(|_| ()),
         "pce" => pce::pce(
             &pce::PceInput {
-                race: match s.u("race")[i] {
+                race: match r.code("race") {
                     0 => Race::Other,
                     1 => Race::White,
                     2 => Race::AfricanAmerican,
@@ -550,7 +896,7 @@ fn explain_row(s: &Slices<'_>, o: &Opts, i: usize) -> Result<Option<Why>, Why> {
 /// message)`, or `None` when the row computes. Field names are the batch column
 /// names (`tc`, `hdl` without a unit suffix).
 #[pyfunction]
-#[pyo3(signature = (model, cols, rows, tc_unit="mmol", hdl_unit="mmol", range_policy="strict", region=None, horizon=10, outcome="cvd"))]
+#[pyo3(signature = (model, cols, rows, tc_unit="mmol", hdl_unit="mmol", range_policy="strict", region=None, horizon=10, outcome="cvd", n=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn model_explain<'py>(
     model: &str,
@@ -562,6 +908,7 @@ pub fn model_explain<'py>(
     region: Option<&str>,
     horizon: u32,
     outcome: &str,
+    n: Option<usize>,
 ) -> PyResult<Vec<Option<Why>>> {
     let o = opts(
         model,
@@ -574,18 +921,7 @@ pub fn model_explain<'py>(
     )?;
     let inputs = inputs(o.model, cols)?;
     let s = inputs.slices()?;
-    let n = s.f("age").len();
-    for (name, col) in
-        s.f.iter()
-            .map(|(n, c)| (n, c.len()))
-            .chain(s.u.iter().map(|(n, c)| (n, c.len())))
-    {
-        if col != n {
-            return Err(PyValueError::new_err(format!(
-                "column `{name}` has {col} rows, expected {n}"
-            )));
-        }
-    }
+    let n = s.rows(n)?;
     rows.into_iter()
         .map(|i| {
             if i >= n {

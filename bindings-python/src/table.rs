@@ -9,12 +9,14 @@ use cvdscreen::indicators::screening::{
     AccumulatorOptions, GroupBy, IndicatorRow, ScreeningAccumulator,
 };
 use cvdscreen::output;
+use cvdscreen::profile::Profile;
 use cvdscreen::qc::{DuplicateIndex, DuplicateIndexBuilder};
 use numpy::PyArray1;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The columns of a table, borrowed, with their header.
 struct Table<'a> {
@@ -77,23 +79,32 @@ impl<'a> Table<'a> {
             .collect()
     }
 
-    /// The DQ-PRG-6 index over every row, built like the CLI's first pass.
-    fn duplicates(&self) -> Option<DuplicateIndex> {
+    /// The DQ-PRG-6 index over every row, built like the CLI's first pass (on `k`
+    /// threads, one builder per block of rows, merged).
+    fn duplicates(&self, k: usize) -> Option<DuplicateIndex> {
         let id = self.header.position(Col::Id).map(|p| self.cols[p]);
         let idn = self.header.position(Col::IdNumber).map(|p| self.cols[p]);
-        let mut b = DuplicateIndexBuilder::default();
-        let (mut a, mut c) = (String::new(), String::new());
-        for i in 0..self.rows {
-            a.clear();
-            c.clear();
-            if let Some(col) = id {
-                col.push(i, &mut a);
+        let parts = par_blocks(self.rows, k, 16_384, |lo, hi| {
+            let mut b = DuplicateIndexBuilder::default();
+            let (mut a, mut c) = (String::new(), String::new());
+            for i in lo..hi {
+                a.clear();
+                c.clear();
+                if let Some(col) = id {
+                    col.push(i, &mut a);
+                }
+                if let Some(col) = idn {
+                    col.push(i, &mut c);
+                }
+                let idn = exchange::parse_id_number(c.trim());
+                b.add(id.map(|_| a.trim()), idn.as_deref());
             }
-            if let Some(col) = idn {
-                col.push(i, &mut c);
-            }
-            let idn = exchange::parse_id_number(c.trim());
-            b.add(id.map(|_| a.trim()), idn.as_deref());
+            b
+        });
+        let mut it = parts.into_iter();
+        let mut b = it.next().unwrap_or_default();
+        for part in it {
+            b.merge(part);
         }
         let index = b.finish();
         (!index.is_empty()).then_some(index)
@@ -140,22 +151,126 @@ fn read_columns<'py>(
         .collect()
 }
 
-/// Python str objects for one output column; repeated values share one object.
-fn strings_column<'py>(py: Python<'py>, cells: &[Vec<String>], j: usize) -> Bound<'py, PyAny> {
+/// One output column of one thread's rows in the Arrow `large_string` layout: the
+/// UTF-8 bytes of every cell and `rows + 1` offsets.
+struct StrCol {
+    data: Vec<u8>,
+    offsets: Vec<i64>,
+}
+
+impl StrCol {
+    fn with_rows(rows: usize) -> Self {
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        StrCol {
+            data: Vec::with_capacity(rows * 4),
+            offsets,
+        }
+    }
+    #[inline]
+    fn push(&mut self, s: &str) {
+        self.data.extend_from_slice(s.as_bytes());
+        // A Vec never holds more than isize::MAX bytes.
+        self.offsets.push(self.data.len() as i64);
+    }
+    fn rows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    /// Cell `i`. Only whole `&str` were pushed, so every cell is UTF-8.
+    fn get(&self, i: usize) -> &str {
+        let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+        std::str::from_utf8(&self.data[a..b]).unwrap_or_default()
+    }
+}
+
+/// Splits `0..n` into contiguous blocks, about 8 per thread and at least
+/// `min_block` rows each, that `k` threads take one after the other (so a thread
+/// slowed down by other work on the machine takes fewer blocks); returns the
+/// results in block order.
+fn par_blocks<T: Send>(
+    n: usize,
+    k: usize,
+    min_block: usize,
+    f: impl Fn(usize, usize) -> T + Sync,
+) -> Vec<T> {
+    let k = k.min(n.div_ceil(min_block)).max(1);
+    if k == 1 {
+        return vec![f(0, n)];
+    }
+    let block = n.div_ceil(k * 8).max(min_block);
+    let blocks = n.div_ceil(block);
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..k)
+            .map(|_| {
+                let (f, next) = (&f, &next);
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let b = next.fetch_add(1, Ordering::Relaxed);
+                        if b >= blocks {
+                            break mine;
+                        }
+                        mine.push((b, f(b * block, ((b + 1) * block).min(n))));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("screening thread panicked"))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(b, _)| *b);
+    done.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Screens every row on `k` threads: per block of rows (contiguous, in order), the
+/// output columns in [`output::OUTPUT_COLUMNS`] order.
+fn screen_table(table: &Table<'_>, p: Profile, k: usize) -> Vec<Vec<StrCol>> {
+    let screener = match table.duplicates(k) {
+        Some(index) => Screener::with_duplicates(p, index),
+        None => Screener::new(p),
+    };
+    par_blocks(table.rows, k, 1024, |lo, hi| {
+        let (mut line, mut ends) = (String::new(), Vec::new());
+        let mut cols: Vec<StrCol> = output::OUTPUT_COLUMNS
+            .iter()
+            .map(|_| StrCol::with_rows(hi - lo))
+            .collect();
+        for i in lo..hi {
+            let row = table.row(i, &mut line, &mut ends);
+            let cells = output::cells(&screener.screen_cells(&table.header, &row));
+            for (col, cell) in cols.iter_mut().zip(&cells) {
+                col.push(cell);
+            }
+            for col in cols.iter_mut().skip(cells.len()) {
+                col.push("");
+            }
+        }
+        cols
+    })
+}
+
+/// Python str objects for output column `j`; repeated values share one object.
+fn strings_column<'py>(py: Python<'py>, parts: &[Vec<StrCol>], j: usize) -> Bound<'py, PyAny> {
     const MAX_INTERNED: usize = 4096;
     let mut cache: HashMap<&str, Py<PyAny>> = HashMap::new();
-    let mut out: Vec<Py<PyAny>> = Vec::with_capacity(cells.len());
-    for row in cells {
-        let s = row.get(j).map_or("", String::as_str);
-        if let Some(o) = cache.get(s) {
-            out.push(o.clone_ref(py));
-            continue;
+    let rows = parts.iter().map(|p| p[j].rows()).sum();
+    let mut out: Vec<Py<PyAny>> = Vec::with_capacity(rows);
+    for col in parts.iter().map(|p| &p[j]) {
+        for i in 0..col.rows() {
+            let s = col.get(i);
+            if let Some(o) = cache.get(s) {
+                out.push(o.clone_ref(py));
+                continue;
+            }
+            let o: Py<PyAny> = PyString::new(py, s).into_any().unbind();
+            if cache.len() < MAX_INTERNED {
+                cache.insert(s, o.clone_ref(py));
+            }
+            out.push(o);
         }
-        let o: Py<PyAny> = PyString::new(py, s).into_any().unbind();
-        if cache.len() < MAX_INTERNED {
-            cache.insert(s, o.clone_ref(py));
-        }
-        out.push(o);
     }
     PyArray1::from_vec(py, out).into_any()
 }
@@ -176,27 +291,48 @@ pub fn screen_columns<'py>(
     let cols = read_columns(&names, &columns)?;
     let table = Table::new(&names, &cols)?;
     let k = self::threads(threads);
-    let cells: Vec<Vec<String>> = py.detach(|| {
-        let screener = match table.duplicates() {
-            Some(index) => Screener::with_duplicates(p, index),
-            None => Screener::new(p),
-        };
-        let parts = par_ranges(table.rows, k, |lo, hi| {
-            let (mut line, mut ends) = (String::new(), Vec::new());
-            (lo..hi)
-                .map(|i| {
-                    let row = table.row(i, &mut line, &mut ends);
-                    output::cells(&screener.screen_cells(&table.header, &row))
-                })
-                .collect::<Vec<_>>()
-        });
-        parts.into_iter().flatten().collect()
-    });
+    let parts = py.detach(|| screen_table(&table, p, k));
     Ok(output::OUTPUT_COLUMNS
         .iter()
         .enumerate()
-        .map(|(j, name)| (*name, strings_column(py, &cells, j)))
+        .map(|(j, name)| (*name, strings_column(py, &parts, j)))
         .collect())
+}
+
+/// One chunk of an Arrow `large_string` array: `(offsets int64, data uint8)`.
+type ArrowChunk<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<u8>>);
+
+/// Like [`screen_columns`], but each output column comes back as the buffers of an
+/// Arrow `large_string` array, one chunk per block of rows (in row order), moved
+/// into numpy arrays without a copy: no Python object per cell.
+#[pyfunction]
+#[pyo3(signature = (names, columns, profile="mpp-national", region=None, threads=None))]
+pub fn screen_columns_arrow<'py>(
+    py: Python<'py>,
+    names: Vec<String>,
+    columns: Vec<Bound<'py, PyAny>>,
+    profile: &str,
+    region: Option<&str>,
+    threads: Option<usize>,
+) -> PyResult<Vec<(&'static str, Vec<ArrowChunk<'py>>)>> {
+    let p = self::profile(profile, region)?;
+    let cols = read_columns(&names, &columns)?;
+    let table = Table::new(&names, &cols)?;
+    let k = self::threads(threads);
+    let parts = py.detach(|| screen_table(&table, p, k));
+    let mut out: Vec<(&'static str, Vec<ArrowChunk<'py>>)> = output::OUTPUT_COLUMNS
+        .iter()
+        .map(|name| (*name, Vec::with_capacity(parts.len())))
+        .collect();
+    for part in parts {
+        for (j, col) in part.into_iter().enumerate() {
+            out[j].1.push((
+                PyArray1::from_vec(py, col.offsets),
+                PyArray1::from_vec(py, col.data),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 fn group_by(by: &[String]) -> PyResult<GroupBy> {
@@ -252,7 +388,7 @@ pub fn indicator_rows<'py>(
     let table = Table::new(&names, &cols)?;
     let k = self::threads(threads);
     let acc = py.detach(|| {
-        let dups = table.duplicates();
+        let dups = table.duplicates(k);
         let parts = par_ranges(table.rows, k, |lo, hi| {
             let mut acc = ScreeningAccumulator::new(options.clone());
             let (mut line, mut ends) = (String::new(), Vec::new());

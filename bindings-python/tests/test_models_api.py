@@ -188,4 +188,61 @@ def test_float64_uint8_inputs_are_passed_through():
     finally:
         cvdscreen.models._cvdscreen.model_batch = real
     assert seen["age"] is age and seen["sex"] is sex  # no copy on the Python side
-    assert seen["sbp"] is not None and seen["sbp"].shape == (3,)
+    assert seen["sbp"] == 145.0 and seen["north"] == 1  # scalars broadcast in Rust, not materialised
+
+
+def test_bool_int_float_flags_are_not_converted_in_python():
+    n = 50_000
+    rng = np.random.default_rng(3)
+    age = rng.uniform(30, 90, n)
+    dm_u8 = rng.integers(0, 2, n).astype(np.uint8)
+    dm_u8[::97] = 7  # invalid code
+    seen = {}
+    real = cvdscreen._cvdscreen.model_batch
+
+    def spy(model, cols, **kw):
+        seen.update(cols)
+        return real(model, cols, **kw)
+
+    dm_bool = dm_u8 == 1
+    dm_i64 = dm_u8.astype(np.int64)
+    dm_f64 = dm_u8.astype(np.float64)
+    dm_f64[::89] = np.nan  # missing
+    cvdscreen.models._cvdscreen.model_batch = spy
+    try:
+        want = models.china_par_10y(sex=1, age=age, **dict(CP, diabetes=dm_u8), errors="report")
+        got_b = models.china_par_10y(sex=1, age=age, **dict(CP, diabetes=dm_bool), errors="report")
+        assert np.shares_memory(seen["diabetes"], dm_bool)  # a uint8 view, no copy
+        got_i = models.china_par_10y(sex=1, age=age, **dict(CP, diabetes=dm_i64), errors="report")
+        assert seen["diabetes"] is dm_i64
+        got_f = models.china_par_10y(sex=1, age=age, **dict(CP, diabetes=dm_f64), errors="report")
+        assert seen["diabetes"] is dm_f64
+    finally:
+        cvdscreen.models._cvdscreen.model_batch = real
+    ref_f = models.china_par_10y(sex=1, age=age, **dict(CP, diabetes=[None if np.isnan(x) else float(x) for x in dm_f64]), errors="report")
+    assert np.array_equal(got_b.values, np.where(dm_u8 == 1, want.values, models.china_par_10y(sex=1, age=age, **dict(CP, diabetes=0))), equal_nan=True)
+    assert np.array_equal(got_i.values, want.values, equal_nan=True) and np.array_equal(got_i.status, want.status)
+    assert np.array_equal(got_f.values, ref_f.values, equal_nan=True) and np.array_equal(got_f.status, ref_f.status)
+    assert (got_f.status[::89] == RowStatus.MISSING_INPUT).all()
+    assert got_f.errors[0][1] == "diabetes"
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3, 7])
+def test_threads_give_identical_results(threads):
+    n = 100_003  # not a multiple of the chunk or thread count
+    rng = np.random.default_rng(5)
+    kw = dict(
+        sex=rng.integers(0, 2, n).astype(np.uint8), age=rng.uniform(25, 90, n), sbp=rng.uniform(60, 210, n),
+        bp_treated=rng.integers(0, 2, n), tc_mmol=rng.uniform(1.5, 12, n), hdl_mmol=rng.uniform(0.4, 4.2, n),
+        waist_cm=rng.uniform(45, 135, n), current_smoker=rng.integers(0, 2, n) == 1, diabetes=0, north=1,
+        urban=rng.choice([0.0, 1.0, np.nan], n), family_history_ascvd=np.uint8(0),
+    )
+    one = models.china_par_10y(**kw, threads=1, errors="report")
+    many = models.china_par_10y(**kw, threads=threads, errors="report")
+    assert np.array_equal(one.values, many.values, equal_nan=True)
+    assert np.array_equal(one.status, many.status)
+    assert len(set(one.status.tolist())) >= 3
+    ages = np.round(kw["age"]).astype(np.int64)  # int64 values are converted exactly as astype(float64)
+    a = models.pce_10y(sex=kw["sex"], age=ages, tc_mmol=kw["tc_mmol"], hdl_mmol=kw["hdl_mmol"], sbp=kw["sbp"], bp_treated=kw["bp_treated"], current_smoker=kw["current_smoker"], diabetes=0, race="white", threads=threads)
+    b = models.pce_10y(sex=kw["sex"], age=ages.astype(np.float64), tc_mmol=kw["tc_mmol"], hdl_mmol=kw["hdl_mmol"], sbp=kw["sbp"], bp_treated=kw["bp_treated"].astype(np.uint8), current_smoker=kw["current_smoker"].astype(np.uint8), diabetes=np.zeros(n, np.uint8), race=np.ones(n, np.uint8), threads=1)
+    assert np.array_equal(a, b, equal_nan=True)

@@ -105,6 +105,13 @@ def test_threads_do_not_change_results():
     a = cvdscreen.screen(df, threads=1)
     b = cvdscreen.screen(df, threads=3)
     assert a.equals(b)
+    # Many blocks taken by 3 threads in whatever order: rows stay in order.
+    big = pd.concat([df] * 12, ignore_index=True)
+    big["id"] = [f"R{i}" for i in range(len(big))]
+    one = cvdscreen.screen(big, threads=1, keep_input=False)
+    three = cvdscreen.screen(big, threads=3, keep_input=False)
+    assert one.equals(three)
+    assert one["plan"].tolist()[:len(df)] == a["plan"].tolist()
 
 
 def test_table_errors():
@@ -162,3 +169,73 @@ def test_indicators_long_table():
     assert abs(hr - (ok.high_risk == "yes").sum()) <= out["id"].duplicated().sum()
     with pytest.raises(ValueError, match="group"):
         cvdscreen.indicators(df, by=["colour"])
+
+
+def test_arrow_text_columns_read_in_place_equal_object_columns():
+    """pandas `str` columns backed by pyarrow are read from the Arrow buffers; the
+    result equals the same table given as Python str objects, with nulls, non-ASCII
+    text, sliced arrays, several chunks, 32- and 64-bit offsets."""
+    pa = pytest.importorskip("pyarrow")
+    df = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).iloc[:400]
+    df.loc[df.index[3], "sex"] = None
+    df.loc[df.index[5], "sex"] = "女"
+    obj = {c: df[c].to_numpy(dtype=object, na_value=None) for c in df.columns}
+    want = cvdscreen.screen(obj, keep_input=False)
+    variants = {
+        "large": lambda a: pa.array(a, type=pa.large_string()),
+        "small": lambda a: pa.array(a, type=pa.string()),
+        "sliced": lambda a: pa.array([None, "x", *a, "y"], type=pa.large_string()).slice(2, len(a)),
+        "chunked": lambda a: pa.chunked_array([pa.array(a[:150], type=pa.string()), pa.array(a[150:], type=pa.string())]),
+    }
+    from cvdscreen import _table
+
+    for name, make in variants.items():
+        cols = {c: _table._utf8_column(make(list(v))) for c, v in obj.items()}
+        assert all(isinstance(v, cvdscreen._cvdscreen.Utf8Column) for v in cols.values())
+        got = cvdscreen._cvdscreen.screen_columns(list(cols), list(cols.values()))
+        for c, arr in got:
+            assert list(arr) == list(want[c]), (name, c)
+        via_dict = cvdscreen.screen({c: make(list(v)) for c, v in obj.items()}, keep_input=False)
+        assert all(list(via_dict[c]) == list(want[c]) for c in cvdscreen.OUTPUT_COLUMNS), name
+    if int(pd.__version__.split(".")[0]) >= 3:
+        s = pd.Series(obj["sex"], dtype="str")
+        if getattr(s.dtype, "storage", "") == "pyarrow":
+            assert isinstance(_table._pandas_column("sex", s), cvdscreen._cvdscreen.Utf8Column)
+
+
+def test_utf8_column_is_validated():
+    with pytest.raises(ValueError, match="offsets"):
+        cvdscreen._cvdscreen.Utf8Column(np.frombuffer(b"ab", np.uint8), np.array([0, 1], np.int64), None, 0, 2)
+    bad = cvdscreen._cvdscreen.Utf8Column(np.frombuffer(b"ab", np.uint8), np.array([0, 5], np.int64), None, 0, 1)
+    with pytest.raises(ValueError, match="offset"):
+        cvdscreen._cvdscreen.screen_columns(["id"], [bad])
+    inside = cvdscreen._cvdscreen.Utf8Column(np.frombuffer("女".encode(), np.uint8), np.array([0, 1], np.int32), None, 0, 1)
+    with pytest.raises(ValueError, match="character"):
+        cvdscreen._cvdscreen.screen_columns(["id"], [inside])
+
+
+def test_float_cells_have_the_display_text():
+    """Floats reach the core as the shortest round-trip text (Rust `Display`); whole
+    numbers take a faster integer path that must give the same text."""
+    ages = [45.0, 45.5, 0.1, -0.0, 0.0, 1e15, 999999999999999.0, 123456789.0, -7.0, 1e-7, 2.5e20, np.inf]
+    text = ["45", "45.5", "0.1", "-0", "0", "1000000000000000", "999999999999999", "123456789", "-7", "0.0000001", "250000000000000000000", "inf"]
+    n = len(ages)
+    a = cvdscreen.screen({"id": [f"P{i}" for i in range(n)], "sex": ["male"] * n, "age": np.array(ages), "sbp_1": np.array(ages)}, keep_input=False)
+    b = cvdscreen.screen({"id": [f"P{i}" for i in range(n)], "sex": ["male"] * n, "age": text, "sbp_1": text}, keep_input=False)
+    for c in cvdscreen.OUTPUT_COLUMNS:
+        assert list(a[c]) == list(b[c]), c
+    ints = np.array([0, -1, 7, 2**62, -(2**63)], dtype=np.int64)
+    c = cvdscreen.screen({"id": ["A"] * 5, "age": ints}, keep_input=False)
+    d = cvdscreen.screen({"id": ["A"] * 5, "age": [str(int(v)) for v in ints]}, keep_input=False)
+    for col in cvdscreen.OUTPUT_COLUMNS:
+        assert list(c[col]) == list(d[col]), col
+
+
+def test_pandas_result_columns_are_arrow_backed_str():
+    df = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).iloc[:50]
+    out = cvdscreen.screen(df)
+    if int(pd.__version__.split(".")[0]) >= 3:
+        assert all(out[c].dtype == pd.Series(["a"], dtype="str").dtype for c in cvdscreen.OUTPUT_COLUMNS)
+    else:
+        assert all(out[c].dtype == object for c in cvdscreen.OUTPUT_COLUMNS)
+    assert all(isinstance(v, str) for v in out["plan"])

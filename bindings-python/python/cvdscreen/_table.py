@@ -49,10 +49,63 @@ def _numpy_column(name: str, a: np.ndarray) -> Any:
     return a.astype(object)
 
 
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+    except ImportError:
+        return None
+    return pyarrow
+
+
+def _utf8_column(arr: Any) -> Any:
+    """An Arrow string array (or chunked array) as a ``Utf8Column`` that Rust reads
+    in place from the Arrow buffers (no Python object per cell); ``None`` when it is
+    not text."""
+    pa = _pyarrow()
+    if pa is None:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        if arr.num_chunks == 1:
+            arr = arr.chunk(0)
+        elif arr.num_chunks == 0:
+            arr = pa.array([], type=pa.large_string())
+        else:
+            arr = arr.combine_chunks()
+    if not isinstance(arr, pa.Array):
+        return None
+    is_view = getattr(pa.types, "is_string_view", None)
+    if is_view is not None and is_view(arr.type):
+        arr = arr.cast(pa.large_string())
+    if pa.types.is_large_string(arr.type):
+        otype: Any = np.int64
+    elif pa.types.is_string(arr.type):
+        otype = np.int32
+    else:
+        return None
+    n, off = len(arr), arr.offset
+    validity, offsets, data = arr.buffers()[:3]
+    if offsets is None:
+        offsets_np = np.zeros(off + n + 1, dtype=otype)
+    else:
+        offsets_np = np.frombuffer(offsets, dtype=otype, count=off + n + 1)
+    data_np = np.zeros(0, np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
+    valid_np = None
+    if validity is not None and arr.null_count:
+        valid_np = np.frombuffer(validity, dtype=np.uint8, count=(off + n + 7) // 8)
+    return _cvdscreen.Utf8Column(data_np, offsets_np, valid_np, off, n)
+
+
 def _pandas_column(name: str, s: Any) -> Any:
     dtype = s.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
         return _numpy_column(name, s.to_numpy())
+    # Arrow-backed text (pandas ≥ 3 `str` with pyarrow, `string[pyarrow]`,
+    # ArrowDtype(string)): read in place from the Arrow buffers.
+    if not isinstance(dtype, np.dtype) and hasattr(s.array, "__arrow_array__") and _pyarrow() is not None:
+        if "str" in str(dtype) or "string" in str(dtype):
+            col = _utf8_column(s.array.__arrow_array__())
+            if col is not None:
+                return col
     # Extension dtypes (nullable Int64/boolean, str, category) and datetimes: values
     # one by one, missing as None.
     return s.to_numpy(dtype=object, na_value=None)
@@ -66,9 +119,14 @@ def _columns(table: Any, kind: str) -> Tuple[List[str], List[Any]]:
             names.append(str(name))
             cols.append(_pandas_column(str(name), table[name]))
     elif kind == "polars":
+        import polars as pl
+
         for s in table.get_columns():
             names.append(s.name)
-            cols.append(_numpy_column(s.name, np.asarray(s.to_numpy())))
+            col = None
+            if s.dtype == pl.String and _pyarrow() is not None:
+                col = _utf8_column(s.to_arrow())
+            cols.append(col if col is not None else _numpy_column(s.name, np.asarray(s.to_numpy())))
     else:
         for name, v in table.items():
             if not isinstance(name, str):
@@ -77,6 +135,9 @@ def _columns(table: Any, kind: str) -> Tuple[List[str], List[Any]]:
                 cols.append(_numpy_column(name, v))
             elif isinstance(v, (list, tuple)):
                 cols.append(v)
+            elif type(v).__module__.startswith("pyarrow") and hasattr(v, "to_numpy"):
+                col = _utf8_column(v)  # Arrow text in place; other Arrow types via numpy
+                cols.append(col if col is not None else _numpy_column(name, np.asarray(v.to_numpy(zero_copy_only=False))))
             elif hasattr(v, "to_numpy"):
                 cols.append(_pandas_column(name, v) if hasattr(v, "dtype") and hasattr(v, "index") else _numpy_column(name, np.asarray(v.to_numpy())))
             else:
@@ -85,6 +146,15 @@ def _columns(table: Any, kind: str) -> Tuple[List[str], List[Any]]:
                 )
             names.append(name)
     return names, cols
+
+
+def _large_strings(pa: Any, chunks: Sequence[Tuple[np.ndarray, np.ndarray]]) -> Any:
+    """A pyarrow ``large_string`` chunked array over the (offsets, data) buffers
+    built in Rust, one chunk per block of rows; no copy."""
+    return pa.chunked_array(
+        [pa.LargeStringArray.from_buffers(len(o) - 1, pa.py_buffer(o), pa.py_buffer(d)) for o, d in chunks],
+        type=pa.large_string(),
+    )
 
 
 def screen(
@@ -98,27 +168,35 @@ def screen(
     """Screens every row of a table, like ``cvdscreen screen`` on a CSV file.
 
     ``table`` is a pandas DataFrame, a polars DataFrame or a dict of columns (numpy
-    arrays or lists) with exchange-format column names; the result is the same kind
+    arrays, lists, Series or pyarrow arrays) with exchange-format column names; the result is the same kind
     of table with one row per input row, in order: the input columns (unless
     ``keep_input=False``; an input column named like an output column is replaced),
     then every output column of ``cvdscreen screen`` with the CLI's cell text.
     Duplicate ids / identity numbers (DQ-PRG-6) are found over the whole table.
     Rows are screened in Rust on ``threads`` threads (default: all cores) with the
-    GIL released.
+    GIL released. Numeric columns are read from their numpy buffers and Arrow-backed
+    text (pandas ``str`` with pyarrow, polars ``String``, pyarrow arrays) from the
+    Arrow buffers; with pyarrow installed, pandas (≥ 3) and polars results are
+    built from Arrow buffers filled in Rust, without a Python object per cell.
     """
     kind = _kind(table)
     names, cols = _columns(table, kind)
-    out = _cvdscreen.screen_columns(names, cols, profile, region, threads)
     outputs = set(OUTPUT_COLUMNS)
     t: Any = table
+    pa = _pyarrow()
     if kind == "pandas":
         import pandas as pd
 
         # pandas ≥ 3 has a string dtype by default; older pandas keeps str objects.
-        dtype = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
-        result = pd.DataFrame(
-            {name: pd.Series(arr, index=t.index, dtype=dtype) for name, arr in out}, index=t.index
-        )
+        dtype: Any = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
+        if dtype == "str" and pa is not None and getattr(pd.Series([], dtype="str").dtype, "storage", "") == "pyarrow":
+            # The `str` dtype is Arrow-backed: wrap the Arrow buffers built in Rust.
+            arrow = _cvdscreen.screen_columns_arrow(names, cols, profile, region, threads)
+            data = {name: pd.Series(_large_strings(pa, chunks), index=t.index, dtype="str") for name, chunks in arrow}
+        else:
+            out = _cvdscreen.screen_columns(names, cols, profile, region, threads)
+            data = {name: pd.Series(arr, index=t.index, dtype=dtype) for name, arr in out}
+        result = pd.DataFrame(data, index=t.index)
         if keep_input:
             kept = t.drop(columns=[c for c in t.columns if str(c) in outputs])
             result = pd.concat([kept, result], axis=1)
@@ -126,11 +204,17 @@ def screen(
     if kind == "polars":
         import polars as pl
 
-        series = [pl.Series(name, arr, dtype=pl.String) for name, arr in out]
+        if pa is not None:
+            arrow = _cvdscreen.screen_columns_arrow(names, cols, profile, region, threads)
+            series = [pl.Series(name, _large_strings(pa, chunks), dtype=pl.String) for name, chunks in arrow]
+        else:
+            out = _cvdscreen.screen_columns(names, cols, profile, region, threads)
+            series = [pl.Series(name, arr, dtype=pl.String) for name, arr in out]
         if keep_input:
             kept = t.drop([c for c in t.columns if c in outputs])
             return kept.with_columns(series)  # type: ignore[no-any-return]
         return pl.DataFrame(series)  # type: ignore[return-value]
+    out = _cvdscreen.screen_columns(names, cols, profile, region, threads)
     d: Dict[str, Any] = {}
     if keep_input:
         for name, v in t.items():

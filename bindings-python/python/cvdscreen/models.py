@@ -3,8 +3,12 @@
 Keyword arguments are named as the exchange-format columns (``sex``, ``age``,
 ``sbp``, ``tc_mmol`` or ``tc_mgdl``, ...). Scalars and arrays broadcast together;
 a 1-D contiguous float64 array of the full length is read in place by the Rust
-core (no copy), anything else is converted once here. The GIL is released while
-computing. Results are percentages.
+core (no copy), as are uint8 code arrays and bool arrays (viewed as uint8); int64
+values and int64 / float64 flags are converted chunk by chunk in Rust; scalars are
+broadcast without building full-length arrays; anything else is converted once
+here. The GIL is released while computing, and large inputs are split across
+``threads`` threads (default: every core; the result does not depend on it).
+Results are percentages.
 
 Invalid rows are never dropped: with ``errors="nan"`` (default) they are NaN,
 with ``errors="report"`` a :class:`ModelResult` carries per-row status codes and
@@ -146,8 +150,8 @@ def _as_array(name: str, v: object) -> np.ndarray:
 
 def _floats(name: str, a: np.ndarray) -> np.ndarray:
     k = a.dtype.kind
-    if k == "f" and a.dtype == np.float64:
-        return a
+    if a.dtype == np.float64 or a.dtype == np.int64:
+        return a  # int64 is converted (exactly as astype) chunk by chunk in Rust
     if k in "fiub":
         return a.astype(np.float64)
     if k == "O":
@@ -171,13 +175,25 @@ def _codes_from_floats(f: np.ndarray) -> np.ndarray:
 
 
 def _flag(name: str, a: np.ndarray) -> np.ndarray:
-    if a.dtype == np.uint8:
-        return a  # already codes (0/1, 255 = missing; others are invalid per row)
+    """Codes for a flag or numeric sex: uint8 arrays are codes already (0/1, 255 =
+    missing, others invalid per row); bool arrays are viewed as uint8 (no copy);
+    int64 and float64 arrays go to Rust as they are and are mapped to codes there
+    (0 and 1, NaN missing, anything else invalid), like ``_codes_from_floats``."""
+    if a.dtype == np.uint8 or a.dtype == np.int64 or a.dtype == np.float64:
+        return a
     if a.dtype == np.bool_:
-        return a.astype(np.uint8)
+        return a.view(np.uint8)
     if a.dtype.kind in "OU" and a.size and all(isinstance(x, str) for x in a.ravel()):
         raise TypeError(f"`{name}`: expected 0/1 or booleans, got strings")
     return _codes_from_floats(_floats(name, a))
+
+
+def _scalar_code(a: np.ndarray) -> int:
+    """The code of a one-element code input (see ``_flag``)."""
+    v = a.reshape(-1)[:1]
+    if v.dtype == np.uint8:
+        return int(v[0])
+    return int(_codes_from_floats(v.astype(np.float64))[0])
 
 
 _SEX = {"male": 1, "m": 1, "男": 1, "1": 1, "female": 0, "f": 0, "女": 0, "0": 0}
@@ -241,6 +257,7 @@ def _run(
     region: Optional[str] = None,
     horizon: int = 10,
     outcome: str = "cvd",
+    threads: Optional[int] = None,
 ) -> Any:
     """``floats``: batch name → (public name, value); ``codes``: batch name →
     (public name, value, kind) with kind ``flag``/``sex``/``race``."""
@@ -272,22 +289,32 @@ def _run(
     if len(shape) > 1:
         raise TypeError(f"inputs must be scalars or 1-D arrays, got shape {shape}")
     n = shape[0] if shape else 1
-    cols: Dict[str, np.ndarray] = {}
+    # Full-length arrays of the dtypes Rust reads (float64 / int64 values; uint8,
+    # int64, float64 codes) go in place; a scalar or one-element array is passed as
+    # one value and broadcast in Rust, never materialised at full length.
+    cols: Dict[str, Any] = {}
     for key, a in arrays.items():
-        dtype = np.float64 if key in floats else np.uint8
-        if a.shape == (n,) and a.dtype == dtype and a.flags.c_contiguous:
-            cols[key] = a  # read in place by Rust
+        if key in floats:
+            native = a.dtype == np.float64 or a.dtype == np.int64
         else:
+            native = a.dtype == np.uint8 or a.dtype == np.int64 or a.dtype == np.float64
+        if a.size == 1 and a.ndim <= 1:
+            cols[key] = float(a.reshape(-1)[0]) if key in floats else _scalar_code(a)
+        elif native and a.ndim == 1:
+            cols[key] = np.ascontiguousarray(a)  # the array itself when contiguous
+        else:
+            dtype = np.float64 if key in floats else np.uint8
             cols[key] = np.ascontiguousarray(np.broadcast_to(a, (n,)), dtype=dtype)
-    opts = dict(
+    opts: Dict[str, Any] = dict(
         tc_unit=tc_unit,
         hdl_unit=hdl_unit,
         range_policy=range_policy,
         region=region,
         horizon=horizon,
         outcome=outcome,
+        n=n,
     )
-    values, status = _cvdscreen.model_batch(model, cols, **opts)
+    values, status = _cvdscreen.model_batch(model, cols, threads=threads, **opts)
 
     def explain(rows: List[int]) -> List[Optional[Tuple[str, Optional[float], str]]]:
         return _cvdscreen.model_explain(model, cols, rows, **opts)
@@ -325,9 +352,9 @@ Sex = Any  # "male"/"female"/"M"/"F"/"男"/"女", 1/0, bool, or an array-like of
 
 
 @overload
-def china_par_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., waist_cm: Num, current_smoker: Flag, diabetes: Flag, north: Flag, urban: Flag = ..., family_history_ascvd: Flag = ..., range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
+def china_par_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., waist_cm: Num, current_smoker: Flag, diabetes: Flag, north: Flag, urban: Flag = ..., family_history_ascvd: Flag = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["report"]) -> ModelResult: ...
 @overload
-def china_par_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., waist_cm: Num, current_smoker: Flag, diabetes: Flag, north: Flag, urban: Flag = ..., family_history_ascvd: Flag = ..., range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
+def china_par_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., waist_cm: Num, current_smoker: Flag, diabetes: Flag, north: Flag, urban: Flag = ..., family_history_ascvd: Flag = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
 def china_par_10y(
     *,
     sex: Sex,
@@ -345,6 +372,7 @@ def china_par_10y(
     urban: Flag = None,
     family_history_ascvd: Flag = None,
     range_policy: str = "strict",
+    threads: Optional[int] = None,
     errors: Errors = "nan",
 ) -> Union[Risk, ModelResult]:
     """China-PAR 10-year ASCVD risk, percent (RM-CPAR). ``urban`` and
@@ -367,13 +395,14 @@ def china_par_10y(
         tc_unit=tu,
         hdl_unit=hu,
         range_policy=range_policy,
+        threads=threads,
     )
 
 
 @overload
-def pce_10y(*, sex: Sex, age: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., sbp: Num, bp_treated: Flag, current_smoker: Flag, diabetes: Flag, race: Any = ..., range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
+def pce_10y(*, sex: Sex, age: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., sbp: Num, bp_treated: Flag, current_smoker: Flag, diabetes: Flag, race: Any = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["report"]) -> ModelResult: ...
 @overload
-def pce_10y(*, sex: Sex, age: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., sbp: Num, bp_treated: Flag, current_smoker: Flag, diabetes: Flag, race: Any = ..., range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
+def pce_10y(*, sex: Sex, age: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., sbp: Num, bp_treated: Flag, current_smoker: Flag, diabetes: Flag, race: Any = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
 def pce_10y(
     *,
     sex: Sex,
@@ -388,6 +417,7 @@ def pce_10y(
     diabetes: Flag,
     race: Any = None,
     range_policy: str = "strict",
+    threads: Optional[int] = None,
     errors: Errors = "nan",
 ) -> Union[Risk, ModelResult]:
     """ACC/AHA Pooled Cohort Equations 10-year ASCVD risk, percent. ``race``:
@@ -408,10 +438,11 @@ def pce_10y(
         tc_unit=tu,
         hdl_unit=hu,
         range_policy=range_policy,
+        threads=threads,
     )
 
 
-def _prevent(horizon: int, outcome: str, errors: str, range_policy: str, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc: Tuple[str, str, object], hdl: Tuple[str, str, object], statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num) -> Any:
+def _prevent(horizon: int, outcome: str, errors: str, range_policy: str, threads: Optional[int], sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc: Tuple[str, str, object], hdl: Tuple[str, str, object], statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num) -> Any:
     return _run(
         "prevent",
         {"age": ("age", age), "sbp": ("sbp", sbp), "tc": (tc[0], tc[2]), "hdl": (hdl[0], hdl[2]), "egfr": ("egfr", egfr), "bmi": ("bmi", bmi)},
@@ -428,6 +459,7 @@ def _prevent(horizon: int, outcome: str, errors: str, range_policy: str, sex: Se
         range_policy=range_policy,
         horizon=horizon,
         outcome=outcome,
+        threads=threads,
     )
 
 
@@ -435,9 +467,9 @@ PreventOutcome = Literal["cvd", "ascvd", "hf", "chd", "stroke"]
 
 
 @overload
-def prevent_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
+def prevent_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["report"]) -> ModelResult: ...
 @overload
-def prevent_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
+def prevent_10y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
 def prevent_10y(
     *,
     sex: Sex,
@@ -455,19 +487,20 @@ def prevent_10y(
     bmi: Num,
     outcome: PreventOutcome = "cvd",
     range_policy: str = "strict",
+    threads: Optional[int] = None,
     errors: Errors = "nan",
 ) -> Union[Risk, ModelResult]:
     """AHA PREVENT base model, 10-year risk of ``outcome`` (``"cvd"`` total CVD,
     ``"ascvd"``, ``"hf"`` heart failure, ``"chd"``, ``"stroke"``), percent.
     ``bmi`` is required by the core for every outcome (it checks BMI's range even
     where its coefficient is zero)."""
-    return _prevent(10, outcome, errors, range_policy, sex, age, sbp, bp_treated, _lipid("tc", tc_mmol, tc_mgdl), _lipid("hdl", hdl_mmol, hdl_mgdl), statin, diabetes, current_smoker, egfr, bmi)  # type: ignore[no-any-return]
+    return _prevent(10, outcome, errors, range_policy, threads, sex, age, sbp, bp_treated, _lipid("tc", tc_mmol, tc_mgdl), _lipid("hdl", hdl_mmol, hdl_mgdl), statin, diabetes, current_smoker, egfr, bmi)  # type: ignore[no-any-return]
 
 
 @overload
-def prevent_30y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
+def prevent_30y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["report"]) -> ModelResult: ...
 @overload
-def prevent_30y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
+def prevent_30y(*, sex: Sex, age: Num, sbp: Num, bp_treated: Flag, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., statin: Flag, diabetes: Flag, current_smoker: Flag, egfr: Num, bmi: Num, outcome: PreventOutcome = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
 def prevent_30y(
     *,
     sex: Sex,
@@ -485,16 +518,17 @@ def prevent_30y(
     bmi: Num,
     outcome: PreventOutcome = "cvd",
     range_policy: str = "strict",
+    threads: Optional[int] = None,
     errors: Errors = "nan",
 ) -> Union[Risk, ModelResult]:
     """AHA PREVENT base model, 30-year risk of ``outcome``, percent."""
-    return _prevent(30, outcome, errors, range_policy, sex, age, sbp, bp_treated, _lipid("tc", tc_mmol, tc_mgdl), _lipid("hdl", hdl_mmol, hdl_mgdl), statin, diabetes, current_smoker, egfr, bmi)  # type: ignore[no-any-return]
+    return _prevent(30, outcome, errors, range_policy, threads, sex, age, sbp, bp_treated, _lipid("tc", tc_mmol, tc_mgdl), _lipid("hdl", hdl_mmol, hdl_mgdl), statin, diabetes, current_smoker, egfr, bmi)  # type: ignore[no-any-return]
 
 
 @overload
-def who2019_lab(*, sex: Sex, age: Num, sbp: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., diabetes: Flag, current_smoker: Flag, region: Optional[str] = ..., range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
+def who2019_lab(*, sex: Sex, age: Num, sbp: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., diabetes: Flag, current_smoker: Flag, region: Optional[str] = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["report"]) -> ModelResult: ...
 @overload
-def who2019_lab(*, sex: Sex, age: Num, sbp: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., diabetes: Flag, current_smoker: Flag, region: Optional[str] = ..., range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
+def who2019_lab(*, sex: Sex, age: Num, sbp: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., diabetes: Flag, current_smoker: Flag, region: Optional[str] = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
 def who2019_lab(
     *,
     sex: Sex,
@@ -506,6 +540,7 @@ def who2019_lab(
     current_smoker: Flag,
     region: Optional[str] = None,
     range_policy: str = "strict",
+    threads: Optional[int] = None,
     errors: Errors = "nan",
 ) -> Union[Risk, ModelResult]:
     """WHO 2019 laboratory 10-year CVD risk, percent; ``region`` is a GBD region
@@ -523,13 +558,14 @@ def who2019_lab(
         tc_unit=tu,
         range_policy=range_policy,
         region=region,
+        threads=threads,
     )
 
 
 @overload
-def who2019_nonlab(*, sex: Sex, age: Num, sbp: Num, bmi: Num, current_smoker: Flag, region: Optional[str] = ..., range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
+def who2019_nonlab(*, sex: Sex, age: Num, sbp: Num, bmi: Num, current_smoker: Flag, region: Optional[str] = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["report"]) -> ModelResult: ...
 @overload
-def who2019_nonlab(*, sex: Sex, age: Num, sbp: Num, bmi: Num, current_smoker: Flag, region: Optional[str] = ..., range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
+def who2019_nonlab(*, sex: Sex, age: Num, sbp: Num, bmi: Num, current_smoker: Flag, region: Optional[str] = ..., range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
 def who2019_nonlab(
     *,
     sex: Sex,
@@ -539,6 +575,7 @@ def who2019_nonlab(
     current_smoker: Flag,
     region: Optional[str] = None,
     range_policy: str = "strict",
+    threads: Optional[int] = None,
     errors: Errors = "nan",
 ) -> Union[Risk, ModelResult]:
     """WHO 2019 non-laboratory 10-year CVD risk, percent."""
@@ -549,13 +586,14 @@ def who2019_nonlab(
         errors=errors,
         range_policy=range_policy,
         region=region,
+        threads=threads,
     )
 
 
 @overload
-def framingham_cvd_10y(*, sex: Sex, age: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., sbp: Num, bp_treated: Flag, current_smoker: Flag, diabetes: Flag, range_policy: str = ..., errors: Literal["report"]) -> ModelResult: ...
+def framingham_cvd_10y(*, sex: Sex, age: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., sbp: Num, bp_treated: Flag, current_smoker: Flag, diabetes: Flag, range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["report"]) -> ModelResult: ...
 @overload
-def framingham_cvd_10y(*, sex: Sex, age: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., sbp: Num, bp_treated: Flag, current_smoker: Flag, diabetes: Flag, range_policy: str = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
+def framingham_cvd_10y(*, sex: Sex, age: Num, tc_mmol: Num = ..., tc_mgdl: Num = ..., hdl_mmol: Num = ..., hdl_mgdl: Num = ..., sbp: Num, bp_treated: Flag, current_smoker: Flag, diabetes: Flag, range_policy: str = ..., threads: Optional[int] = ..., errors: Literal["nan", "raise"] = ...) -> Risk: ...
 def framingham_cvd_10y(
     *,
     sex: Sex,
@@ -569,6 +607,7 @@ def framingham_cvd_10y(
     current_smoker: Flag,
     diabetes: Flag,
     range_policy: str = "strict",
+    threads: Optional[int] = None,
     errors: Errors = "nan",
 ) -> Union[Risk, ModelResult]:
     """Framingham 2008 general CVD 10-year risk, percent."""
@@ -587,4 +626,5 @@ def framingham_cvd_10y(
         tc_unit=tu,
         hdl_unit=hu,
         range_policy=range_policy,
+        threads=threads,
     )

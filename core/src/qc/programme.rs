@@ -466,6 +466,12 @@ impl DuplicateIndexBuilder {
         }
     }
 
+    /// Adds every value added to `other`: builders filled from parts of a file (on
+    /// several threads) merge into the builder of the whole file.
+    pub fn merge(&mut self, other: DuplicateIndexBuilder) {
+        self.hashes.extend(other.hashes);
+    }
+
     /// Keeps only the values seen more than once, with their counts.
     pub fn finish(mut self) -> DuplicateIndex {
         let hashes = &mut self.hashes;
@@ -819,6 +825,23 @@ mod tests {
         assert!(idx.is_empty());
         // Empty ids are ignored.
         assert!(DuplicateIndex::new([(Some(""), None), (Some(""), None)]).is_empty());
+        // Builders of parts of a file, merged, give the index of the whole file.
+        let (mut a, mut b) = (
+            DuplicateIndexBuilder::default(),
+            DuplicateIndexBuilder::default(),
+        );
+        for (i, r) in rows.iter().enumerate() {
+            let part = if i < 2 { &mut a } else { &mut b };
+            part.add(r.id.as_deref(), r.id_number.as_deref());
+        }
+        let mut c = DuplicateIndexBuilder::default();
+        c.add(Some("A1"), None);
+        b.merge(c);
+        a.merge(b);
+        let merged = a.finish();
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged.id_count("A1"), 3);
+        assert_eq!(merged.id_number_count("11010519491231002X"), 2);
     }
 
     #[test]
