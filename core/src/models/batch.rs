@@ -918,6 +918,152 @@ mod tests {
         }
     }
 
+    /// The equations as they were before `models::math`: the same expressions with the
+    /// platform's `ln` / `exp` / `exp_m1`.
+    fn libm_china_par(p: &cp::Prepared) -> f64 {
+        let c = if p.male { &cp::MEN } else { &cp::WOMEN };
+        let b = |x: bool| if x { 1.0 } else { 0.0 };
+        let (la, ls) = (p.age.ln(), p.sbp.ln());
+        let (bs, bas) = if p.treated {
+            (c.ln_sbp_treated, c.ln_age_ln_sbp_treated)
+        } else {
+            (c.ln_sbp_untreated, c.ln_age_ln_sbp_untreated)
+        };
+        let (smk, fh) = (b(p.smoker), b(p.fh));
+        let x = c.ln_age * la
+            + bs * ls
+            + bas * la * ls
+            + c.ln_tc * p.tc_mgdl.ln()
+            + c.ln_hdl * p.hdl_mgdl.ln()
+            + c.ln_waist * p.waist.ln()
+            + c.smoker * smk
+            + c.diabetes * b(p.diabetes)
+            + c.north * b(p.north)
+            + c.urban * b(p.urban)
+            + c.family_history * fh
+            + c.ln_age_smoker * la * smk
+            + c.ln_age_family_history * la * fh;
+        super::super::clamp_pct(-((x - c.mean).exp() * c.ln_s10).exp_m1())
+    }
+
+    fn libm_pce(p: &pce_m::Prepared) -> f64 {
+        let c = p.c;
+        let (la, lt, lh, ls) = (p.age.ln(), p.tc_mgdl.ln(), p.hdl_mgdl.ln(), p.sbp.ln());
+        let (bs, bas) = if p.treated {
+            (c.ln_sbp_treated, c.ln_age_ln_sbp_treated)
+        } else {
+            (c.ln_sbp_untreated, c.ln_age_ln_sbp_untreated)
+        };
+        let smk = if p.smoker { 1.0 } else { 0.0 };
+        let dm = if p.diabetes { 1.0 } else { 0.0 };
+        let x = c.ln_age * la
+            + c.ln_age_sq * la * la
+            + c.ln_tc * lt
+            + c.ln_age_ln_tc * la * lt
+            + c.ln_hdl * lh
+            + c.ln_age_ln_hdl * la * lh
+            + bs * ls
+            + bas * la * ls
+            + c.smoker * smk
+            + c.ln_age_smoker * la * smk
+            + c.diabetes * dm;
+        super::super::clamp_pct(-((x - c.mean).exp() * c.ln_s0).exp_m1())
+    }
+
+    fn libm_framingham(p: &frs::Prepared) -> f64 {
+        let c = if p.male { &frs::MEN } else { &frs::WOMEN };
+        let bs = if p.treated {
+            c.ln_sbp_treated
+        } else {
+            c.ln_sbp_untreated
+        };
+        let x = c.ln_age * p.age.ln()
+            + c.ln_tc * p.tc_mgdl.ln()
+            + c.ln_hdl * p.hdl_mgdl.ln()
+            + bs * p.sbp.ln()
+            + if p.smoker { c.smoker } else { 0.0 }
+            + if p.diabetes { c.diabetes } else { 0.0 };
+        super::super::clamp_pct(-((x - c.mean).exp() * c.ln_s0).exp_m1())
+    }
+
+    /// `models::math` changes the risks by rounding noise only: over a random sample
+    /// spanning every accepted input (`RangePolicy::Flag`), the largest difference from the
+    /// libm formulas is printed (`--nocapture`) and must stay below 1e-11 percentage points.
+    #[test]
+    fn kernels_match_the_libm_formulas() {
+        let mut r = Rng(0xC0DE_D00D);
+        let mut u = || (r.next() >> 11) as f64 / (1u64 << 53) as f64;
+        let n = if cfg!(debug_assertions) {
+            200_000
+        } else {
+            2_000_000
+        };
+        let (mut d_cp, mut d_pce, mut d_fr, mut changed) = (0f64, 0f64, 0f64, [0usize; 3]);
+        for i in 0..n {
+            let bit = |k: usize| (i >> k) & 1 == 1;
+            let sex = if bit(0) { Sex::Male } else { Sex::Female };
+            let (age, sbp) = (15.0 + 105.0 * u(), 70.0 + 200.0 * u());
+            let (tc, hdl) = (
+                Conc::mgdl(70.0 + 700.0 * u()),
+                Conc::mgdl(20.0 + 360.0 * u()),
+            );
+            let policy = RangePolicy::Flag;
+            let input = cp::ChinaParInput {
+                sex,
+                age,
+                sbp,
+                bp_treated: bit(1),
+                tc,
+                hdl,
+                waist_cm: 30.0 + 270.0 * u(),
+                current_smoker: bit(2),
+                diabetes: bit(3),
+                north: bit(4),
+                urban: Some(bit(5)),
+                family_history_ascvd: Some(bit(6)),
+            };
+            let (p, _) = cp::prepare(&input, policy).unwrap();
+            let (new, old) = (cp::kernel(&p), libm_china_par(&p));
+            d_cp = d_cp.max((new - old).abs());
+            changed[0] += usize::from(new != old);
+            let race = [Race::Other, Race::White, Race::AfricanAmerican][i % 3];
+            let input = pce_m::PceInput {
+                race,
+                sex,
+                age,
+                tc,
+                hdl,
+                sbp,
+                bp_treated: bit(1),
+                current_smoker: bit(2),
+                diabetes: bit(3),
+            };
+            let (p, _) = pce_m::prepare(&input, policy).unwrap();
+            let (new, old) = (pce_m::kernel(&p), libm_pce(&p));
+            d_pce = d_pce.max((new - old).abs());
+            changed[1] += usize::from(new != old);
+            let input = frs::FraminghamInput {
+                sex,
+                age,
+                tc,
+                hdl,
+                sbp,
+                bp_treated: bit(1),
+                current_smoker: bit(2),
+                diabetes: bit(3),
+            };
+            let (p, _) = frs::prepare(&input, policy).unwrap();
+            let (new, old) = (frs::kernel(&p), libm_framingham(&p));
+            d_fr = d_fr.max((new - old).abs());
+            changed[2] += usize::from(new != old);
+        }
+        println!(
+            "max |math − libm| over {n} rows, pp: China-PAR {d_cp:e}, PCE {d_pce:e}, \
+             Framingham {d_fr:e}; rows not bit-identical: {changed:?}"
+        );
+        assert!(d_cp < 1e-11 && d_pce < 1e-11 && d_fr < 1e-11);
+    }
+
     /// The chunked paths against the row-by-row reference (scalar validation and kernel
     /// per row, as before chunking): every value bit for bit, every status byte and the
     /// summary, for both policies, both units and rows that fail in every way.
@@ -940,7 +1086,7 @@ mod tests {
                 ConcUnit::MgDl => (80.0, 400.0, 20.0, 130.0),
                 ConcUnit::MmolL => (2.0, 11.0, 0.5, 4.0),
             };
-            let (sex, age, sbp, tc, hdl, waist) = (
+            let (sex_c, age, sbp, tc, hdl, waist) = (
                 r.codes(N),
                 r.values(N, 20.0, 85.0),
                 r.values(N, 70.0, 200.0),
@@ -960,7 +1106,7 @@ mod tests {
             };
 
             let cp_cols = ChinaParColumns {
-                sex: &sex,
+                sex: &sex_c,
                 age: &age,
                 sbp: &sbp,
                 bp_treated: &b[0],
@@ -1002,7 +1148,7 @@ mod tests {
 
             let pce_cols = PceColumns {
                 race: &race,
-                sex: &sex,
+                sex: &sex_c,
                 age: &age.iter().map(|a| a + 20.0).collect::<Vec<_>>(),
                 tc: &tc,
                 tc_unit: unit,
@@ -1042,7 +1188,7 @@ mod tests {
             assert!(s.ok > 0 && s.flagged > 0 && s.failed > 0, "{s:?}");
 
             let fr_cols = FraminghamColumns {
-                sex: &sex,
+                sex: &sex_c,
                 age: &age,
                 tc: &tc,
                 tc_unit: unit,
