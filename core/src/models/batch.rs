@@ -5,6 +5,14 @@
 //! row, and each row goes through the same validation and kernel as the scalar
 //! function, so a computed value is bit-for-bit the scalar result.
 //!
+//! China-PAR, PCE and Framingham run in chunks of 256 rows: each row is validated (a
+//! branch-light check for the common fully-in-range row, the scalar API's own checks
+//! for every other row) into struct-of-arrays columns grouped by coefficient set, then
+//! one straight-line kernel loop per set computes the chunk; LLVM vectorises it because
+//! the kernels use the branch-free [`math`](super::math) functions. The kernel is the
+//! same function the scalar API calls, so equality holds by construction (and is
+//! tested). PREVENT and WHO 2019 still run row by row through libm.
+//!
 //! Codes: sex `1` = male, `0` = female; booleans `0`/`1`; [`MISSING`] (255) marks a
 //! missing boolean (only meaningful where the scalar input is optional — China-PAR
 //! `urban` / `family_history_ascvd` for men; women's values are ignored). PCE race:
@@ -209,6 +217,9 @@ const CHUNK: usize = 256;
 /// 4. results go back to row order: the value for a computed row, NaN for a failed one.
 ///
 /// Nothing is allocated: the scratch lives on the stack.
+// The arguments are one model's description (coefficient sets, placeholder inputs and
+// four closures); a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn run_chunked<const F: usize, const G: usize, C: ?Sized, L: Copy>(
     n: usize,
@@ -549,7 +560,7 @@ pub fn pce(
                 Some(r) => r,
                 None => slow(i)?,
             };
-            debug_assert!(std::ptr::eq(p.c, coefs[group(i)]));
+            debug_assert_eq!(p.c, coefs[group(i)]);
             Ok((p.lane(), f.any()))
         },
         pce_m::Lane::to_array,

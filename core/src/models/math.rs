@@ -351,8 +351,8 @@ mod tests {
         for x in v.clone() {
             if x.is_finite() && x != 0.0 {
                 for d in 1..4u64 {
-                    v.push(f64::from_bits(x.to_bits() + d));
-                    v.push(f64::from_bits(x.to_bits() - d));
+                    v.push(f64::from_bits(x.to_bits().wrapping_add(d)));
+                    v.push(f64::from_bits(x.to_bits().wrapping_sub(d)));
                 }
             }
         }
