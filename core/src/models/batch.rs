@@ -1081,7 +1081,7 @@ mod tests {
     #[test]
     fn chunked_equals_row_by_row() {
         const N: usize = 3 * CHUNK + 77;
-        let mut r = Rng(0x5EED_0F_C0FFEE);
+        let mut r = Rng(0x5EED_0FC0_FFEE);
         for round in 0..8 {
             let policy = if round % 2 == 0 {
                 RangePolicy::Strict
