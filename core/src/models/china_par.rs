@@ -25,6 +25,7 @@
 //! ```
 
 use super::error::{check2, plausible, InputRange, ModelError, RangeKind::Policy};
+use super::math::{exp, exp_m1, ln_normal as ln};
 use super::{clamp_pct, round_half_up};
 use crate::profile::RangePolicy;
 use crate::record::Sex;
@@ -306,25 +307,36 @@ pub(crate) fn prepare(
         policy,
     )?;
     out |= check2(MODEL_NAME, i.waist_cm, &plausible::WAIST, &WAIST, policy)?;
+    if i.sex == Sex::Male {
+        // RM-CPAR-2 / RM-GEN-5: required for men; zero coefficients for women, where
+        // they are not required and ignored.
+        i.urban.ok_or(ModelError::MissingInput {
+            model: MODEL_NAME,
+            field: "urban",
+        })?;
+        i.family_history_ascvd.ok_or(ModelError::MissingInput {
+            model: MODEL_NAME,
+            field: "family_history_ascvd",
+        })?;
+    }
+    Ok(assemble(i, out))
+}
+
+/// The kernel input and flags of an input that passed the checks of [`prepare`].
+#[inline(always)]
+fn assemble(i: &ChinaParInput, outside_range: bool) -> (Prepared, ChinaParFlags) {
     let male = i.sex == Sex::Male;
     let (urban, fh) = if male {
         (
-            i.urban.ok_or(ModelError::MissingInput {
-                model: MODEL_NAME,
-                field: "urban",
-            })?,
-            i.family_history_ascvd.ok_or(ModelError::MissingInput {
-                model: MODEL_NAME,
-                field: "family_history_ascvd",
-            })?,
+            i.urban.unwrap_or(false),
+            i.family_history_ascvd.unwrap_or(false),
         )
     } else {
-        // RM-CPAR-2 / RM-GEN-5: zero coefficients for women; not required, ignored.
         (false, false)
     };
     let flags = ChinaParFlags {
         extrapolated_age: i.age < DERIVATION_AGE.0 || i.age > DERIVATION_AGE.1,
-        outside_range: out,
+        outside_range,
     };
     let p = Prepared {
         male,
@@ -340,10 +352,50 @@ pub(crate) fn prepare(
         urban,
         fh,
     };
-    Ok((p, flags))
+    (p, flags)
 }
 
-#[inline]
+#[inline(always)]
+fn within(c: Conc<Cholesterol>, mg: [&InputRange; 2], mmol: [&InputRange; 2]) -> bool {
+    let (v, r) = match c {
+        Conc::MgDl(v) => (v.value(), mg),
+        Conc::MmolL(v) => (v.value(), mmol),
+    };
+    r[0].contains(v) & r[1].contains(v)
+}
+
+/// The common case of [`prepare`] without its error paths: `Some` exactly when every
+/// value lies inside both its plausibility range and the model's range (so `prepare`
+/// returns `Ok` with `outside_range == false` under either policy) and a man has `urban`
+/// and `family_history_ascvd`; then the same values and flags as `prepare`. Used by the
+/// batch path, which falls back to `prepare` for every other row.
+#[inline(always)]
+pub(crate) fn prepare_fast(i: &ChinaParInput) -> Option<(Prepared, ChinaParFlags)> {
+    let ok = plausible::AGE.contains(i.age)
+        & AGE.contains(i.age)
+        & plausible::SBP.contains(i.sbp)
+        & SBP.contains(i.sbp)
+        & within(
+            i.tc,
+            [&plausible::TC_MGDL, &TC_MGDL],
+            [&plausible::TC_MMOL, &TC_MMOL],
+        )
+        & within(
+            i.hdl,
+            [&plausible::HDL_MGDL, &HDL_MGDL],
+            [&plausible::HDL_MMOL, &HDL_MMOL],
+        )
+        & plausible::WAIST.contains(i.waist_cm)
+        & WAIST.contains(i.waist_cm)
+        & ((i.sex == Sex::Female) | (i.urban.is_some() & i.family_history_ascvd.is_some()));
+    if ok {
+        Some(assemble(i, false))
+    } else {
+        None
+    }
+}
+
+#[inline(always)]
 fn b(x: bool) -> f64 {
     if x {
         1.0
@@ -352,41 +404,141 @@ fn b(x: bool) -> f64 {
     }
 }
 
+/// The kernel's inputs as numbers, booleans as 0.0 / 1.0, so that a column of them
+/// vectorises (the batch path keeps them in struct-of-arrays chunks).
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub(crate) struct Lane {
+    pub age: f64,
+    pub sbp: f64,
+    pub treated: f64,
+    pub tc_mgdl: f64,
+    pub hdl_mgdl: f64,
+    pub waist: f64,
+    pub smoker: f64,
+    pub diabetes: f64,
+    pub north: f64,
+    pub urban: f64,
+    pub fh: f64,
+}
+
+impl Lane {
+    /// Number of fields.
+    pub const N: usize = 11;
+    #[inline(always)]
+    pub fn to_array(self) -> [f64; Self::N] {
+        [
+            self.age,
+            self.sbp,
+            self.treated,
+            self.tc_mgdl,
+            self.hdl_mgdl,
+            self.waist,
+            self.smoker,
+            self.diabetes,
+            self.north,
+            self.urban,
+            self.fh,
+        ]
+    }
+    #[inline(always)]
+    pub fn from_array(a: [f64; Self::N]) -> Self {
+        let [age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, diabetes, north, urban, fh] = a;
+        Lane {
+            age,
+            sbp,
+            treated,
+            tc_mgdl,
+            hdl_mgdl,
+            waist,
+            smoker,
+            diabetes,
+            north,
+            urban,
+            fh,
+        }
+    }
+}
+
+impl Prepared {
+    /// The coefficients of the person's sex.
+    #[inline(always)]
+    pub fn coefficients(&self) -> &'static Coefficients {
+        if self.male {
+            &MEN
+        } else {
+            &WOMEN
+        }
+    }
+    /// The numeric kernel inputs.
+    #[inline(always)]
+    pub fn lane(&self) -> Lane {
+        Lane {
+            age: self.age,
+            sbp: self.sbp,
+            treated: b(self.treated),
+            tc_mgdl: self.tc_mgdl,
+            hdl_mgdl: self.hdl_mgdl,
+            waist: self.waist,
+            smoker: b(self.smoker),
+            diabetes: b(self.diabetes),
+            north: b(self.north),
+            urban: b(self.urban),
+            fh: b(self.fh),
+        }
+    }
+}
+
 /// The linear predictor X (RM-CPAR-2).
-#[inline]
-pub(crate) fn linear_predictor(p: &Prepared) -> f64 {
-    let c = if p.male { &MEN } else { &WOMEN };
-    let la = p.age.ln();
-    let ls = p.sbp.ln();
-    let (bs, bas) = if p.treated {
-        (c.ln_sbp_treated, c.ln_age_ln_sbp_treated)
+#[inline(always)]
+pub(crate) fn linear_predictor_lane(c: &Coefficients, l: &Lane) -> f64 {
+    let la = ln(l.age);
+    let ls = ln(l.sbp);
+    let treated = l.treated != 0.0;
+    let bs = if treated {
+        c.ln_sbp_treated
     } else {
-        (c.ln_sbp_untreated, c.ln_age_ln_sbp_untreated)
+        c.ln_sbp_untreated
     };
-    let smk = b(p.smoker);
-    let fh = b(p.fh);
+    let bas = if treated {
+        c.ln_age_ln_sbp_treated
+    } else {
+        c.ln_age_ln_sbp_untreated
+    };
     c.ln_age * la
         + bs * ls
         + bas * la * ls
-        + c.ln_tc * p.tc_mgdl.ln()
-        + c.ln_hdl * p.hdl_mgdl.ln()
-        + c.ln_waist * p.waist.ln()
-        + c.smoker * smk
-        + c.diabetes * b(p.diabetes)
-        + c.north * b(p.north)
-        + c.urban * b(p.urban)
-        + c.family_history * fh
-        + c.ln_age_smoker * la * smk
-        + c.ln_age_family_history * la * fh
+        + c.ln_tc * ln(l.tc_mgdl)
+        + c.ln_hdl * ln(l.hdl_mgdl)
+        + c.ln_waist * ln(l.waist)
+        + c.smoker * l.smoker
+        + c.diabetes * l.diabetes
+        + c.north * l.north
+        + c.urban * l.urban
+        + c.family_history * l.fh
+        + c.ln_age_smoker * la * l.smoker
+        + c.ln_age_family_history * la * l.fh
+}
+
+/// The kernel on numeric inputs: 10-year risk in percent, `100 · (1 − S10^exp(X − X̄))`.
+/// Straight-line code (selects, no branches, no calls) so a loop over a column
+/// vectorises; the scalar [`kernel`] is this same function.
+#[inline(always)]
+pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
+    let x = linear_predictor_lane(c, l);
+    // 1 − S^e = −expm1(e · ln S)
+    clamp_pct(-exp_m1(exp(x - c.mean) * c.ln_s10))
+}
+
+/// The linear predictor X (RM-CPAR-2).
+#[cfg(test)]
+pub(crate) fn linear_predictor(p: &Prepared) -> f64 {
+    linear_predictor_lane(p.coefficients(), &p.lane())
 }
 
 /// The kernel: 10-year risk in percent, `100 · (1 − S10^exp(X − X̄))`.
 #[inline]
 pub(crate) fn kernel(p: &Prepared) -> f64 {
-    let c = if p.male { &MEN } else { &WOMEN };
-    let x = linear_predictor(p);
-    // 1 − S^e = −expm1(e · ln S)
-    clamp_pct(-((x - c.mean).exp() * c.ln_s10).exp_m1())
+    kernel_lane(p.coefficients(), &p.lane())
 }
 
 /// RM-CPAR-7 ideal profile for the same age, sex, `north`, `urban`.

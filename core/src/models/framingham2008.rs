@@ -13,6 +13,7 @@
 //! ```
 
 use super::error::{check2, plausible, InputRange, ModelError, RangeKind};
+use super::math::{exp, exp_m1, ln_normal as ln};
 use super::{clamp_pct, round_half_up};
 use crate::profile::RangePolicy;
 use crate::record::Sex;
@@ -148,15 +149,21 @@ pub(crate) struct Prepared {
     pub diabetes: bool,
 }
 
+/// A cholesterol in mg/dL (UNIT-1a for mmol/L).
+#[inline(always)]
+fn mg(c: Conc<Cholesterol>) -> f64 {
+    match c {
+        Conc::MgDl(v) => v.value(),
+        Conc::MmolL(v) => v.to_mgdl().value(),
+    }
+}
+
 fn mgdl(c: Conc<Cholesterol>, pl_mg: &InputRange, pl_mmol: &InputRange) -> Result<f64, ModelError> {
     match c {
-        Conc::MgDl(v) => pl_mg
-            .check(MODEL_NAME, v.value(), RangePolicy::Strict)
-            .map(|_| v.value()),
-        Conc::MmolL(v) => pl_mmol
-            .check(MODEL_NAME, v.value(), RangePolicy::Strict)
-            .map(|_| v.to_mgdl().value()),
-    }
+        Conc::MgDl(v) => pl_mg.check(MODEL_NAME, v.value(), RangePolicy::Strict)?,
+        Conc::MmolL(v) => pl_mmol.check(MODEL_NAME, v.value(), RangePolicy::Strict)?,
+    };
+    Ok(mg(c))
 }
 
 pub(crate) fn prepare(
@@ -164,42 +171,148 @@ pub(crate) fn prepare(
     policy: RangePolicy,
 ) -> Result<(Prepared, FraminghamFlags), ModelError> {
     let out = check2(MODEL_NAME, i.age, &plausible::AGE, &AGE, policy)?;
-    let tc = mgdl(i.tc, &plausible::TC_MGDL, &plausible::TC_MMOL)?;
-    let hdl = mgdl(i.hdl, &plausible::HDL_MGDL, &plausible::HDL_MMOL)?;
+    mgdl(i.tc, &plausible::TC_MGDL, &plausible::TC_MMOL)?;
+    mgdl(i.hdl, &plausible::HDL_MGDL, &plausible::HDL_MMOL)?;
     plausible::SBP.check(MODEL_NAME, i.sbp, RangePolicy::Strict)?;
-    Ok((
+    Ok(assemble(i, out))
+}
+
+/// The kernel input and flags of an input that passed the checks of [`prepare`].
+#[inline(always)]
+fn assemble(i: &FraminghamInput, outside_age_range: bool) -> (Prepared, FraminghamFlags) {
+    (
         Prepared {
             male: i.sex == Sex::Male,
             age: i.age,
-            tc_mgdl: tc,
-            hdl_mgdl: hdl,
+            tc_mgdl: mg(i.tc),
+            hdl_mgdl: mg(i.hdl),
             sbp: i.sbp,
             treated: i.bp_treated,
             smoker: i.current_smoker,
             diabetes: i.diabetes,
         },
-        FraminghamFlags {
-            outside_age_range: out,
-        },
-    ))
+        FraminghamFlags { outside_age_range },
+    )
+}
+
+#[inline(always)]
+fn plausible_conc(c: Conc<Cholesterol>, pl_mg: &InputRange, pl_mmol: &InputRange) -> bool {
+    match c {
+        Conc::MgDl(v) => pl_mg.contains(v.value()),
+        Conc::MmolL(v) => pl_mmol.contains(v.value()),
+    }
+}
+
+/// The common case of [`prepare`] without its error paths: `Some` exactly when every
+/// value lies inside its plausibility range and the age inside the model's range (so
+/// `prepare` returns `Ok` unflagged under either policy); then the same values. Used by
+/// the batch path, which falls back to `prepare` for every other row.
+#[inline(always)]
+pub(crate) fn prepare_fast(i: &FraminghamInput) -> Option<(Prepared, FraminghamFlags)> {
+    let ok = plausible::AGE.contains(i.age)
+        & AGE.contains(i.age)
+        & plausible_conc(i.tc, &plausible::TC_MGDL, &plausible::TC_MMOL)
+        & plausible_conc(i.hdl, &plausible::HDL_MGDL, &plausible::HDL_MMOL)
+        & plausible::SBP.contains(i.sbp);
+    if ok {
+        Some(assemble(i, false))
+    } else {
+        None
+    }
+}
+
+/// The kernel's inputs as numbers, booleans as 0.0 / 1.0, so that a column of them
+/// vectorises (the batch path keeps them in struct-of-arrays chunks).
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub(crate) struct Lane {
+    pub age: f64,
+    pub tc_mgdl: f64,
+    pub hdl_mgdl: f64,
+    pub sbp: f64,
+    pub treated: f64,
+    pub smoker: f64,
+    pub diabetes: f64,
+}
+
+impl Lane {
+    /// Number of fields.
+    pub const N: usize = 7;
+    #[inline(always)]
+    pub fn to_array(self) -> [f64; Self::N] {
+        [
+            self.age,
+            self.tc_mgdl,
+            self.hdl_mgdl,
+            self.sbp,
+            self.treated,
+            self.smoker,
+            self.diabetes,
+        ]
+    }
+    #[inline(always)]
+    pub fn from_array(a: [f64; Self::N]) -> Self {
+        let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes] = a;
+        Lane {
+            age,
+            tc_mgdl,
+            hdl_mgdl,
+            sbp,
+            treated,
+            smoker,
+            diabetes,
+        }
+    }
+}
+
+impl Prepared {
+    /// The coefficients of the person's sex.
+    #[inline(always)]
+    pub fn coefficients(&self) -> &'static Coefficients {
+        if self.male {
+            &MEN
+        } else {
+            &WOMEN
+        }
+    }
+    /// The numeric kernel inputs.
+    #[inline(always)]
+    pub fn lane(&self) -> Lane {
+        let b = |x: bool| if x { 1.0 } else { 0.0 };
+        Lane {
+            age: self.age,
+            tc_mgdl: self.tc_mgdl,
+            hdl_mgdl: self.hdl_mgdl,
+            sbp: self.sbp,
+            treated: b(self.treated),
+            smoker: b(self.smoker),
+            diabetes: b(self.diabetes),
+        }
+    }
+}
+
+/// The kernel on numeric inputs: `100 · (1 − S0^exp(X − mean))`. Straight-line code
+/// (selects, no branches, no calls) so a loop over a column vectorises; the scalar
+/// [`kernel`] is this same function.
+#[inline(always)]
+pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
+    let bs = if l.treated != 0.0 {
+        c.ln_sbp_treated
+    } else {
+        c.ln_sbp_untreated
+    };
+    let x = c.ln_age * ln(l.age)
+        + c.ln_tc * ln(l.tc_mgdl)
+        + c.ln_hdl * ln(l.hdl_mgdl)
+        + bs * ln(l.sbp)
+        + if l.smoker != 0.0 { c.smoker } else { 0.0 }
+        + if l.diabetes != 0.0 { c.diabetes } else { 0.0 };
+    clamp_pct(-exp_m1(exp(x - c.mean) * c.ln_s0))
 }
 
 /// The kernel: `100 · (1 − S0^exp(X − mean))`.
 #[inline]
 pub(crate) fn kernel(p: &Prepared) -> f64 {
-    let c = if p.male { &MEN } else { &WOMEN };
-    let bs = if p.treated {
-        c.ln_sbp_treated
-    } else {
-        c.ln_sbp_untreated
-    };
-    let x = c.ln_age * p.age.ln()
-        + c.ln_tc * p.tc_mgdl.ln()
-        + c.ln_hdl * p.hdl_mgdl.ln()
-        + bs * p.sbp.ln()
-        + if p.smoker { c.smoker } else { 0.0 }
-        + if p.diabetes { c.diabetes } else { 0.0 };
-    clamp_pct(-((x - c.mean).exp() * c.ln_s0).exp_m1())
+    kernel_lane(p.coefficients(), &p.lane())
 }
 
 /// Framingham 2008 general CVD 10-year risk.

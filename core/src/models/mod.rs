@@ -13,6 +13,7 @@ pub mod batch;
 pub mod china_par;
 pub mod error;
 pub mod framingham2008;
+pub mod math;
 pub mod meta;
 pub mod pce2013;
 pub mod prevent2023;

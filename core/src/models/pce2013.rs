@@ -17,6 +17,7 @@
 //! ```
 
 use super::error::{check2, plausible, InputRange, ModelError, RangeKind};
+use super::math::{exp, exp_m1, ln_normal as ln};
 use super::{clamp_pct, round_half_up};
 use crate::profile::RangePolicy;
 use crate::record::{Race, Sex};
@@ -237,6 +238,15 @@ pub(crate) struct Prepared {
     pub diabetes: bool,
 }
 
+/// A cholesterol in mg/dL (UNIT-1a for mmol/L).
+#[inline(always)]
+fn mg(c: Conc<Cholesterol>) -> f64 {
+    match c {
+        Conc::MgDl(v) => v.value(),
+        Conc::MmolL(_) => c.to_mgdl().value(),
+    }
+}
+
 fn check_conc(
     c: Conc<Cholesterol>,
     pl_mg: &InputRange,
@@ -245,16 +255,11 @@ fn check_conc(
     policy: RangePolicy,
 ) -> Result<(f64, bool), ModelError> {
     // Plausibility in the unit supplied, then the mg/dL validated range after UNIT-1a.
-    let mg = match c {
-        Conc::MgDl(v) => {
-            pl_mg.check(MODEL_NAME, v.value(), RangePolicy::Strict)?;
-            v.value()
-        }
-        Conc::MmolL(v) => {
-            pl_mmol.check(MODEL_NAME, v.value(), RangePolicy::Strict)?;
-            c.to_mgdl().value()
-        }
+    match c {
+        Conc::MgDl(v) => pl_mg.check(MODEL_NAME, v.value(), RangePolicy::Strict)?,
+        Conc::MmolL(v) => pl_mmol.check(MODEL_NAME, v.value(), RangePolicy::Strict)?,
     };
+    let mg = mg(c);
     Ok((mg, r.check(MODEL_NAME, mg, policy)?))
 }
 
@@ -263,14 +268,14 @@ pub(crate) fn prepare(
     policy: RangePolicy,
 ) -> Result<(Prepared, PceFlags), ModelError> {
     let age_out = check2(MODEL_NAME, i.age, &plausible::AGE, &AGE, policy)?;
-    let (tc, tc_out) = check_conc(
+    let (_, tc_out) = check_conc(
         i.tc,
         &plausible::TC_MGDL,
         &plausible::TC_MMOL,
         &TC_MGDL,
         policy,
     )?;
-    let (hdl, hdl_out) = check_conc(
+    let (_, hdl_out) = check_conc(
         i.hdl,
         &plausible::HDL_MGDL,
         &plausible::HDL_MMOL,
@@ -278,42 +283,143 @@ pub(crate) fn prepare(
         policy,
     )?;
     let sbp_out = check2(MODEL_NAME, i.sbp, &plausible::SBP, &SBP, policy)?;
+    Ok(assemble(i, tc_out || hdl_out || sbp_out, age_out))
+}
+
+/// The kernel input and flags of an input that passed the checks of [`prepare`].
+#[inline(always)]
+fn assemble(i: &PceInput, outside_validated_range: bool, age_out: bool) -> (Prepared, PceFlags) {
     let flags = PceFlags {
-        outside_validated_range: tc_out || hdl_out || sbp_out,
+        outside_validated_range,
         race_substituted: i.race == Race::Other,
         outside_age_range: age_out,
     };
-    Ok((
+    (
         Prepared {
             c: coefficients(i.sex, i.race),
             age: i.age,
-            tc_mgdl: tc,
-            hdl_mgdl: hdl,
+            tc_mgdl: mg(i.tc),
+            hdl_mgdl: mg(i.hdl),
             sbp: i.sbp,
             treated: i.bp_treated,
             smoker: i.current_smoker,
             diabetes: i.diabetes,
         },
         flags,
-    ))
+    )
 }
 
-/// The kernel: `100 · (1 − S0^exp(X − mean))`.
-#[inline]
-pub(crate) fn kernel(p: &Prepared) -> f64 {
-    let c = p.c;
-    let la = p.age.ln();
-    let lt = p.tc_mgdl.ln();
-    let lh = p.hdl_mgdl.ln();
-    let ls = p.sbp.ln();
-    // RM-PCE-1: treated and untreated SBP slots are mutually exclusive.
-    let (bs, bas) = if p.treated {
-        (c.ln_sbp_treated, c.ln_age_ln_sbp_treated)
-    } else {
-        (c.ln_sbp_untreated, c.ln_age_ln_sbp_untreated)
+#[inline(always)]
+fn within(c: Conc<Cholesterol>, pl_mg: &InputRange, pl_mmol: &InputRange, r: &InputRange) -> bool {
+    let plaus = match c {
+        Conc::MgDl(v) => pl_mg.contains(v.value()),
+        Conc::MmolL(v) => pl_mmol.contains(v.value()),
     };
-    let smk = if p.smoker { 1.0 } else { 0.0 };
-    let dm = if p.diabetes { 1.0 } else { 0.0 };
+    plaus & r.contains(mg(c))
+}
+
+/// The common case of [`prepare`] without its error paths: `Some` exactly when every
+/// value lies inside its plausibility range and the model's range, so that `prepare`
+/// returns `Ok` with no range flag under either policy; then the same values and flags.
+/// Used by the batch path, which falls back to `prepare` for every other row.
+#[inline(always)]
+pub(crate) fn prepare_fast(i: &PceInput) -> Option<(Prepared, PceFlags)> {
+    let ok = plausible::AGE.contains(i.age)
+        & AGE.contains(i.age)
+        & within(i.tc, &plausible::TC_MGDL, &plausible::TC_MMOL, &TC_MGDL)
+        & within(i.hdl, &plausible::HDL_MGDL, &plausible::HDL_MMOL, &HDL_MGDL)
+        & plausible::SBP.contains(i.sbp)
+        & SBP.contains(i.sbp);
+    if ok {
+        Some(assemble(i, false, false))
+    } else {
+        None
+    }
+}
+
+/// The kernel's inputs as numbers, booleans as 0.0 / 1.0, so that a column of them
+/// vectorises (the batch path keeps them in struct-of-arrays chunks).
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub(crate) struct Lane {
+    pub age: f64,
+    pub tc_mgdl: f64,
+    pub hdl_mgdl: f64,
+    pub sbp: f64,
+    pub treated: f64,
+    pub smoker: f64,
+    pub diabetes: f64,
+}
+
+impl Lane {
+    /// Number of fields.
+    pub const N: usize = 7;
+    #[inline(always)]
+    pub fn to_array(self) -> [f64; Self::N] {
+        [
+            self.age,
+            self.tc_mgdl,
+            self.hdl_mgdl,
+            self.sbp,
+            self.treated,
+            self.smoker,
+            self.diabetes,
+        ]
+    }
+    #[inline(always)]
+    pub fn from_array(a: [f64; Self::N]) -> Self {
+        let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes] = a;
+        Lane {
+            age,
+            tc_mgdl,
+            hdl_mgdl,
+            sbp,
+            treated,
+            smoker,
+            diabetes,
+        }
+    }
+}
+
+impl Prepared {
+    /// The numeric kernel inputs.
+    #[inline(always)]
+    pub fn lane(&self) -> Lane {
+        let b = |x: bool| if x { 1.0 } else { 0.0 };
+        Lane {
+            age: self.age,
+            tc_mgdl: self.tc_mgdl,
+            hdl_mgdl: self.hdl_mgdl,
+            sbp: self.sbp,
+            treated: b(self.treated),
+            smoker: b(self.smoker),
+            diabetes: b(self.diabetes),
+        }
+    }
+}
+
+/// The kernel on numeric inputs: `100 · (1 − S0^exp(X − mean))`. Straight-line code
+/// (selects, no branches, no calls) so a loop over a column vectorises; the scalar
+/// [`kernel`] is this same function.
+#[inline(always)]
+pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
+    let la = ln(l.age);
+    let lt = ln(l.tc_mgdl);
+    let lh = ln(l.hdl_mgdl);
+    let ls = ln(l.sbp);
+    // RM-PCE-1: treated and untreated SBP slots are mutually exclusive.
+    let treated = l.treated != 0.0;
+    let bs = if treated {
+        c.ln_sbp_treated
+    } else {
+        c.ln_sbp_untreated
+    };
+    let bas = if treated {
+        c.ln_age_ln_sbp_treated
+    } else {
+        c.ln_age_ln_sbp_untreated
+    };
+    let smk = l.smoker;
+    let dm = l.diabetes;
     let x = c.ln_age * la
         + c.ln_age_sq * la * la
         + c.ln_tc * lt
@@ -325,7 +431,13 @@ pub(crate) fn kernel(p: &Prepared) -> f64 {
         + c.smoker * smk
         + c.ln_age_smoker * la * smk
         + c.diabetes * dm;
-    clamp_pct(-((x - c.mean).exp() * c.ln_s0).exp_m1())
+    clamp_pct(-exp_m1(exp(x - c.mean) * c.ln_s0))
+}
+
+/// The kernel: `100 · (1 − S0^exp(X − mean))`.
+#[inline]
+pub(crate) fn kernel(p: &Prepared) -> f64 {
+    kernel_lane(p.c, &p.lane())
 }
 
 /// Pooled Cohort Equations 10-year ASCVD risk.
