@@ -202,6 +202,7 @@ fn run(
 
 /// Rows per chunk of the chunked models: the kernel inputs of a chunk (at most 11 `f64`
 /// columns × 256 rows = 22 KiB) stay in the L1 cache.
+#[cfg(not(target_arch = "wasm32"))]
 const CHUNK: usize = 256;
 
 /// Chunked evaluation of a model with `G` coefficient sets and `F` numeric kernel inputs.
@@ -220,8 +221,41 @@ const CHUNK: usize = 256;
 // The arguments are one model's description (coefficient sets, placeholder inputs and
 // four closures); a struct would only rename them.
 #[allow(clippy::too_many_arguments)]
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn run_chunked<const F: usize, const G: usize, C: ?Sized, L: Copy>(
+    n: usize,
+    out: &mut [f64],
+    status: &mut [u8],
+    coefs: [&C; G],
+    dummy: [f64; F],
+    group: impl Fn(usize) -> usize,
+    row: impl Fn(usize) -> Result<(L, bool), RowStatus>,
+    to_array: impl Fn(L) -> [f64; F],
+    kernel: impl Fn(&C, [f64; F]) -> f64,
+) -> Result<BatchSummary, ModelError> {
+    // wasm32 is built without SIMD and for size: the chunk layout would buy no lanes, only
+    // code, so rows go one by one through the same validation and the same kernel (the
+    // values are the same bits either way).
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = dummy;
+        run(n, out, status, |i| {
+            let (lane, flagged) = row(i)?;
+            let c = coefs.get(group(i)).ok_or(RowStatus::InvalidCode)?;
+            Ok((kernel(c, to_array(lane)), flagged))
+        })
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        chunked(n, out, status, coefs, dummy, group, row, to_array, kernel)
+    }
+}
+
+/// The chunked layout of [`run_chunked`] (all targets but wasm32).
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn chunked<const F: usize, const G: usize, C: ?Sized, L: Copy>(
     n: usize,
     out: &mut [f64],
     status: &mut [u8],

@@ -87,14 +87,14 @@ const Q4: f64 = f(0x3ED0_CFCA_86E6_5239); // 4.00821782732936239552e-06
 const Q5: f64 = f(0xBE8A_FDB7_6E09_C32D); // -2.01099218183624371326e-07
 
 /// `2^k` for an integer `k ∈ [−1022, 1023]` given as `k + 1023` in `biased`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn pow2_biased(biased: u64) -> f64 {
     f64::from_bits(biased << 52)
 }
 
 /// Rounds `v` (|v| < 2^50) to the nearest integer: returns it as `f64` and as
 /// `k + 2048` in a `u64` (non-negative for `k ≥ −2048`).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn round_int(v: f64) -> (f64, u64) {
     let t = v + ROUND;
     (
@@ -106,7 +106,7 @@ fn round_int(v: f64) -> (f64, u64) {
 /// `y · 2^k` for `k + 2048` in `kb`, `k ∈ [−1076, 1024]`, `y ∈ [0.5, 2]`: split into two
 /// halves so that both factors are normal powers of two, the first product is exact and
 /// only the second rounds (into the subnormal range or to ∞ where the result lies).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn scale(y: f64, kb: u64) -> f64 {
     let k1b = kb >> 1; // ⌊k/2⌋ + 1024
     let k2b = kb.wrapping_sub(k1b); // k − ⌊k/2⌋ + 1024
@@ -122,7 +122,7 @@ fn scale(y: f64, kb: u64) -> f64 {
 /// assert_eq!(ln(0.0), f64::NEG_INFINITY);
 /// assert!(ln(-1.0).is_nan());
 /// ```
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub fn ln(x: f64) -> f64 {
     // Subnormals: scale by 2^54 and take 54 off the exponent.
     let tiny = x < f64::MIN_POSITIVE;
@@ -145,13 +145,13 @@ pub fn ln(x: f64) -> f64 {
 /// other cases: what the risk kernels use, whose inputs are validated (every argument of
 /// a logarithm there is at least 0.5). Bit for bit equal to `ln(x)` on that domain
 /// (tested); for any other `x` the value is meaningless (but no panic).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn ln_normal(x: f64) -> f64 {
     ln_parts(x, 0.0)
 }
 
 /// ln(xs) − k_adj · ln 2 for a positive, finite, normal `xs`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn ln_parts(xs: f64, k_adj: f64) -> f64 {
     // Shift the bit pattern so that the exponent field of `iy` is k + 1023 with the
     // mantissa m in [√2/2, √2): adding 1.0 − √2/2 (as bit patterns) carries into the
@@ -181,7 +181,7 @@ fn ln_parts(xs: f64, k_adj: f64) -> f64 {
 /// assert_eq!(exp(-800.0), 0.0);
 /// assert_eq!(exp(800.0), f64::INFINITY);
 /// ```
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub fn exp(x: f64) -> f64 {
     // Beyond these bounds the result is 0 or ∞ anyway; NaN passes both comparisons.
     let x = if x > 710.0 { 710.0 } else { x };
@@ -205,7 +205,7 @@ pub fn exp(x: f64) -> f64 {
 /// assert!((exp_m1(-0.05) - (-0.05f64).exp_m1()).abs() <= f64::EPSILON * 0.05);
 /// assert_eq!(exp_m1(-1000.0), -1.0);
 /// ```
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub fn exp_m1(x: f64) -> f64 {
     // e^x < 2^−56 below −40, so the result rounds to −1 there; beyond 710 it is ∞.
     let xc = if x > 710.0 { 710.0 } else { x };
