@@ -58,34 +58,121 @@ impl Op {
     }
 }
 
+/// A short list kept inline (no allocation) up to `N` entries, spilling to the heap
+/// beyond: the oracle's per-run state, which every guideline procedure rebuilds many
+/// times per record.
+#[derive(Clone, Debug)]
+struct Stack<T: Copy, const N: usize> {
+    len: usize,
+    buf: [T; N],
+    spill: Vec<T>,
+}
+
+impl<T: Copy, const N: usize> Stack<T, N> {
+    fn new(fill: T) -> Self {
+        Stack {
+            len: 0,
+            buf: [fill; N],
+            spill: Vec::new(),
+        }
+    }
+    fn push(&mut self, v: T) {
+        if self.spill.is_empty() && self.len < N {
+            self.buf[self.len] = v;
+            self.len += 1;
+        } else {
+            if self.spill.is_empty() {
+                self.spill.extend_from_slice(&self.buf[..self.len]);
+            }
+            self.spill.push(v);
+        }
+    }
+    fn as_slice(&self) -> &[T] {
+        if self.spill.is_empty() {
+            &self.buf[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        if self.spill.is_empty() {
+            &mut self.buf[..self.len]
+        } else {
+            &mut self.spill
+        }
+    }
+    fn clear(&mut self) {
+        self.len = 0;
+        self.spill.clear();
+    }
+}
+
+/// Name equality of the oracle's `&'static str` keys: the same literal is usually the
+/// same pointer, so that is tried before comparing the bytes.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+}
+
+fn push_new(list: &mut Names, name: &'static str) {
+    if !list.as_slice().iter().any(|n| same(n, name)) {
+        list.push(name);
+    }
+}
+
+type Names = Stack<&'static str, 16>;
+
 /// Answers a procedure's questions on one run; see the module documentation.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Oracle {
-    prefix: Vec<u8>,
+    prefix: Stack<u8, 32>,
     pos: usize,
-    trail: Vec<(u8, u8)>,
-    nums: Vec<(&'static str, Interval)>,
-    bools: Vec<(&'static str, bool)>,
-    branched: Vec<&'static str>,
-    assumed: Vec<&'static str>,
+    trail: Stack<(u8, u8), 32>,
+    nums: Stack<(&'static str, Interval), 16>,
+    bools: Stack<(&'static str, bool), 16>,
+    branched: Names,
+    assumed: Names,
+}
+
+impl Default for Oracle {
+    fn default() -> Self {
+        Oracle {
+            prefix: Stack::new(0),
+            pos: 0,
+            trail: Stack::new((0, 0)),
+            nums: Stack::new(("", Interval::point(0.0))),
+            bools: Stack::new(("", false)),
+            branched: Stack::new(""),
+            assumed: Stack::new(""),
+        }
+    }
 }
 
 impl Oracle {
-    fn with_prefix(prefix: Vec<u8>) -> Self {
-        Oracle {
-            prefix,
-            ..Default::default()
-        }
+    /// Prepares the next run: everything but the prefix of choices is forgotten.
+    fn reset(&mut self) {
+        self.pos = 0;
+        self.trail.clear();
+        self.nums.clear();
+        self.bools.clear();
+        self.branched.clear();
+        self.assumed.clear();
     }
 
     fn choose(&mut self, name: &'static str, n: u8) -> u8 {
-        let c = self.prefix.get(self.pos).copied().unwrap_or(0);
+        let c = self.prefix.as_slice().get(self.pos).copied().unwrap_or(0);
         self.pos += 1;
         self.trail.push((c, n));
-        if !self.branched.contains(&name) {
-            self.branched.push(name);
-        }
+        push_new(&mut self.branched, name);
         c
+    }
+
+    fn find_bool(&self, name: &'static str) -> Option<bool> {
+        self.bools
+            .as_slice()
+            .iter()
+            .find(|(n, _)| same(n, name))
+            .map(|(_, b)| *b)
     }
 
     /// A three-valued boolean input: `Some` is answered, `None` branches (both values).
@@ -93,8 +180,8 @@ impl Oracle {
         if let Some(b) = v {
             return b;
         }
-        if let Some((_, b)) = self.bools.iter().find(|(n, _)| *n == name) {
-            return *b;
+        if let Some(b) = self.find_bool(name) {
+            return b;
         }
         let b = self.choose(name, 2) == 1;
         self.bools.push((name, b));
@@ -115,20 +202,17 @@ impl Oracle {
 
     /// Notes that the procedure assumed `name` absent (COND-10).
     pub fn assume(&mut self, name: &'static str) {
-        if !self.assumed.contains(&name) {
-            self.assumed.push(name);
-        }
+        push_new(&mut self.assumed, name);
     }
 
     /// One of `n` alternatives of an unknown categorical input (e.g. sex).
     pub fn one_of(&mut self, name: &'static str, n: u8) -> u8 {
-        let key = name;
-        if let Some((_, b)) = self.bools.iter().find(|(k, _)| *k == key) {
-            return u8::from(*b);
+        if let Some(b) = self.find_bool(name) {
+            return u8::from(b);
         }
         let c = self.choose(name, n);
         if n == 2 {
-            self.bools.push((key, c == 1));
+            self.bools.push((name, c == 1));
         }
         c
     }
@@ -136,14 +220,14 @@ impl Oracle {
     /// Compares a numeric input with `t`. `init` is the interval the input denotes
     /// (a point when known); later comparisons on the same run see it narrowed.
     pub fn cmp(&mut self, name: &'static str, init: Interval, op: Op, t: f64) -> bool {
-        let idx = match self.nums.iter().position(|(n, _)| *n == name) {
+        let idx = match self.nums.as_slice().iter().position(|(n, _)| same(n, name)) {
             Some(i) => i,
             None => {
                 self.nums.push((name, init));
-                self.nums.len() - 1
+                self.nums.as_slice().len() - 1
             }
         };
-        let iv = self.nums[idx].1;
+        let iv = self.nums.as_slice()[idx].1;
         let o = match op {
             Op::Ge => iv.ge(t),
             Op::Gt => iv.gt(t),
@@ -165,7 +249,7 @@ impl Oracle {
                     n.hi = t;
                     n.hi_open = split_closed_upper;
                 }
-                self.nums[idx].1 = n;
+                self.nums.as_mut_slice()[idx].1 = n;
                 match op {
                     Op::Ge | Op::Gt => upper,
                     Op::Lt | Op::Le => !upper,
@@ -182,8 +266,9 @@ impl Oracle {
     /// The current interval of a numeric input on this run (its `init` if not yet asked).
     pub fn interval(&self, name: &'static str, init: Interval) -> Interval {
         self.nums
+            .as_slice()
             .iter()
-            .find(|(n, _)| *n == name)
+            .find(|(n, _)| same(n, name))
             .map_or(init, |(_, i)| *i)
     }
 }
@@ -241,60 +326,72 @@ impl Enumerated<bool> {
     }
 }
 
-/// Runs `f` over every combination of values its unknown inputs could take (TV-2)
-/// and returns the result when `key` agrees on all runs; stops at the first
-/// disagreement.
-pub fn enumerate<R: PartialEq, K: PartialEq>(
+/// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
+/// path, hands each result to `keep`, and returns the assumed-absent flags when `key`
+/// agreed on every run, or the inputs branched on at the first disagreement.
+fn drive<R, K: PartialEq>(
     mut f: impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
-) -> Enumerated<R> {
-    let mut prefix: Vec<u8> = Vec::new();
-    let mut values: Vec<R> = Vec::new();
+    mut keep: impl FnMut(R),
+) -> Result<Names, Names> {
+    let mut q = Oracle::default();
     let mut first_key: Option<K> = None;
-    let mut branched: Vec<&'static str> = Vec::new();
-    let mut assumed: Vec<&'static str> = Vec::new();
+    let mut branched: Names = Stack::new("");
+    let mut assumed: Names = Stack::new("");
     for _ in 0..MAX_RUNS {
-        let mut q = Oracle::with_prefix(prefix);
+        q.reset();
         let r = f(&mut q);
-        for b in &q.branched {
-            if !branched.contains(b) {
-                branched.push(b);
-            }
+        for b in q.branched.as_slice() {
+            push_new(&mut branched, b);
         }
-        for a in &q.assumed {
-            if !assumed.contains(a) {
-                assumed.push(a);
-            }
+        for a in q.assumed.as_slice() {
+            push_new(&mut assumed, a);
         }
         let k = key(&r);
         match &first_key {
             None => first_key = Some(k),
-            Some(k0) if *k0 != k => return Enumerated::Indeterminate { missing: branched },
+            Some(k0) if *k0 != k => return Err(branched),
             Some(_) => {}
         }
-        if !values.contains(&r) {
-            values.push(r);
-        }
+        keep(r);
         // Next run: advance the last choice that has an alternative left.
-        let mut trail = q.trail;
-        loop {
-            match trail.pop() {
-                None => {
-                    return Enumerated::Determined {
-                        values,
-                        assumed_absent: assumed,
-                    }
+        let trail = q.trail.as_slice();
+        match trail.iter().rposition(|&(c, n)| c + 1 < n) {
+            None => return Ok(assumed),
+            Some(i) => {
+                q.prefix.clear();
+                for &(c, _) in &trail[..i] {
+                    q.prefix.push(c);
                 }
-                Some((c, n)) if c + 1 < n => {
-                    prefix = trail.iter().map(|(c, _)| *c).collect();
-                    prefix.push(c + 1);
-                    break;
-                }
-                Some(_) => {}
+                q.prefix.push(trail[i].0 + 1);
             }
         }
     }
-    Enumerated::Indeterminate { missing: branched }
+    Err(branched)
+}
+
+/// Runs `f` over every combination of values its unknown inputs could take (TV-2)
+/// and returns the result when `key` agrees on all runs; stops at the first
+/// disagreement.
+pub fn enumerate<R: PartialEq, K: PartialEq>(
+    f: impl FnMut(&mut Oracle) -> R,
+    key: impl Fn(&R) -> K,
+) -> Enumerated<R> {
+    let mut values: Vec<R> = Vec::new();
+    let keep = |r: R| {
+        if !values.contains(&r) {
+            values.push(r);
+        }
+    };
+    match drive(f, key, keep) {
+        Ok(assumed) => Enumerated::Determined {
+            values,
+            assumed_absent: assumed.as_slice().to_vec(),
+        },
+        Err(branched) => Enumerated::Indeterminate {
+            missing: branched.as_slice().to_vec(),
+        },
+    }
 }
 
 /// Shorthand: a boolean procedure as a rule outcome with its missing inputs and
@@ -302,12 +399,25 @@ pub fn enumerate<R: PartialEq, K: PartialEq>(
 pub fn decide(
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
-    let e = enumerate(f, |b| *b);
-    (
-        e.outcome(),
-        e.missing().to_vec(),
-        e.assumed_absent().to_vec(),
-    )
+    let mut first: Option<bool> = None;
+    match drive(f, |b| *b, |b| {
+        first.get_or_insert(b);
+    }) {
+        Ok(assumed) => (
+            if first == Some(true) {
+                Outcome::Fired
+            } else {
+                Outcome::NotFired
+            },
+            Vec::new(),
+            assumed.as_slice().to_vec(),
+        ),
+        Err(branched) => (
+            Outcome::Indeterminate,
+            branched.as_slice().to_vec(),
+            Vec::new(),
+        ),
+    }
 }
 
 #[cfg(test)]
