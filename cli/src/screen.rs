@@ -305,6 +305,8 @@ struct Stats {
 /// One worker's state: its share of each chunk is serialised into `buf`.
 struct Worker {
     buf: Vec<u8>,
+    /// The output cells of the current row, reused from row to row.
+    out: Vec<String>,
     summary: Summary,
     invalid_utf8_rows: u64,
     error: Option<anyhow::Error>,
@@ -314,6 +316,7 @@ impl Worker {
     fn new() -> Self {
         Worker {
             buf: Vec::with_capacity(1 << 20),
+            out: Vec::new(),
             summary: Summary::default(),
             invalid_utf8_rows: 0,
             error: None,
@@ -341,13 +344,14 @@ impl Worker {
                 .screener
                 .screen_cells_with_findings(ctx.header, &cells, findings);
             self.summary.add(&a);
-            let out = output::cells(&a);
+            output::cells_into(&a, &mut self.out);
+            let out = &self.out;
             match &mut csv_out {
                 Some(w) => {
                     for &i in &ctx.layout.csv_positions {
                         w.write_field(cell(&cells, i))?;
                     }
-                    for c in &out {
+                    for c in out {
                         w.write_field(c)?;
                     }
                     w.write_record(None::<&[u8]>)?;
@@ -356,7 +360,7 @@ impl Worker {
                     let row = JsonRow {
                         fields: &ctx.layout.json_fields,
                         cells: &cells,
-                        out: &out,
+                        out,
                         findings: &a.qc.findings,
                         mask: ctx.mask_values,
                     };
