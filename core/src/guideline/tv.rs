@@ -62,21 +62,21 @@ impl Op {
 /// beyond: the oracle's per-run state, which every guideline procedure rebuilds many
 /// times per record.
 #[derive(Clone, Debug)]
-struct Stack<T: Copy, const N: usize> {
+pub(crate) struct Stack<T: Copy, const N: usize> {
     len: usize,
     buf: [T; N],
     spill: Vec<T>,
 }
 
 impl<T: Copy, const N: usize> Stack<T, N> {
-    fn new(fill: T) -> Self {
+    pub(crate) fn new(fill: T) -> Self {
         Stack {
             len: 0,
             buf: [fill; N],
             spill: Vec::new(),
         }
     }
-    fn push(&mut self, v: T) {
+    pub(crate) fn push(&mut self, v: T) {
         if self.spill.is_empty() && self.len < N {
             self.buf[self.len] = v;
             self.len += 1;
@@ -87,7 +87,7 @@ impl<T: Copy, const N: usize> Stack<T, N> {
             self.spill.push(v);
         }
     }
-    fn as_slice(&self) -> &[T] {
+    pub(crate) fn as_slice(&self) -> &[T] {
         if self.spill.is_empty() {
             &self.buf[..self.len]
         } else {
@@ -104,6 +104,12 @@ impl<T: Copy, const N: usize> Stack<T, N> {
     fn clear(&mut self) {
         self.len = 0;
         self.spill.clear();
+    }
+}
+
+impl<T: Copy + PartialEq, const N: usize> PartialEq for Stack<T, N> {
+    fn eq(&self, o: &Self) -> bool {
+        self.as_slice() == o.as_slice()
     }
 }
 
