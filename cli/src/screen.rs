@@ -332,10 +332,6 @@ impl Worker {
     }
 
     fn try_screen(&mut self, rows: &[csv::ByteRecord], ctx: &Ctx<'_>) -> Result<()> {
-        let mut csv_out = match ctx.format {
-            Format::Csv => Some(csv::Writer::from_writer(std::mem::take(&mut self.buf))),
-            Format::Json => None,
-        };
         for rec in rows {
             let input::Decoded { cells, findings } = ctx.decoder.decode(rec);
             if !findings.is_empty() {
@@ -347,17 +343,24 @@ impl Worker {
             self.summary.add(&a);
             output::cells_into(&a, &mut self.out);
             let out = &self.out;
-            match &mut csv_out {
-                Some(w) => {
-                    for &i in &ctx.layout.csv_positions {
-                        w.write_field(cell(&cells, i))?;
+            match ctx.format {
+                Format::Csv => {
+                    // Input cells, then output cells: never a record of one empty field.
+                    let fields = ctx
+                        .layout
+                        .csv_positions
+                        .iter()
+                        .map(|&i| cell(&cells, i))
+                        .chain(out.iter().map(String::as_str));
+                    for (k, f) in fields.enumerate() {
+                        if k > 0 {
+                            self.buf.push(b',');
+                        }
+                        push_csv_field(&mut self.buf, f.as_bytes());
                     }
-                    for c in out {
-                        w.write_field(c)?;
-                    }
-                    w.write_record(None::<&[u8]>)?;
+                    self.buf.push(b'\n');
                 }
-                None => {
+                Format::Json => {
                     let row = JsonRow {
                         fields: &ctx.layout.json_fields,
                         cells: &cells,
@@ -370,13 +373,26 @@ impl Worker {
                 }
             }
         }
-        if let Some(w) = csv_out {
-            self.buf = w
-                .into_inner()
-                .map_err(|e| anyhow::anyhow!("cannot serialise CSV rows: {}", e.error()))?;
-        }
         Ok(())
     }
+}
+
+/// Appends one CSV field exactly as the `csv` crate's default writer does
+/// (`QuoteStyle::Necessary`, `,` delimiter, `\n` terminator, quotes doubled): quoted
+/// when it contains `,`, `"`, CR or LF, otherwise written as is.
+fn push_csv_field(buf: &mut Vec<u8>, f: &[u8]) {
+    if !f.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        buf.extend_from_slice(f);
+        return;
+    }
+    buf.push(b'"');
+    for &b in f {
+        if b == b'"' {
+            buf.push(b'"');
+        }
+        buf.push(b);
+    }
+    buf.push(b'"');
 }
 
 /// What every worker reads.
@@ -418,6 +434,34 @@ impl serde::Serialize for JsonRow<'_> {
             m.serialize_entry("findings", self.findings)?;
         }
         m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_csv_field;
+
+    #[test]
+    fn csv_fields_as_the_csv_crate_writes_them() {
+        let rows: &[&[&str]] = &[
+            &["a", "", "b,c", "say \"hi\"", "x\ny", "cr\rlf", " sp ", "#", "'", "中文;1"],
+            &["", "", ""],
+            &["\"", ",", ""],
+        ];
+        for row in rows {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(*row).unwrap();
+            let want = w.into_inner().unwrap();
+            let mut got = Vec::new();
+            for (k, f) in row.iter().enumerate() {
+                if k > 0 {
+                    got.push(b',');
+                }
+                push_csv_field(&mut got, f.as_bytes());
+            }
+            got.push(b'\n');
+            assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
+        }
     }
 }
 

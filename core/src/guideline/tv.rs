@@ -126,16 +126,16 @@ fn push_new(list: &mut Names, name: &'static str) {
     }
 }
 
-type Names = Stack<&'static str, 16>;
+type Names = Stack<&'static str, 8>;
 
 /// Answers a procedure's questions on one run; see the module documentation.
 #[derive(Debug)]
 pub struct Oracle {
-    prefix: Stack<u8, 32>,
+    prefix: Stack<u8, 16>,
     pos: usize,
-    trail: Stack<(u8, u8), 32>,
+    trail: Stack<(u8, u8), 16>,
     nums: Stack<(&'static str, Interval), 16>,
-    bools: Stack<(&'static str, bool), 16>,
+    bools: Stack<(&'static str, bool), 8>,
     branched: Names,
     assumed: Names,
 }
