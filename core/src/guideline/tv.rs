@@ -59,8 +59,8 @@ impl Op {
 }
 
 /// A short list kept inline (no allocation) up to `N` entries, spilling to the heap
-/// beyond: the oracle's per-run state, which every guideline procedure rebuilds many
-/// times per record.
+/// beyond: the inputs an enumeration collects, and the rule ids of one run of the
+/// lipid procedure, which are built many times per record.
 #[derive(Clone, Debug)]
 pub(crate) struct Stack<T: Copy, const N: usize> {
     len: usize,
@@ -94,17 +94,6 @@ impl<T: Copy, const N: usize> Stack<T, N> {
             &self.spill
         }
     }
-    fn as_mut_slice(&mut self) -> &mut [T] {
-        if self.spill.is_empty() {
-            &mut self.buf[..self.len]
-        } else {
-            &mut self.spill
-        }
-    }
-    fn clear(&mut self) {
-        self.len = 0;
-        self.spill.clear();
-    }
 }
 
 impl<T: Copy + PartialEq, const N: usize> PartialEq for Stack<T, N> {
@@ -129,32 +118,45 @@ fn push_new(list: &mut Names, name: &'static str) {
 type Names = Stack<&'static str, 8>;
 
 /// Answers a procedure's questions on one run; see the module documentation.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Oracle {
-    prefix: Stack<u8, 16>,
+    prefix: Vec<u8>,
     pos: usize,
-    trail: Stack<(u8, u8), 16>,
-    nums: Stack<(&'static str, Interval), 16>,
-    bools: Stack<(&'static str, bool), 8>,
-    branched: Names,
-    assumed: Names,
+    trail: Vec<(u8, u8)>,
+    nums: Vec<(&'static str, Interval)>,
+    bools: Vec<(&'static str, bool)>,
+    branched: Vec<&'static str>,
+    assumed: Vec<&'static str>,
 }
 
-impl Default for Oracle {
-    fn default() -> Self {
-        Oracle {
-            prefix: Stack::new(0),
-            pos: 0,
-            trail: Stack::new((0, 0)),
-            nums: Stack::new(("", Interval::point(0.0))),
-            bools: Stack::new(("", false)),
-            branched: Stack::new(""),
-            assumed: Stack::new(""),
-        }
-    }
+thread_local! {
+    /// Oracles of finished enumerations, kept with their buffers' capacity: a record
+    /// runs dozens of enumerations, which then allocate nothing.
+    static POOL: std::cell::RefCell<Vec<Oracle>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Oracle {
+    /// An oracle from the pool (or a new one), with no choices made.
+    fn take() -> Oracle {
+        let mut q = POOL
+            .try_with(|p| p.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        q.prefix.clear();
+        q
+    }
+
+    /// Returns an oracle to the pool (nested enumerations use several at once).
+    fn give(self) {
+        let _ = POOL.try_with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < 16 {
+                p.push(self);
+            }
+        });
+    }
+
     /// Prepares the next run: everything but the prefix of choices is forgotten.
     fn reset(&mut self) {
         self.pos = 0;
@@ -166,16 +168,17 @@ impl Oracle {
     }
 
     fn choose(&mut self, name: &'static str, n: u8) -> u8 {
-        let c = self.prefix.as_slice().get(self.pos).copied().unwrap_or(0);
+        let c = self.prefix.get(self.pos).copied().unwrap_or(0);
         self.pos += 1;
         self.trail.push((c, n));
-        push_new(&mut self.branched, name);
+        if !self.branched.iter().any(|n| same(n, name)) {
+            self.branched.push(name);
+        }
         c
     }
 
     fn find_bool(&self, name: &'static str) -> Option<bool> {
         self.bools
-            .as_slice()
             .iter()
             .find(|(n, _)| same(n, name))
             .map(|(_, b)| *b)
@@ -208,7 +211,9 @@ impl Oracle {
 
     /// Notes that the procedure assumed `name` absent (COND-10).
     pub fn assume(&mut self, name: &'static str) {
-        push_new(&mut self.assumed, name);
+        if !self.assumed.iter().any(|n| same(n, name)) {
+            self.assumed.push(name);
+        }
     }
 
     /// One of `n` alternatives of an unknown categorical input (e.g. sex).
@@ -226,14 +231,14 @@ impl Oracle {
     /// Compares a numeric input with `t`. `init` is the interval the input denotes
     /// (a point when known); later comparisons on the same run see it narrowed.
     pub fn cmp(&mut self, name: &'static str, init: Interval, op: Op, t: f64) -> bool {
-        let idx = match self.nums.as_slice().iter().position(|(n, _)| same(n, name)) {
+        let idx = match self.nums.iter().position(|(n, _)| same(n, name)) {
             Some(i) => i,
             None => {
                 self.nums.push((name, init));
-                self.nums.as_slice().len() - 1
+                self.nums.len() - 1
             }
         };
-        let iv = self.nums.as_slice()[idx].1;
+        let iv = self.nums[idx].1;
         let o = match op {
             Op::Ge => iv.ge(t),
             Op::Gt => iv.gt(t),
@@ -255,7 +260,7 @@ impl Oracle {
                     n.hi = t;
                     n.hi_open = split_closed_upper;
                 }
-                self.nums.as_mut_slice()[idx].1 = n;
+                self.nums[idx].1 = n;
                 match op {
                     Op::Ge | Op::Gt => upper,
                     Op::Lt | Op::Le => !upper,
@@ -272,7 +277,6 @@ impl Oracle {
     /// The current interval of a numeric input on this run (its `init` if not yet asked).
     pub fn interval(&self, name: &'static str, init: Interval) -> Interval {
         self.nums
-            .as_slice()
             .iter()
             .find(|(n, _)| same(n, name))
             .map_or(init, |(_, i)| *i)
@@ -340,17 +344,28 @@ fn drive<R, K: PartialEq>(
     key: impl Fn(&R) -> K,
     mut keep: impl FnMut(R),
 ) -> Result<Names, Names> {
-    let mut q = Oracle::default();
+    let mut q = Oracle::take();
+    let r = drive_with(&mut q, &mut f, key, &mut keep);
+    q.give();
+    r
+}
+
+fn drive_with<R, K: PartialEq>(
+    q: &mut Oracle,
+    f: &mut impl FnMut(&mut Oracle) -> R,
+    key: impl Fn(&R) -> K,
+    keep: &mut impl FnMut(R),
+) -> Result<Names, Names> {
     let mut first_key: Option<K> = None;
     let mut branched: Names = Stack::new("");
     let mut assumed: Names = Stack::new("");
     for _ in 0..MAX_RUNS {
         q.reset();
-        let r = f(&mut q);
-        for b in q.branched.as_slice() {
+        let r = f(q);
+        for b in &q.branched {
             push_new(&mut branched, b);
         }
-        for a in q.assumed.as_slice() {
+        for a in &q.assumed {
             push_new(&mut assumed, a);
         }
         let k = key(&r);
@@ -361,15 +376,13 @@ fn drive<R, K: PartialEq>(
         }
         keep(r);
         // Next run: advance the last choice that has an alternative left.
-        let trail = q.trail.as_slice();
-        match trail.iter().rposition(|&(c, n)| c + 1 < n) {
+        match q.trail.iter().rposition(|&(c, n)| c + 1 < n) {
             None => return Ok(assumed),
             Some(i) => {
                 q.prefix.clear();
-                for &(c, _) in &trail[..i] {
-                    q.prefix.push(c);
-                }
-                q.prefix.push(trail[i].0 + 1);
+                let next = q.trail[i].0 + 1;
+                q.prefix.extend(q.trail[..i].iter().map(|&(c, _)| c));
+                q.prefix.push(next);
             }
         }
     }
