@@ -444,7 +444,18 @@ mod tests {
     #[test]
     fn csv_fields_as_the_csv_crate_writes_them() {
         let rows: &[&[&str]] = &[
-            &["a", "", "b,c", "say \"hi\"", "x\ny", "cr\rlf", " sp ", "#", "'", "中文;1"],
+            &[
+                "a",
+                "",
+                "b,c",
+                "say \"hi\"",
+                "x\ny",
+                "cr\rlf",
+                " sp ",
+                "#",
+                "'",
+                "中文;1",
+            ],
             &["", "", ""],
             &["\"", ",", ""],
         ];
@@ -460,7 +471,10 @@ mod tests {
                 push_csv_field(&mut got, f.as_bytes());
             }
             got.push(b'\n');
-            assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&want)
+            );
         }
     }
 }

@@ -419,9 +419,13 @@ pub fn decide(
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
     let mut first: Option<bool> = None;
-    match drive(f, |b| *b, |b| {
-        first.get_or_insert(b);
-    }) {
+    match drive(
+        f,
+        |b| *b,
+        |b| {
+            first.get_or_insert(b);
+        },
+    ) {
         Ok(assumed) => (
             if first == Some(true) {
                 Outcome::Fired
