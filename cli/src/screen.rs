@@ -437,48 +437,6 @@ impl serde::Serialize for JsonRow<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::push_csv_field;
-
-    #[test]
-    fn csv_fields_as_the_csv_crate_writes_them() {
-        let rows: &[&[&str]] = &[
-            &[
-                "a",
-                "",
-                "b,c",
-                "say \"hi\"",
-                "x\ny",
-                "cr\rlf",
-                " sp ",
-                "#",
-                "'",
-                "中文;1",
-            ],
-            &["", "", ""],
-            &["\"", ",", ""],
-        ];
-        for row in rows {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(*row).unwrap();
-            let want = w.into_inner().unwrap();
-            let mut got = Vec::new();
-            for (k, f) in row.iter().enumerate() {
-                if k > 0 {
-                    got.push(b',');
-                }
-                push_csv_field(&mut got, f.as_bytes());
-            }
-            got.push(b'\n');
-            assert_eq!(
-                String::from_utf8_lossy(&got),
-                String::from_utf8_lossy(&want)
-            );
-        }
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn screen_rows(
     src: &mut RowSource,
@@ -725,6 +683,48 @@ impl Sink {
             crate::cleanup::settle(tmp, || {
                 let _ = std::fs::remove_file(tmp);
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_csv_field;
+
+    #[test]
+    fn csv_fields_as_the_csv_crate_writes_them() {
+        let rows: &[&[&str]] = &[
+            &[
+                "a",
+                "",
+                "b,c",
+                "say \"hi\"",
+                "x\ny",
+                "cr\rlf",
+                " sp ",
+                "#",
+                "'",
+                "中文;1",
+            ],
+            &["", "", ""],
+            &["\"", ",", ""],
+        ];
+        for row in rows {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(*row).unwrap();
+            let want = w.into_inner().unwrap();
+            let mut got = Vec::new();
+            for (k, f) in row.iter().enumerate() {
+                if k > 0 {
+                    got.push(b',');
+                }
+                push_csv_field(&mut got, f.as_bytes());
+            }
+            got.push(b'\n');
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&want)
+            );
         }
     }
 }

@@ -336,6 +336,13 @@ impl Enumerated<bool> {
     }
 }
 
+/// How an enumeration ended: every run agreed (with the COND-10 flags assumed
+/// absent), or two runs disagreed (with the inputs branched on until then).
+enum Driven {
+    Agreed(Names),
+    Disagreed(Names),
+}
+
 /// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
 /// path, hands each result to `keep`, and returns the assumed-absent flags when `key`
 /// agreed on every run, or the inputs branched on at the first disagreement.
@@ -343,7 +350,7 @@ fn drive<R, K: PartialEq>(
     mut f: impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
     mut keep: impl FnMut(R),
-) -> Result<Names, Names> {
+) -> Driven {
     let mut q = Oracle::take();
     let r = drive_with(&mut q, &mut f, key, &mut keep);
     q.give();
@@ -355,7 +362,7 @@ fn drive_with<R, K: PartialEq>(
     f: &mut impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
     keep: &mut impl FnMut(R),
-) -> Result<Names, Names> {
+) -> Driven {
     let mut first_key: Option<K> = None;
     let mut branched: Names = Stack::new("");
     let mut assumed: Names = Stack::new("");
@@ -371,13 +378,13 @@ fn drive_with<R, K: PartialEq>(
         let k = key(&r);
         match &first_key {
             None => first_key = Some(k),
-            Some(k0) if *k0 != k => return Err(branched),
+            Some(k0) if *k0 != k => return Driven::Disagreed(branched),
             Some(_) => {}
         }
         keep(r);
         // Next run: advance the last choice that has an alternative left.
         match q.trail.iter().rposition(|&(c, n)| c + 1 < n) {
-            None => return Ok(assumed),
+            None => return Driven::Agreed(assumed),
             Some(i) => {
                 q.prefix.clear();
                 let next = q.trail[i].0 + 1;
@@ -386,7 +393,7 @@ fn drive_with<R, K: PartialEq>(
             }
         }
     }
-    Err(branched)
+    Driven::Disagreed(branched)
 }
 
 /// Runs `f` over every combination of values its unknown inputs could take (TV-2)
@@ -403,11 +410,11 @@ pub fn enumerate<R: PartialEq, K: PartialEq>(
         }
     };
     match drive(f, key, keep) {
-        Ok(assumed) => Enumerated::Determined {
+        Driven::Agreed(assumed) => Enumerated::Determined {
             values,
             assumed_absent: assumed.as_slice().to_vec(),
         },
-        Err(branched) => Enumerated::Indeterminate {
+        Driven::Disagreed(branched) => Enumerated::Indeterminate {
             missing: branched.as_slice().to_vec(),
         },
     }
@@ -426,7 +433,7 @@ pub fn decide(
             first.get_or_insert(b);
         },
     ) {
-        Ok(assumed) => (
+        Driven::Agreed(assumed) => (
             if first == Some(true) {
                 Outcome::Fired
             } else {
@@ -435,7 +442,7 @@ pub fn decide(
             Vec::new(),
             assumed.as_slice().to_vec(),
         ),
-        Err(branched) => (
+        Driven::Disagreed(branched) => (
             Outcome::Indeterminate,
             branched.as_slice().to_vec(),
             Vec::new(),
