@@ -22,6 +22,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Mutex};
 use std::time::Instant;
 
 /// Rows screened per chunk (split across the worker threads).
@@ -305,6 +306,8 @@ struct Stats {
 /// One worker's state: its share of each chunk is serialised into `buf`.
 struct Worker {
     buf: Vec<u8>,
+    /// The output cells of the current row, reused from row to row.
+    out: Vec<String>,
     summary: Summary,
     invalid_utf8_rows: u64,
     error: Option<anyhow::Error>,
@@ -314,6 +317,7 @@ impl Worker {
     fn new() -> Self {
         Worker {
             buf: Vec::with_capacity(1 << 20),
+            out: Vec::new(),
             summary: Summary::default(),
             invalid_utf8_rows: 0,
             error: None,
@@ -328,10 +332,6 @@ impl Worker {
     }
 
     fn try_screen(&mut self, rows: &[csv::ByteRecord], ctx: &Ctx<'_>) -> Result<()> {
-        let mut csv_out = match ctx.format {
-            Format::Csv => Some(csv::Writer::from_writer(std::mem::take(&mut self.buf))),
-            Format::Json => None,
-        };
         for rec in rows {
             let input::Decoded { cells, findings } = ctx.decoder.decode(rec);
             if !findings.is_empty() {
@@ -341,22 +341,30 @@ impl Worker {
                 .screener
                 .screen_cells_with_findings(ctx.header, &cells, findings);
             self.summary.add(&a);
-            let out = output::cells(&a);
-            match &mut csv_out {
-                Some(w) => {
-                    for &i in &ctx.layout.csv_positions {
-                        w.write_field(cell(&cells, i))?;
+            output::cells_into(&a, &mut self.out);
+            let out = &self.out;
+            match ctx.format {
+                Format::Csv => {
+                    // Input cells, then output cells: never a record of one empty field.
+                    let fields = ctx
+                        .layout
+                        .csv_positions
+                        .iter()
+                        .map(|&i| cell(&cells, i))
+                        .chain(out.iter().map(String::as_str));
+                    for (k, f) in fields.enumerate() {
+                        if k > 0 {
+                            self.buf.push(b',');
+                        }
+                        push_csv_field(&mut self.buf, f.as_bytes());
                     }
-                    for c in &out {
-                        w.write_field(c)?;
-                    }
-                    w.write_record(None::<&[u8]>)?;
+                    self.buf.push(b'\n');
                 }
-                None => {
+                Format::Json => {
                     let row = JsonRow {
                         fields: &ctx.layout.json_fields,
                         cells: &cells,
-                        out: &out,
+                        out,
                         findings: &a.qc.findings,
                         mask: ctx.mask_values,
                     };
@@ -365,13 +373,26 @@ impl Worker {
                 }
             }
         }
-        if let Some(w) = csv_out {
-            self.buf = w
-                .into_inner()
-                .map_err(|e| anyhow::anyhow!("cannot serialise CSV rows: {}", e.error()))?;
-        }
         Ok(())
     }
+}
+
+/// Appends one CSV field exactly as the `csv` crate's default writer does
+/// (`QuoteStyle::Necessary`, `,` delimiter, `\n` terminator, quotes doubled): quoted
+/// when it contains `,`, `"`, CR or LF, otherwise written as is.
+fn push_csv_field(buf: &mut Vec<u8>, f: &[u8]) {
+    if !f.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        buf.extend_from_slice(f);
+        return;
+    }
+    buf.push(b'"');
+    for &b in f {
+        if b == b'"' {
+            buf.push(b'"');
+        }
+        buf.push(b);
+    }
+    buf.push(b'"');
 }
 
 /// What every worker reads.
@@ -443,54 +464,133 @@ fn screen_rows(
     };
     let ctx = &ctx;
     let threads = o.threads.max(1);
-    let mut workers: Vec<Worker> = (0..threads).map(|_| Worker::new()).collect();
-    let mut chunk: Vec<csv::ByteRecord> = (0..CHUNK_ROWS).map(|_| csv::ByteRecord::new()).collect();
+    // Pipeline: this thread reads jobs of JOB_ROWS rows and writes finished jobs in
+    // input order while `threads` workers screen; at most `in_flight` jobs (their
+    // rows and output) exist at a time, so memory stays bounded by CHUNK_ROWS rows.
+    let in_flight = (CHUNK_ROWS / JOB_ROWS).max(2 * threads);
+    let (job_tx, job_rx) = mpsc::channel::<Job>();
+    let job_rx = Mutex::new(job_rx);
+    let job_rx = &job_rx;
+    std::thread::scope(|s| {
+        let (done_tx, done_rx) = mpsc::channel::<Job>();
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let done_tx = done_tx.clone();
+                s.spawn(move || {
+                    let mut w = Worker::new();
+                    loop {
+                        // The lock is held only while taking a job.
+                        let job = match job_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(mut job) = job else { break };
+                        std::mem::swap(&mut w.buf, &mut job.buf);
+                        w.screen(&job.rows[..job.n], ctx);
+                        std::mem::swap(&mut w.buf, &mut job.buf);
+                        job.error = w.error.take();
+                        if done_tx.send(job).is_err() {
+                            break;
+                        }
+                    }
+                    (w.summary, w.invalid_utf8_rows)
+                })
+            })
+            .collect();
+        drop(done_tx);
+        let result = pump(src, sink, bar, in_flight, &job_tx, &done_rx);
+        // Workers stop once the job channel is closed and empty.
+        drop(job_tx);
+        let mut summary = Summary::default();
+        let mut invalid_utf8_rows = 0;
+        for h in handles {
+            let (s, n) = h
+                .join()
+                .map_err(|_| anyhow::anyhow!("a screening thread panicked"))?;
+            summary.merge(&s);
+            invalid_utf8_rows += n;
+        }
+        result?;
+        Ok(Stats {
+            summary,
+            invalid_utf8_rows,
+        })
+    })
+}
+
+/// Rows per job of the screening pipeline.
+const JOB_ROWS: usize = 1024;
+
+/// A job of the pipeline: rows to screen and, once screened, their output.
+struct Job {
+    seq: u64,
+    rows: Vec<csv::ByteRecord>,
+    n: usize,
+    buf: Vec<u8>,
+    error: Option<anyhow::Error>,
+}
+
+/// The reading and writing side of the pipeline: keeps up to `in_flight` jobs with
+/// the workers and writes their output in input order.
+fn pump(
+    src: &mut RowSource,
+    sink: &mut Sink,
+    bar: &ProgressBar,
+    in_flight: usize,
+    job_tx: &mpsc::Sender<Job>,
+    done_rx: &mpsc::Receiver<Job>,
+) -> Result<()> {
+    let mut free: Vec<Job> = (0..in_flight)
+        .map(|_| Job {
+            seq: 0,
+            rows: (0..JOB_ROWS).map(|_| csv::ByteRecord::new()).collect(),
+            n: 0,
+            buf: Vec::new(),
+            error: None,
+        })
+        .collect();
+    let mut pending: std::collections::BTreeMap<u64, Job> = std::collections::BTreeMap::new();
+    let (mut next_seq, mut next_write, mut busy) = (0u64, 0u64, 0usize);
+    let mut eof = false;
     loop {
-        let mut n = 0;
-        while n < CHUNK_ROWS && src.read_record(&mut chunk[n])? {
-            n += 1;
+        while !eof {
+            let Some(mut job) = free.pop() else { break };
+            let mut n = 0;
+            while n < JOB_ROWS && src.read_record(&mut job.rows[n])? {
+                n += 1;
+            }
+            eof = n < JOB_ROWS;
+            if n == 0 {
+                free.push(job);
+                break;
+            }
+            job.seq = next_seq;
+            job.n = n;
+            next_seq += 1;
+            job_tx
+                .send(job)
+                .map_err(|_| anyhow::anyhow!("the screening threads stopped"))?;
+            busy += 1;
         }
-        if n == 0 {
-            break;
+        if busy == 0 {
+            return Ok(());
         }
-        let rows = &chunk[..n];
-        let per = n.div_ceil(threads);
-        if threads == 1 || n < 256 {
-            workers[0].screen(rows, ctx);
-        } else {
-            std::thread::scope(|s| {
-                let mut parts = rows.chunks(per).zip(workers.iter_mut());
-                let first = parts.next();
-                for (part, w) in parts {
-                    s.spawn(move || w.screen(part, ctx));
-                }
-                if let Some((part, w)) = first {
-                    w.screen(part, ctx);
-                }
-            });
-        }
-        for w in &mut workers {
-            if let Some(e) = w.error.take() {
+        let job = done_rx
+            .recv()
+            .map_err(|_| anyhow::anyhow!("the screening threads stopped"))?;
+        busy -= 1;
+        pending.insert(job.seq, job);
+        while let Some(mut job) = pending.remove(&next_write) {
+            if let Some(e) = job.error.take() {
                 return Err(e.context("cannot serialise an output row"));
             }
-            sink.write_all(&w.buf)?;
-            w.buf.clear();
+            sink.write_all(&job.buf)?;
+            job.buf.clear();
+            free.push(job);
+            next_write += 1;
         }
         bar.set_position(src.position());
-        if n < CHUNK_ROWS {
-            break;
-        }
     }
-    let mut summary = Summary::default();
-    let mut invalid_utf8_rows = 0;
-    for w in &workers {
-        summary.merge(&w.summary);
-        invalid_utf8_rows += w.invalid_utf8_rows;
-    }
-    Ok(Stats {
-        summary,
-        invalid_utf8_rows,
-    })
 }
 
 /// The output: standard output, or a temporary file next to the target that is
@@ -583,6 +683,48 @@ impl Sink {
             crate::cleanup::settle(tmp, || {
                 let _ = std::fs::remove_file(tmp);
             });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_csv_field;
+
+    #[test]
+    fn csv_fields_as_the_csv_crate_writes_them() {
+        let rows: &[&[&str]] = &[
+            &[
+                "a",
+                "",
+                "b,c",
+                "say \"hi\"",
+                "x\ny",
+                "cr\rlf",
+                " sp ",
+                "#",
+                "'",
+                "中文;1",
+            ],
+            &["", "", ""],
+            &["\"", ",", ""],
+        ];
+        for row in rows {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(*row).unwrap();
+            let want = w.into_inner().unwrap();
+            let mut got = Vec::new();
+            for (k, f) in row.iter().enumerate() {
+                if k > 0 {
+                    got.push(b',');
+                }
+                push_csv_field(&mut got, f.as_bytes());
+            }
+            got.push(b'\n');
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&want)
+            );
         }
     }
 }

@@ -86,12 +86,16 @@ fn guideline(
 ) -> GuidelineAssessment {
     let opts = profile.guideline_options();
     let p = Person::new(record, ev, profile.canonical_unit);
+    // The plan's statin item uses the same stratum and target: computed once.
+    let lipid = lipid::stratify(&p, profile.lipid_ruleset);
+    let ldl_target = lipid::ldl_target(&p, profile.lipid_ruleset);
+    let plan = intervention::plan_with(&p, hr, china_par_pct, &opts, &lipid, &ldl_target);
     GuidelineAssessment {
         risk_level: cn2019::risk_level(&p, china_par_pct, None),
         bp_grade: bp_class::classify(profile.bp_scheme, ev.sbp(), ev.dbp()),
-        lipid: lipid::stratify(&p, profile.lipid_ruleset),
-        ldl_target: lipid::ldl_target(&p, profile.lipid_ruleset),
-        plan: intervention::plan(record, ev, hr, china_par_pct, &opts),
+        lipid,
+        ldl_target,
+        plan,
         next_follow_up: followup::next_follow_up_column(record, hr, &profile.followup),
     }
 }

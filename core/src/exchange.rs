@@ -298,27 +298,34 @@ fn expected_text(k: Kind) -> (&'static str, &'static str) {
 
 /// Parses a boolean spelling (csv-schema.md; case-insensitive).
 pub fn parse_bool(s: &str) -> Option<bool> {
-    match s.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "y" => Some(true),
-        "0" | "false" | "no" | "n" => Some(false),
-        _ => match s {
+    // ASCII case-insensitive without lower-casing into a new string.
+    let any = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
+    if any(&["1", "true", "yes", "y"]) {
+        Some(true)
+    } else if any(&["0", "false", "no", "n"]) {
+        Some(false)
+    } else {
+        match s {
             "是" => Some(true),
             "否" => Some(false),
             _ => None,
-        },
+        }
     }
 }
 
 /// Parses a sex spelling (csv-schema.md; case-insensitive).
 pub fn parse_sex(s: &str) -> Option<Sex> {
-    match s.to_ascii_lowercase().as_str() {
-        "male" | "m" => Some(Sex::Male),
-        "female" | "f" => Some(Sex::Female),
-        _ => match s {
+    let any = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
+    if any(&["male", "m"]) {
+        Some(Sex::Male)
+    } else if any(&["female", "f"]) {
+        Some(Sex::Female)
+    } else {
+        match s {
             "男" => Some(Sex::Male),
             "女" => Some(Sex::Female),
             _ => None,
-        },
+        }
     }
 }
 

@@ -26,6 +26,7 @@ use crate::record::ScreeningRecord;
 use crate::rules::Evidence;
 use crate::value::Outcome;
 use serde::Serialize;
+use std::borrow::Cow;
 
 crate::define_rules! {
     INT_1 = "INT-1", "intervention", [ConfirmedP], "domain.md §8.2; S1",
@@ -130,10 +131,10 @@ pub struct PlanItem {
     pub citation: &'static str,
     /// Its evidence labels (all labels of every rule behind the item).
     pub evidence: Vec<Evidence>,
-    /// English text.
-    pub en: String,
-    /// Chinese text.
-    pub zh: String,
+    /// English text (borrowed when the text is fixed).
+    pub en: Cow<'static, str>,
+    /// Chinese text (borrowed when the text is fixed).
+    pub zh: Cow<'static, str>,
 }
 
 /// One emergency criterion evaluated on the screening record.
@@ -286,7 +287,7 @@ impl Builder {
         kind: ItemKind,
         priority: Priority,
         rules: &[&'static str],
-        text: impl FnOnce() -> (String, String),
+        text: impl FnOnce() -> (Cow<'static, str>, Cow<'static, str>),
     ) {
         let status = match o {
             Outcome::Fired => ItemStatus::Recommended,
@@ -345,6 +346,25 @@ pub fn plan(
     opts: &GuidelineOptions,
 ) -> Plan {
     let p = Person::new(rec, ev, opts.canonical_unit);
+    let strat = lipid::stratify(&p, opts.lipid_ruleset);
+    let target = lipid::ldl_target(&p, opts.lipid_ruleset);
+    plan_with(&p, high_risk, china_par_pct, opts, &strat, &target)
+}
+
+/// As [`plan`], for a caller that has already stratified the person under
+/// `opts.lipid_ruleset` ([`lipid::stratify`] and [`lipid::ldl_target`] of the same
+/// person): the pipeline computes those once for its own columns.
+pub(crate) fn plan_with(
+    p: &Person<'_>,
+    high_risk: HighRiskStatus,
+    china_par_pct: Option<f64>,
+    opts: &GuidelineOptions,
+    strat: &lipid::LipidStratum,
+    target: &lipid::TargetResult,
+) -> Plan {
+    let rec = p.rec;
+    let ev = p.ev;
+    let p = *p;
     let urgent = urgent_referral(&p);
     let mut b = Builder { items: Vec::new() };
 
@@ -362,7 +382,7 @@ pub fn plan(
         } else {
             vec![BPHS_DM_4]
         };
-        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, &rules, || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、"))));
+        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, &rules, || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
     }
     // High-risk survey referral (HRS-1…8).
     b.add(hr(high_risk), if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() }, "hr_survey_referral", ItemKind::HospitalReferral, Priority::High, &[HRS_8], || ("Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(), "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into()));
@@ -386,8 +406,8 @@ pub fn plan(
         &[cn2020::CN2020_4],
         || {
             (
-                format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg"),
-                format!("启动降压药物治疗；血压目标<{ts}/{td} mmHg"),
+                format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg").into(),
+                format!("启动降压药物治疗；血压目标<{ts}/{td} mmHg").into(),
             )
         },
     );
@@ -408,48 +428,54 @@ pub fn plan(
         },
     );
     // Statin: CN2020-3 indication, or a lipid stratum of high or above.
-    let statin = match cn2020::statin(&p) {
+    let statin_in = cn2020::statin(&p);
+    let statin = match &statin_in {
         Ok(StatinIndication::NotIndicated | StatinIndication::Consider) => Outcome::NotFired,
         Ok(_) => Outcome::Fired,
         Err(_) => Outcome::Indeterminate,
     };
-    let strat = lipid::stratify(&p, opts.lipid_ruleset);
     let by_level = match strat.level {
         Some(l) if l >= LipidLevel::High => Outcome::Fired,
         Some(_) => Outcome::NotFired,
         None => Outcome::Indeterminate,
     };
-    let target = lipid::ldl_target(&p, opts.lipid_ruleset);
-    let (ten, tzh) = match target.target() {
-        Some(t) if t.reduction_required => (
-            format!(
-                "LDL-C < {} mmol/L and a reduction > 50 % from baseline",
-                t.column()
-            ),
-            format!("LDL-C<{} mmol/L且较基线降低>50%", t.column()),
-        ),
-        Some(t) => (
-            format!("LDL-C < {} mmol/L", t.column()),
-            format!("LDL-C<{} mmol/L", t.column()),
-        ),
-        None => ("LDL-C target to be set".into(), "LDL-C目标值待定".into()),
-    };
     let mut srules: Vec<&'static str> = Vec::new();
     if by_level == Outcome::Fired {
-        srules.extend(target.target().map(|t| t.rules.clone()).unwrap_or_default());
+        if let Some(t) = target.target() {
+            srules.extend(t.rules.iter().copied());
+        }
         srules.extend(strat.rules.iter().copied());
     }
     srules.push(cn2020::CN2020_3);
     srules.push(lipid::LIP_TX_1);
     let mut m = strat.missing.clone();
-    if let Err(mm) = cn2020::statin(&p) {
+    if let Err(mm) = statin_in {
         for f in mm {
             if !m.contains(&f) {
                 m.push(f);
             }
         }
     }
-    b.add(by_level.or(statin), m, "statin", ItemKind::Statin, Priority::High, &srules, || (format!("Statin (moderate intensity first; recheck lipids after 4–6 weeks); target {ten}"), format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}")));
+    b.add(by_level.or(statin), m, "statin", ItemKind::Statin, Priority::High, &srules, || {
+        let (ten, tzh) = match target.target() {
+            Some(t) if t.reduction_required => (
+                format!(
+                    "LDL-C < {} mmol/L and a reduction > 50 % from baseline",
+                    t.column()
+                ),
+                format!("LDL-C<{} mmol/L且较基线降低>50%", t.column()),
+            ),
+            Some(t) => (
+                format!("LDL-C < {} mmol/L", t.column()),
+                format!("LDL-C<{} mmol/L", t.column()),
+            ),
+            None => ("LDL-C target to be set".into(), "LDL-C目标值待定".into()),
+        };
+        (
+            format!("Statin (moderate intensity first; recheck lipids after 4–6 weeks); target {ten}").into(),
+            format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}").into(),
+        )
+    });
     // Lipid control advice (INT-2).
     let (o, m) = with_hr(high_risk, |q| p.cond4_dyslipidaemia(q));
     b.add(

@@ -35,65 +35,134 @@ pub const OUTPUT_COLUMNS: &[&str] = &[
 /// Writes a percentage: the shortest decimal that round-trips the `f64`, in plain
 /// notation, padded with zeros to at least four decimals; no rounding (csv-schema.md).
 pub fn fmt_pct(v: f64) -> String {
-    let mut s = format!("{v}");
-    match s.find('.') {
+    let mut s = String::new();
+    push_pct(&mut s, v);
+    s
+}
+
+/// As [`fmt_pct`], appending to `s` (no allocation when `s` has room).
+pub fn push_pct(s: &mut String, v: f64) {
+    use std::fmt::Write;
+    let start = s.len();
+    let _ = write!(s, "{v}");
+    match s[start..].find('.') {
         None => s.push_str(".0000"),
         Some(i) => {
-            let decimals = s.len() - i - 1;
+            let decimals = s.len() - start - i - 1;
             for _ in decimals..4 {
                 s.push('0');
             }
         }
     }
-    s
+}
+
+/// `YYYY-MM-DD` as [`Date`](crate::date::Date)'s `Display`, appended to `s`.
+fn push_date(s: &mut String, d: crate::date::Date) {
+    use std::fmt::Write;
+    let _ = write!(s, "{d}");
+}
+
+/// Joins `items` with `;` into `s`.
+fn push_joined<'a>(s: &mut String, items: impl IntoIterator<Item = &'a str>) {
+    for (i, it) in items.into_iter().enumerate() {
+        if i > 0 {
+            s.push(';');
+        }
+        s.push_str(it);
+    }
 }
 
 /// The output cells of one assessment, aligned with [`OUTPUT_COLUMNS`].
 pub fn cells(a: &Assessment) -> Vec<String> {
+    let mut out = Vec::new();
+    cells_into(a, &mut out);
+    out
+}
+
+/// As [`cells`], written into `out` (resized to [`OUTPUT_COLUMNS`]`.len()`), reusing
+/// its strings: a front end that screens many rows keeps one buffer and allocates
+/// nothing here once the strings have grown.
+pub fn cells_into(a: &Assessment, out: &mut Vec<String>) {
+    out.resize_with(OUTPUT_COLUMNS.len(), String::new);
+    for c in out.iter_mut() {
+        c.clear();
+    }
     let hr = &a.high_risk;
     let m = &a.models;
     let g = &a.guideline;
     // Every risk column is empty when its model cannot be computed (csv-schema.md).
-    fn pct<T, E>(r: &Result<T, E>, f: impl Fn(&T) -> f64) -> String {
-        r.as_ref().map(|v| fmt_pct(f(v))).unwrap_or_default()
+    fn pct<T, E>(s: &mut String, r: &Result<T, E>, f: impl Fn(&T) -> f64) {
+        if let Ok(v) = r {
+            push_pct(s, f(v));
+        }
     }
-    vec![
-        a.qc_status().as_str().to_string(),
-        a.qc.rule_ids().join(";"),
-        hr.status.as_str().to_string(),
-        hr.reasons.join(";"),
-        pct(&m.china_par, |r| r.risk10_pct),
-        pct(&m.who2019_lab, |r| r.cvd_pct),
-        pct(&m.who2019_nonlab, |r| r.cvd_pct),
-        hr.whoish
-            .range
-            .category()
-            .map(|c| c.as_str().to_string())
-            .unwrap_or_default(),
-        pct(&m.pce, |r| r.risk10_pct),
-        pct(&m.prevent_10y, |r| r.total_cvd.pct),
-        pct(&m.prevent_10y, |r| r.ascvd.pct),
-        pct(&m.framingham, |r| r.risk10_pct),
-        // Guideline columns (csv-schema.md, "Guideline output columns").
-        g.risk_level
-            .level
-            .map(|l| l.as_str().to_string())
-            .unwrap_or_default(),
-        g.bp_grade
-            .map(|b| b.as_str().to_string())
-            .unwrap_or_default(),
-        g.lipid
-            .level
-            .map(|l| l.as_str().to_string())
-            .unwrap_or_default(),
-        g.ldl_target
-            .target()
-            .map(|t| t.column())
-            .unwrap_or_default(),
-        g.plan.urgent.column().to_string(),
-        g.plan.column(),
-        g.next_follow_up.map(|d| d.to_string()).unwrap_or_default(),
-    ]
+    let [qc_status, qc_findings, high_risk, high_risk_reasons, china_par, who_lab, who_nonlab, who_ish, pce, prevent_cvd, prevent_ascvd, framingham, risk_level, bp_grade, lipid_level, ldl_target, urgent, plan, next_fu] =
+        &mut out[..]
+    else {
+        unreachable!("resized to OUTPUT_COLUMNS")
+    };
+    qc_status.push_str(a.qc_status().as_str());
+    {
+        // The distinct rule ids in sorted order (QcReport::rule_ids without its Vec).
+        let f = &a.qc.findings;
+        let mut last: Option<&str> = None;
+        loop {
+            let next = f
+                .iter()
+                .map(|x| x.rule_id)
+                .filter(|id| last.is_none_or(|l| *id > l))
+                .min();
+            match next {
+                Some(id) => {
+                    if last.is_some() {
+                        qc_findings.push(';');
+                    }
+                    qc_findings.push_str(id);
+                    last = Some(id);
+                }
+                None => break,
+            }
+        }
+    }
+    high_risk.push_str(hr.status.as_str());
+    push_joined(high_risk_reasons, hr.reasons.iter().copied());
+    pct(china_par, &m.china_par, |r| r.risk10_pct);
+    pct(who_lab, &m.who2019_lab, |r| r.cvd_pct);
+    pct(who_nonlab, &m.who2019_nonlab, |r| r.cvd_pct);
+    if let Some(c) = hr.whoish.range.category() {
+        who_ish.push_str(c.as_str());
+    }
+    pct(pce, &m.pce, |r| r.risk10_pct);
+    pct(prevent_cvd, &m.prevent_10y, |r| r.total_cvd.pct);
+    pct(prevent_ascvd, &m.prevent_10y, |r| r.ascvd.pct);
+    pct(framingham, &m.framingham, |r| r.risk10_pct);
+    // Guideline columns (csv-schema.md, "Guideline output columns").
+    if let Some(l) = g.risk_level.level {
+        risk_level.push_str(l.as_str());
+    }
+    if let Some(b) = g.bp_grade {
+        bp_grade.push_str(b.as_str());
+    }
+    if let Some(l) = g.lipid.level {
+        lipid_level.push_str(l.as_str());
+    }
+    if let Some(t) = g.ldl_target.target() {
+        use std::fmt::Write;
+        // LdlTarget::column: the shortest decimal.
+        let _ = write!(ldl_target, "{}", t.ldl_mmol);
+    }
+    urgent.push_str(g.plan.urgent.column());
+    push_joined(
+        plan,
+        g.plan
+            .items
+            .iter()
+            .filter(|i| i.status == crate::intervention::ItemStatus::Recommended)
+            .map(|i| i.id),
+    );
+    if let Some(d) = g.next_follow_up {
+        push_date(next_fu, d);
+    }
 }
 
 /// The output cells of one assessment paired with their column names.
@@ -112,5 +181,8 @@ mod tests {
         assert_eq!(fmt_pct(0.5), "0.5000");
         assert_eq!(fmt_pct(1e-7), "0.0000001");
         assert_eq!(fmt_pct(99.99999), "99.99999");
+        let mut s = "x;".to_string();
+        push_pct(&mut s, 12.0);
+        assert_eq!(s, "x;12.0000");
     }
 }

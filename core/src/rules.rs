@@ -102,12 +102,38 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
 
 /// Looks a rule up by id (an index built once over [`all`]).
 pub fn get(id: &str) -> Option<&'static Rule> {
-    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static Rule>> =
-        std::sync::OnceLock::new();
+    type Index = std::collections::HashMap<&'static str, &'static Rule, IdHash>;
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
     INDEX
         .get_or_init(|| all().map(|r| (r.id, r)).collect())
         .get(id)
         .copied()
+}
+
+/// FNV-1a over the id bytes: the index is looked up on every plan item of every
+/// record, and its keys are fixed, short, trusted strings, so the DoS-resistant
+/// default hasher buys nothing there.
+#[derive(Clone, Copy, Default)]
+struct IdHash;
+
+impl std::hash::BuildHasher for IdHash {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 #[cfg(test)]

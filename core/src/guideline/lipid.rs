@@ -197,7 +197,18 @@ pub struct LipidStratum {
     pub assumed_absent: Vec<&'static str>,
 }
 
-type Decided = (LipidLevel, Vec<&'static str>);
+/// Rule ids of one run of [`procedure`] (at most four; kept inline, no allocation).
+pub(crate) type Rules = super::tv::Stack<&'static str, 6>;
+
+fn rules(ids: &[&'static str]) -> Rules {
+    let mut r = Rules::new("");
+    for id in ids {
+        r.push(id);
+    }
+    r
+}
+
+type Decided = (LipidLevel, Rules);
 
 /// The §9.2.2 procedure for one combination of input values.
 pub(crate) fn procedure(
@@ -210,16 +221,16 @@ pub(crate) fn procedure(
     // Step 1 — established ASCVD (COND-2).
     if p.cond2_ascvd(q) {
         return match flow {
-            Flow::Lip2016 => (VeryHigh, vec![LIP2016_1]),
-            Flow::Cn2020 => (VeryHigh, vec![super::cn2020::CN2020_1]),
+            Flow::Lip2016 => (VeryHigh, rules(&[LIP2016_1])),
+            Flow::Cn2020 => (VeryHigh, rules(&[super::cn2020::CN2020_1])),
             Flow::Lip2023 => {
                 let n = p.cond7_events(q);
                 if n >= 2 {
-                    (Extreme, vec![LIP2023_1, LIP2023_2])
+                    (Extreme, rules(&[LIP2023_1, LIP2023_2]))
                 } else if n == 1 && p.cond8_two_factors(q) {
-                    (Extreme, vec![LIP2023_1, LIP2023_2, LIP2023_3])
+                    (Extreme, rules(&[LIP2023_1, LIP2023_2, LIP2023_3]))
                 } else {
-                    (VeryHigh, vec![LIP2023_1])
+                    (VeryHigh, rules(&[LIP2023_1]))
                 }
             }
         };
@@ -239,12 +250,12 @@ pub(crate) fn procedure(
                 || (p.cond5_diabetes(q) && p.age(q, Op::Ge, 40.0))
                 || p.cond6_ckd34(q)
             {
-                return (High, vec![rule]);
+                return (High, rules(&[rule]));
             }
         }
         Flow::Lip2016 => {
             if ldl_or_tc_high(q) {
-                return (High, vec![LIP2016_2]);
+                return (High, rules(&[LIP2016_2]));
             }
             if p.cond5_diabetes(q) && p.age(q, Op::Ge, 40.0) {
                 let window = if p.ldl_present() {
@@ -253,7 +264,7 @@ pub(crate) fn procedure(
                     p.tc(q, Op::Ge, Threshold::mmol(3.1)) && p.tc(q, Op::Lt, Threshold::mmol(7.2))
                 };
                 if window {
-                    return (High, vec![LIP2016_2]);
+                    return (High, rules(&[LIP2016_2]));
                 }
             }
         }
@@ -279,7 +290,7 @@ pub(crate) fn procedure(
         3
     };
     if col == 0 {
-        return (NotCovered, vec![LIP_TAB_2, LIP_TAB_3]);
+        return (NotCovered, rules(&[LIP_TAB_2, LIP_TAB_3]));
     }
     let htn = p.cond3_htn(q);
     let mut rf = 0;
@@ -294,7 +305,7 @@ pub(crate) fn procedure(
         rf += 1;
     }
     let level = table(htn, rf, col);
-    let mut rules = vec![LIP_TAB_1, LIP_TAB_2, LIP_TAB_4];
+    let mut rules = rules(&[LIP_TAB_1, LIP_TAB_2, LIP_TAB_4]);
     if ten_year_only || level != Medium {
         return (level, rules);
     }
@@ -354,7 +365,7 @@ pub(crate) fn run(
         } => {
             let mut rules: Vec<&'static str> = Vec::new();
             for (_, rs) in &values {
-                for r in rs {
+                for r in rs.as_slice() {
                     if !rules.contains(r) {
                         rules.push(r);
                     }

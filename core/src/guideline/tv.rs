@@ -58,6 +58,65 @@ impl Op {
     }
 }
 
+/// A short list kept inline (no allocation) up to `N` entries, spilling to the heap
+/// beyond: the inputs an enumeration collects, and the rule ids of one run of the
+/// lipid procedure, which are built many times per record.
+#[derive(Clone, Debug)]
+pub(crate) struct Stack<T: Copy, const N: usize> {
+    len: usize,
+    buf: [T; N],
+    spill: Vec<T>,
+}
+
+impl<T: Copy, const N: usize> Stack<T, N> {
+    pub(crate) fn new(fill: T) -> Self {
+        Stack {
+            len: 0,
+            buf: [fill; N],
+            spill: Vec::new(),
+        }
+    }
+    pub(crate) fn push(&mut self, v: T) {
+        if self.spill.is_empty() && self.len < N {
+            self.buf[self.len] = v;
+            self.len += 1;
+        } else {
+            if self.spill.is_empty() {
+                self.spill.extend_from_slice(&self.buf[..self.len]);
+            }
+            self.spill.push(v);
+        }
+    }
+    pub(crate) fn as_slice(&self) -> &[T] {
+        if self.spill.is_empty() {
+            &self.buf[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+}
+
+impl<T: Copy + PartialEq, const N: usize> PartialEq for Stack<T, N> {
+    fn eq(&self, o: &Self) -> bool {
+        self.as_slice() == o.as_slice()
+    }
+}
+
+/// Name equality of the oracle's `&'static str` keys: the same literal is usually the
+/// same pointer, so that is tried before comparing the bytes.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+}
+
+fn push_new(list: &mut Names, name: &'static str) {
+    if !list.as_slice().iter().any(|n| same(n, name)) {
+        list.push(name);
+    }
+}
+
+type Names = Stack<&'static str, 8>;
+
 /// Answers a procedure's questions on one run; see the module documentation.
 #[derive(Debug, Default)]
 pub struct Oracle {
@@ -70,22 +129,59 @@ pub struct Oracle {
     assumed: Vec<&'static str>,
 }
 
+thread_local! {
+    /// Oracles of finished enumerations, kept with their buffers' capacity: a record
+    /// runs dozens of enumerations, which then allocate nothing.
+    static POOL: std::cell::RefCell<Vec<Oracle>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl Oracle {
-    fn with_prefix(prefix: Vec<u8>) -> Self {
-        Oracle {
-            prefix,
-            ..Default::default()
-        }
+    /// An oracle from the pool (or a new one), with no choices made.
+    fn take() -> Oracle {
+        let mut q = POOL
+            .try_with(|p| p.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        q.prefix.clear();
+        q
+    }
+
+    /// Returns an oracle to the pool (nested enumerations use several at once).
+    fn give(self) {
+        let _ = POOL.try_with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < 16 {
+                p.push(self);
+            }
+        });
+    }
+
+    /// Prepares the next run: everything but the prefix of choices is forgotten.
+    fn reset(&mut self) {
+        self.pos = 0;
+        self.trail.clear();
+        self.nums.clear();
+        self.bools.clear();
+        self.branched.clear();
+        self.assumed.clear();
     }
 
     fn choose(&mut self, name: &'static str, n: u8) -> u8 {
         let c = self.prefix.get(self.pos).copied().unwrap_or(0);
         self.pos += 1;
         self.trail.push((c, n));
-        if !self.branched.contains(&name) {
+        if !self.branched.iter().any(|n| same(n, name)) {
             self.branched.push(name);
         }
         c
+    }
+
+    fn find_bool(&self, name: &'static str) -> Option<bool> {
+        self.bools
+            .iter()
+            .find(|(n, _)| same(n, name))
+            .map(|(_, b)| *b)
     }
 
     /// A three-valued boolean input: `Some` is answered, `None` branches (both values).
@@ -93,8 +189,8 @@ impl Oracle {
         if let Some(b) = v {
             return b;
         }
-        if let Some((_, b)) = self.bools.iter().find(|(n, _)| *n == name) {
-            return *b;
+        if let Some(b) = self.find_bool(name) {
+            return b;
         }
         let b = self.choose(name, 2) == 1;
         self.bools.push((name, b));
@@ -115,20 +211,19 @@ impl Oracle {
 
     /// Notes that the procedure assumed `name` absent (COND-10).
     pub fn assume(&mut self, name: &'static str) {
-        if !self.assumed.contains(&name) {
+        if !self.assumed.iter().any(|n| same(n, name)) {
             self.assumed.push(name);
         }
     }
 
     /// One of `n` alternatives of an unknown categorical input (e.g. sex).
     pub fn one_of(&mut self, name: &'static str, n: u8) -> u8 {
-        let key = name;
-        if let Some((_, b)) = self.bools.iter().find(|(k, _)| *k == key) {
-            return u8::from(*b);
+        if let Some(b) = self.find_bool(name) {
+            return u8::from(b);
         }
         let c = self.choose(name, n);
         if n == 2 {
-            self.bools.push((key, c == 1));
+            self.bools.push((name, c == 1));
         }
         c
     }
@@ -136,7 +231,7 @@ impl Oracle {
     /// Compares a numeric input with `t`. `init` is the interval the input denotes
     /// (a point when known); later comparisons on the same run see it narrowed.
     pub fn cmp(&mut self, name: &'static str, init: Interval, op: Op, t: f64) -> bool {
-        let idx = match self.nums.iter().position(|(n, _)| *n == name) {
+        let idx = match self.nums.iter().position(|(n, _)| same(n, name)) {
             Some(i) => i,
             None => {
                 self.nums.push((name, init));
@@ -183,7 +278,7 @@ impl Oracle {
     pub fn interval(&self, name: &'static str, init: Interval) -> Interval {
         self.nums
             .iter()
-            .find(|(n, _)| *n == name)
+            .find(|(n, _)| same(n, name))
             .map_or(init, |(_, i)| *i)
     }
 }
@@ -241,60 +336,88 @@ impl Enumerated<bool> {
     }
 }
 
-/// Runs `f` over every combination of values its unknown inputs could take (TV-2)
-/// and returns the result when `key` agrees on all runs; stops at the first
-/// disagreement.
-pub fn enumerate<R: PartialEq, K: PartialEq>(
+/// How an enumeration ended: every run agreed (with the COND-10 flags assumed
+/// absent), or two runs disagreed (with the inputs branched on until then).
+enum Driven {
+    Agreed(Names),
+    Disagreed(Names),
+}
+
+/// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
+/// path, hands each result to `keep`, and returns the assumed-absent flags when `key`
+/// agreed on every run, or the inputs branched on at the first disagreement.
+fn drive<R, K: PartialEq>(
     mut f: impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
-) -> Enumerated<R> {
-    let mut prefix: Vec<u8> = Vec::new();
-    let mut values: Vec<R> = Vec::new();
+    mut keep: impl FnMut(R),
+) -> Driven {
+    let mut q = Oracle::take();
+    let r = drive_with(&mut q, &mut f, key, &mut keep);
+    q.give();
+    r
+}
+
+fn drive_with<R, K: PartialEq>(
+    q: &mut Oracle,
+    f: &mut impl FnMut(&mut Oracle) -> R,
+    key: impl Fn(&R) -> K,
+    keep: &mut impl FnMut(R),
+) -> Driven {
     let mut first_key: Option<K> = None;
-    let mut branched: Vec<&'static str> = Vec::new();
-    let mut assumed: Vec<&'static str> = Vec::new();
+    let mut branched: Names = Stack::new("");
+    let mut assumed: Names = Stack::new("");
     for _ in 0..MAX_RUNS {
-        let mut q = Oracle::with_prefix(prefix);
-        let r = f(&mut q);
+        q.reset();
+        let r = f(q);
         for b in &q.branched {
-            if !branched.contains(b) {
-                branched.push(b);
-            }
+            push_new(&mut branched, b);
         }
         for a in &q.assumed {
-            if !assumed.contains(a) {
-                assumed.push(a);
-            }
+            push_new(&mut assumed, a);
         }
         let k = key(&r);
         match &first_key {
             None => first_key = Some(k),
-            Some(k0) if *k0 != k => return Enumerated::Indeterminate { missing: branched },
+            Some(k0) if *k0 != k => return Driven::Disagreed(branched),
             Some(_) => {}
         }
-        if !values.contains(&r) {
-            values.push(r);
-        }
+        keep(r);
         // Next run: advance the last choice that has an alternative left.
-        let mut trail = q.trail;
-        loop {
-            match trail.pop() {
-                None => {
-                    return Enumerated::Determined {
-                        values,
-                        assumed_absent: assumed,
-                    }
-                }
-                Some((c, n)) if c + 1 < n => {
-                    prefix = trail.iter().map(|(c, _)| *c).collect();
-                    prefix.push(c + 1);
-                    break;
-                }
-                Some(_) => {}
+        match q.trail.iter().rposition(|&(c, n)| c + 1 < n) {
+            None => return Driven::Agreed(assumed),
+            Some(i) => {
+                q.prefix.clear();
+                let next = q.trail[i].0 + 1;
+                q.prefix.extend(q.trail[..i].iter().map(|&(c, _)| c));
+                q.prefix.push(next);
             }
         }
     }
-    Enumerated::Indeterminate { missing: branched }
+    Driven::Disagreed(branched)
+}
+
+/// Runs `f` over every combination of values its unknown inputs could take (TV-2)
+/// and returns the result when `key` agrees on all runs; stops at the first
+/// disagreement.
+pub fn enumerate<R: PartialEq, K: PartialEq>(
+    f: impl FnMut(&mut Oracle) -> R,
+    key: impl Fn(&R) -> K,
+) -> Enumerated<R> {
+    let mut values: Vec<R> = Vec::new();
+    let keep = |r: R| {
+        if !values.contains(&r) {
+            values.push(r);
+        }
+    };
+    match drive(f, key, keep) {
+        Driven::Agreed(assumed) => Enumerated::Determined {
+            values,
+            assumed_absent: assumed.as_slice().to_vec(),
+        },
+        Driven::Disagreed(branched) => Enumerated::Indeterminate {
+            missing: branched.as_slice().to_vec(),
+        },
+    }
 }
 
 /// Shorthand: a boolean procedure as a rule outcome with its missing inputs and
@@ -302,12 +425,29 @@ pub fn enumerate<R: PartialEq, K: PartialEq>(
 pub fn decide(
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
-    let e = enumerate(f, |b| *b);
-    (
-        e.outcome(),
-        e.missing().to_vec(),
-        e.assumed_absent().to_vec(),
-    )
+    let mut first: Option<bool> = None;
+    match drive(
+        f,
+        |b| *b,
+        |b| {
+            first.get_or_insert(b);
+        },
+    ) {
+        Driven::Agreed(assumed) => (
+            if first == Some(true) {
+                Outcome::Fired
+            } else {
+                Outcome::NotFired
+            },
+            Vec::new(),
+            assumed.as_slice().to_vec(),
+        ),
+        Driven::Disagreed(branched) => (
+            Outcome::Indeterminate,
+            branched.as_slice().to_vec(),
+            Vec::new(),
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -94,7 +94,8 @@ fn at_limit<A: Analyte>(
     decimals: i32,
     device: &str,
 ) {
-    let mut check = |col: String, v: f64, lo: f64, hi: f64, unit: &str| {
+    // The column name is only built for a value at or beyond a limit.
+    let mut check = |suffix: &str, v: f64, lo: f64, hi: f64, unit: &str| {
         let (en, zh) = if v <= lo {
             (
                 if v == lo { "equal to" } else { "below" },
@@ -109,6 +110,7 @@ fn at_limit<A: Analyte>(
             return;
         };
         let lim = if v <= lo { lo } else { hi };
+        let col = format!("{base}_{suffix}");
         out.push(Finding::new(
             DQ_DEV_4,
             Severity::Warn,
@@ -133,7 +135,7 @@ fn at_limit<A: Analyte>(
     if let Obs::Known(v) = d.mmol {
         let f = A::MGDL_PER_MMOL;
         check(
-            format!("{base}_mmol"),
+            "mmol",
             v.value(),
             round_to(lo / f, decimals),
             round_to(hi / f, decimals),
@@ -141,7 +143,7 @@ fn at_limit<A: Analyte>(
         );
     }
     if let Obs::Known(v) = d.mgdl {
-        check(format!("{base}_mgdl"), v.value(), lo, hi, "mg/dL");
+        check("mgdl", v.value(), lo, hi, "mg/dL");
     }
 }
 
