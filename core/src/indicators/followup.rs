@@ -202,6 +202,9 @@ pub struct FollowUpReport {
     pub issues: Vec<VisitIssue>,
     /// IND-QUOTA-2 done counts of `short_term_fu` and `long_term_fu`.
     pub done: DoneCounts,
+    /// Visit rows used by the indicators: usable when read and not rejected by the
+    /// person-level rules (DQ-VIS-2, -3, DQ-PRG-5).
+    pub rows_used: u64,
 }
 
 /// Accumulates screened persons, then visit rows, then computes the programme
@@ -345,6 +348,7 @@ impl FollowUpAccumulator {
         let mut cells: BTreeMap<(u32, String), Counts> = BTreeMap::new();
         let mut issues = Vec::new();
         let mut done = DoneCounts::new();
+        let mut rows_used = 0u64;
         let (mut i, mut j) = (0usize, 0usize);
         let visits = std::mem::take(&mut self.visits);
         while i < self.persons.len() || j < visits.len() {
@@ -366,6 +370,7 @@ impl FollowUpAccumulator {
                 cells: &mut cells,
                 issues: &mut issues,
                 done: &mut done,
+                rows_used: &mut rows_used,
             };
             ctx.one_person(person, &visits[start..j]);
         }
@@ -373,11 +378,15 @@ impl FollowUpAccumulator {
         issues.sort_by_key(|x: &VisitIssue| x.line);
         let mut overall: BTreeMap<String, Counts> = BTreeMap::new();
         let mut by_site = IndicatorTable::default();
-        for ((site, period), c) in &cells {
-            overall.entry(period.clone()).or_default().add(c);
+        let named: BTreeMap<(&str, &str), &Counts> = cells
+            .iter()
+            .map(|((site, period), c)| ((self.sites[*site as usize].as_str(), period.as_str()), c))
+            .collect();
+        for ((site, period), c) in named {
+            overall.entry(period.to_string()).or_default().add(c);
             let key = GroupKey {
-                site: Some(self.sites[*site as usize].clone()),
-                period: Some(period.clone()),
+                site: Some(site.to_string()),
+                period: Some(period.to_string()),
                 sex: None,
                 age_band: None,
             };
@@ -398,6 +407,7 @@ impl FollowUpAccumulator {
             overall: all,
             issues,
             done,
+            rows_used,
         }
     }
 }
@@ -419,6 +429,7 @@ struct Ctx<'a> {
     cells: &'a mut BTreeMap<(u32, String), Counts>,
     issues: &'a mut Vec<VisitIssue>,
     done: &'a mut DoneCounts,
+    rows_used: &'a mut u64,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -533,6 +544,7 @@ impl Ctx<'_> {
             .filter(|(_, r)| !**r)
             .map(|(v, _)| v)
             .collect();
+        *self.rows_used += kept.len() as u64;
         let recs: Vec<VisitRecord> = kept.iter().map(|v| v.record()).collect();
         // Visit-based: IND-MPP-11 and the follow-up items of IND-MPP-12.
         let mut any_programme_done = false;
