@@ -7,7 +7,8 @@
 //! [`parse_visit_file`] does both for a text held in memory (a quoted cell must then
 //! not contain a line break, as for the quota file). The cells of a row are read by
 //! [`crate::followup::parse_visit`] (DQ-PARSE-1 per cell). Rules that look at one row
-//! are applied here (DQ-VIS-1, DQ-VIS-4); the rules that need the person's other
+//! are applied here: DQ-VIS-1, the value rules of the screening format (DQ-RANGE-1…18,
+//! DQ-XF-1, DQ-DEV-3; a rejected value becomes unknown) and then DQ-VIS-4; the rules that need the person's other
 //! rows or their screening record (DQ-VIS-2, -3, -5, DQ-PRG-5, -11) are applied by
 //! [`crate::indicators::followup::FollowUpAccumulator`], which holds the rows.
 //!
@@ -208,6 +209,8 @@ impl VisitHeader {
         let unreadable: Vec<&str> = findings.iter().map(|f| f.field.as_str()).collect();
         let vis1 = vis_1(line, &record, &unreadable);
         findings.extend(vis1);
+        let mut record = record;
+        findings.extend(value_rules(line, &mut record));
         if let Some(f) = vis_4(line, &record) {
             findings.push(f);
         }
@@ -217,6 +220,71 @@ impl VisitHeader {
             findings,
         }
     }
+}
+
+/// The value rules of the screening format on a visit row (§12.10): DQ-RANGE-1…18,
+/// DQ-XF-1 and DQ-DEV-3 (BP-9 is applied when the visit BP is derived). The row's
+/// values are checked as a screening record dated `visit_date` under the default
+/// profile; a value-level `Reject` makes that value unknown (QC-USE-1): the visit BP
+/// (readings and `sbp`/`dbp`), height, weight, waist, hip, fasting glucose or age.
+fn value_rules(line: u64, v: &mut VisitRecord) -> Vec<Finding> {
+    use crate::evaluated::Field;
+    let rec = crate::record::ScreeningRecord {
+        screen_date: v.visit_date,
+        sex: v.sex,
+        age: v.age.map(crate::units::Years),
+        birth_date: v.birth_date,
+        readings: v.readings,
+        sbp: v.sbp,
+        dbp: v.dbp,
+        height_cm: v.height_cm,
+        weight_kg: v.weight_kg,
+        waist_cm: v.waist_cm,
+        hip_cm: v.hip_cm,
+        fbg: v.fbg,
+        ..Default::default()
+    };
+    let profile = crate::profile::Profile::default();
+    let mut report = crate::qc::QcReport::default();
+    crate::qc::ranges::run(&rec, &profile, &mut report);
+    crate::qc::cross_field::run(&rec, &profile, &mut report);
+    crate::qc::device::run(&rec, &profile, &mut report);
+    let keep = |id: &str| id.starts_with("DQ-RANGE-") || id == "DQ-XF-1" || id == "DQ-DEV-3";
+    let m = report.masked;
+    if m.contains(Field::Sbp) || m.contains(Field::Dbp) {
+        v.readings = Default::default();
+        v.sbp = None;
+        v.dbp = None;
+    }
+    if m.contains(Field::Height) {
+        v.height_cm = None;
+    }
+    if m.contains(Field::Weight) {
+        v.weight_kg = None;
+    }
+    if m.contains(Field::Waist) {
+        v.waist_cm = None;
+    }
+    if m.contains(Field::Hip) {
+        v.hip_cm = None;
+    }
+    if m.contains(Field::Fbg) {
+        v.fbg = Default::default();
+    }
+    if m.contains(Field::Age) {
+        v.age = None;
+        v.birth_date = None;
+    }
+    report
+        .findings
+        .into_iter()
+        .filter(|f| keep(f.rule_id))
+        .map(|mut f| {
+            f.message_en = format!("line {line}: {}", f.message_en);
+            f.message_zh = format!("第 {line} 行：{}", f.message_zh);
+            f
+        })
+        .collect()
 }
 
 /// DQ-VIS-1: one `Reject` per required cell that is empty (an unreadable one already
@@ -383,6 +451,26 @@ mod tests {
         let cols: Vec<&str> = f[5].findings.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(cols, vec!["id", "visit_date", "visit_kind"]);
         assert_eq!(f[5].line, 7);
+    }
+
+    #[test]
+    fn value_rules_apply_to_visit_values() {
+        let f = parse_visit_file(
+            "id,visit_date,visit_kind,sbp,dbp,weight_kg,fbg_mmol\n\
+             A,2025-01-02,long_term,120,125,70,\n\
+             A,2025-01-03,long_term,150,90,400,\n\
+             A,2025-01-04,bphs_dm,,,,<1.1\n",
+        )
+        .unwrap();
+        // DQ-XF-1 (SBP ≤ DBP): the visit BP is unknown, hence DQ-VIS-4 as well.
+        assert_eq!(rules(&f[0]), vec!["DQ-XF-1", DQ_VIS_4]);
+        assert!(f[0].record.sbp.is_none() && f[0].usable());
+        // DQ-RANGE-2 weight: the value is unknown, the row still used.
+        assert_eq!(rules(&f[1]), vec!["DQ-RANGE-2"]);
+        assert!(f[1].record.weight_kg.is_none());
+        // A censored glucose meter value: DQ-DEV-3 (Info), measurement present.
+        assert_eq!(rules(&f[2]), vec!["DQ-DEV-3"]);
+        assert_eq!(f[2].status(), QcStatus::Ok);
     }
 
     #[test]
