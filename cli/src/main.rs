@@ -104,8 +104,8 @@ struct ReportArgs {
     /// findings (DQ-VIS-*, DQ-PRG-5, DQ-PRG-11).
     #[arg(long, value_name = "VISITS_CSV")]
     visits: Option<PathBuf>,
-    /// Report date (IND-GEN-3): later screenings are left out; default: the latest
-    /// screen_date in the input.
+    /// Report date (IND-GEN-3): later screenings (and visits) are left out; default: the
+    /// latest screen_date in the input (with --visits: the latest screen_date or visit_date).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     as_of: Option<cvdscreen::date::Date>,
     /// Programme profile, as for `screen`.
