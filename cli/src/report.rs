@@ -234,17 +234,23 @@ pub fn run(o: &Options) -> Result<()> {
     let mut fu_report: Option<FollowUpReport> = None;
     let mut as_of = o.as_of.or(pass.max_screen_date);
     if let (Some(path), Some(fu)) = (&o.visits, fu.as_mut()) {
-        let (mut section, mut issues) = visits::read(path, fu)?;
+        let (mut section, issues) = visits::read(path, fu, o.max_listed)?;
         if o.as_of.is_none() {
             as_of = as_of.max(fu.max_visit_date());
         }
         if let Some(as_of) = as_of {
             let r = fu.finish(as_of, &fu_opts);
-            issues.extend(r.issues.iter().cloned());
-            visits::list(path, &mut section, issues, r.rows_used, o.max_listed)?;
+            visits::list(
+                path,
+                &mut section,
+                issues,
+                &r.issues,
+                r.rows_used,
+                o.max_listed,
+            )?;
             fu_report = Some(r);
         } else {
-            visits::list(path, &mut section, issues, 0, o.max_listed)?;
+            visits::list(path, &mut section, issues, &[], 0, o.max_listed)?;
         }
         visits_section = Some(section);
     }

@@ -900,7 +900,7 @@ fn followup(h: &mut String, c: &Ctx) {
                 h,
                 "<tr><td>{}</td><td>{}</td>{}{}{}{}{}{}{}{}{}{}{}</tr>",
                 if table == "followup_overall" {
-                    "全部 all".to_string()
+                    "全部".to_string()
                 } else {
                     esc(site)
                 },

@@ -123,13 +123,20 @@ impl VisitSiteList {
 }
 
 /// Reads the visit file into `fu` (the screening persons already added); returns
-/// the section (not yet listed) and the row-level issues (DQ-PARSE-1, DQ-VIS-1, -4).
+/// the section (rows with row-level findings noted per site, not yet listed) and, in
+/// full, the row-level issues (DQ-PARSE-1, value rules, DQ-VIS-1, -4) of the first
+/// `max_listed` such rows per site.
 pub(crate) fn read(
     path: &Path,
     fu: &mut FollowUpAccumulator,
+    max_listed: usize,
 ) -> Result<(VisitsSection, Vec<VisitIssue>)> {
     let mut header: Option<VisitHeader> = None;
     let mut issues: Vec<VisitIssue> = Vec::new();
+    let mut sites: BTreeMap<String, VisitSiteList> = BTreeMap::new();
+    // Rows kept in full per site: only the first `max_listed` can be listed (the
+    // person-level findings added later can only push rows out of the list).
+    let mut full_rows: HashMap<String, usize> = HashMap::new();
     let mut rows_read = 0u64;
     for_each_row(path, |line, cells, bad| {
         let Some(h) = &header else {
@@ -166,6 +173,16 @@ pub(crate) fn read(
         }
         if !p.findings.is_empty() {
             let site = fu.site_of(&p.record);
+            let list = sites.entry(site.clone()).or_default();
+            for f in &p.findings {
+                list.note(line, f);
+            }
+            let n = full_rows.entry(site.clone()).or_default();
+            if *n >= max_listed {
+                fu.add_visit(&p);
+                return Ok(());
+            }
+            *n += 1;
             for f in &p.findings {
                 issues.push(VisitIssue {
                     line,
@@ -191,28 +208,33 @@ pub(crate) fn read(
             file: path.display().to_string(),
             rows_read,
             rows_used: 0,
-            sites: BTreeMap::new(),
+            sites,
         },
         issues,
     ))
 }
 
-/// Lists the issues per site (the first `max_listed` rows with findings by line),
-/// fills in the ids of listed rows raised from the core store by reading the file
-/// again, and records the rows used (from the core's report).
+/// Adds the person-level issues of the core (`person_level`), lists the first
+/// `max_listed` rows with findings of each site (by line) from `issues` (the kept
+/// row-level ones) and `person_level`, fills in the ids of listed rows raised from the
+/// core store by reading the file again, and records the rows used.
 pub(crate) fn list(
     path: &Path,
     section: &mut VisitsSection,
     mut issues: Vec<VisitIssue>,
+    person_level: &[VisitIssue],
     rows_used: u64,
     max_listed: usize,
 ) -> Result<()> {
-    issues.sort_by_key(|i| i.line);
-    let mut sites: BTreeMap<String, VisitSiteList> = BTreeMap::new();
-    for i in &issues {
-        let s = sites.entry(i.site_id.clone()).or_default();
-        s.note(i.line, &i.finding);
+    let mut sites = std::mem::take(&mut section.sites);
+    for i in person_level {
+        sites
+            .entry(i.site_id.clone())
+            .or_default()
+            .note(i.line, &i.finding);
+        issues.push(i.clone());
     }
+    issues.sort_by_key(|i| i.line);
     // The first `max_listed` lines of each site.
     let mut listed_lines: HashMap<u64, ()> = HashMap::new();
     for s in sites.values_mut() {

@@ -24,7 +24,8 @@
 //!   `hr_exam_date` — the persons FU-10 gives a next follow-up. As for IND-MPP-5 and
 //!   IND-MPP-8 (the survey and intervention events of the screening accumulator),
 //!   the screening record's own QC status does not remove it from the schedule. When
-//!   one id has several screening rows (DQ-PRG-6), the first one read is used.
+//!   one id has several screening rows (DQ-PRG-6), the first one read with an
+//!   `hr_exam_date` is used, else the first one read.
 //! - A due follow-up whose date is after `as_of` is not yet booked (IND-GEN-3).
 //! - IND-MPP-15: a window has closed by `as_of` when its last day is on or before
 //!   `as_of` (every visit that can decide it is then known); pending otherwise.
@@ -270,8 +271,10 @@ impl FollowUpAccumulator {
 
     fn sort_persons(&mut self) {
         if !self.sorted {
-            // Stable: the first row read of an id wins.
-            self.persons.sort_by_key(|p| p.hash);
+            // Stable: of an id's rows, the first read with an hr_exam_date wins, else
+            // the first read (DQ-VIS-5 asks for "a screening record with an
+            // hr_exam_date").
+            self.persons.sort_by_key(|p| (p.hash, p.exam == NONE));
             self.persons.dedup_by_key(|p| p.hash);
             self.persons.shrink_to_fit();
             self.sorted = true;
@@ -976,6 +979,25 @@ mod tests {
         let v = parse_visit_file("id,visit_date,visit_kind,site_id\nR1,2025-01-01,short_term,S7\nX1,2025-01-01,short_term,S7\n").unwrap();
         assert_eq!(a.site_of(&v[0].record), "S1");
         assert_eq!(a.site_of(&v[1].record), "S7");
+    }
+
+    #[test]
+    fn duplicate_ids_use_the_row_with_an_examination() {
+        let mut a = FollowUpAccumulator::new();
+        a.add_person("D1", "S1", HR, None, None);
+        a.add_person("D1", "S2", HR, Some(d("2025-01-10")), None);
+        for p in
+            parse_visit_file("id,visit_date,visit_kind,sbp,dbp\nD1,2025-04-10,short_term,130,80\n")
+                .unwrap()
+        {
+            a.add_visit(&p);
+        }
+        let r = a.finish(d("2025-06-30"), &FollowUpOptions::default());
+        assert!(r.issues.is_empty());
+        assert_eq!(
+            get(&r.by_site, Some("S2"), "2025-04", IND_MPP_15, ""),
+            (1.0, Some(1.0))
+        );
     }
 
     #[test]
