@@ -344,7 +344,7 @@ fn vis_4(line: u64, v: &VisitRecord) -> Option<Finding> {
     } else {
         (
             "no visit blood pressure (readings or sbp/dbp)",
-            "缺随访血压（读数或 sbp/dbp）",
+            "缺血压（读数或 sbp/dbp）",
         )
     };
     Some(Finding::new(
