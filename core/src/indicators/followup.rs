@@ -618,8 +618,11 @@ impl Ctx<'_> {
             }
             // IND-MPP-15.
             if st.window_end <= as_of {
+                // Left out: died or withdrew before the window's end without a
+                // short-term visit by then (FU-7).
                 let left = status_on(&recs, st.window_end) != LifeStatus::Active;
-                if on_time || !left {
+                let seen = first.is_some_and(|d| d <= st.window_end);
+                if seen || !left {
                     let c = self.cell(site, month);
                     c.mpp15[1] += 1;
                     c.mpp15[0] += u64::from(on_time);
@@ -744,21 +747,25 @@ mod tests {
                 ("P7", e, None),
                 ("P8", "2025-05-20", None),
                 ("P9", "2025-03-15", None),
+                ("P10", e, None),
             ],
             "P1,2025-03-10,short_term,face_to_face,,130,80,,,,\n\
              P2,2025-05-10,short_term,face_to_face,,130,80,,,,\n\
              P3,2025-03-09,short_term,phone,,130,80,,,,\n\
              P4,2025-05-11,short_term,phone,,130,80,,,,\n\
              P5,2025-04-01,short_term,,,,,,,1,\n\
-             P6,2025-04-01,short_term,,,,,,,,1\n",
+             P6,2025-04-01,short_term,,,,,,,,1\n\
+             P10,2025-03-01,short_term,face_to_face,,130,80,,,,\n\
+             P10,2025-04-01,short_term,,,,,,,1,\n",
         );
         let r = a.finish(d("2025-06-30"), &FollowUpOptions::default());
         let t = &r.by_site;
         // On time: P1 (first day), P2 (last day); P3 one day early, P4 one day late,
-        // P7 never seen; P5 died and P6 withdrew before the window's end: left out.
+        // P7 never seen; P5 died and P6 withdrew before the window's end without a
+        // visit: left out; P10 was seen (too early), then died: stays, not on time.
         assert_eq!(
             get(t, Some("S1"), "2025-04", IND_MPP_15, ""),
-            (2.0, Some(5.0))
+            (2.0, Some(6.0))
         );
         assert_eq!(
             get(t, Some("S1"), "2025-04", IND_MPP_15, "pending"),
@@ -791,16 +798,20 @@ mod tests {
             get(&r.overall, None, "2025-04", IND_MPP_10, ""),
             (4.0, Some(5.0))
         );
-        // DQ-PRG-5 warnings for P3 and P4 (lines 4 and 5).
+        // DQ-PRG-5 warnings for P3, P4 and P10 (lines 4, 5 and 8).
         assert_eq!(
             rules(&r),
-            vec![(4, DQ_PRG_5, Severity::Warn), (5, DQ_PRG_5, Severity::Warn)]
+            vec![
+                (4, DQ_PRG_5, Severity::Warn),
+                (5, DQ_PRG_5, Severity::Warn),
+                (8, DQ_PRG_5, Severity::Warn)
+            ]
         );
         // The window's last day as as_of closes it; the day before keeps it pending.
         let r = a.finish(d("2025-05-10"), &FollowUpOptions::default());
         assert_eq!(
             get(&r.by_site, Some("S1"), "2025-04", IND_MPP_15, ""),
-            (2.0, Some(5.0))
+            (2.0, Some(6.0))
         );
         let r = a.finish(d("2025-05-09"), &FollowUpOptions::default());
         assert_eq!(
@@ -809,13 +820,13 @@ mod tests {
         );
         assert_eq!(
             get(&r.by_site, Some("S1"), "2025-04", IND_MPP_15, "pending"),
-            (7.0, None)
+            (8.0, None)
         );
         // Done counts of the quota task: first short-term visits by month.
         let done = a.finish(d("2025-06-30"), &FollowUpOptions::default()).done;
         assert_eq!(
             done[&("S1".into(), "short_term_fu".into(), "2025-03".into())],
-            2
+            3
         );
         assert_eq!(
             done[&("S1".into(), "short_term_fu".into(), "2025-05".into())],
