@@ -217,6 +217,46 @@ fn visits_add_the_follow_up_indicators_by_hand() {
 }
 
 #[test]
+fn visits_give_the_follow_up_quota_tasks_their_done_counts() {
+    let d = tmp("quota");
+    let (s, v) = fixture(&d);
+    let q = d.join("quota.csv");
+    std::fs::write(
+        &q,
+        "site_id,period,quota,task\nS1,2025,4,short_term_fu\nS1,2025,4,long_term_fu\n",
+    )
+    .unwrap();
+    let q = q.display().to_string();
+    let args = |visits: bool| {
+        let mut a = vec![
+            "report",
+            &s,
+            "--quota",
+            &q,
+            "--as-of",
+            "2025-06-30",
+            "--format",
+            "csv",
+            "--no-progress",
+        ];
+        if visits {
+            a.extend(["--visits", &v]);
+        }
+        rows(&ok(run(&a)))
+    };
+    // IND-QUOTA-2: short_term_fu = persons by the date of their first short-term
+    // visit (A1 in April, A2 in May; Z9 has no screening record, A3 died unseen).
+    let with = args(true);
+    assert_eq!(with["quota|S1|2025|IND-QUOTA-3|short_term_fu"].0, "2");
+    assert_eq!(with["quota|S1|2025|IND-QUOTA-3|short_term_fu"].2, "50.0000");
+    assert_eq!(with["quota|S1|2025|IND-QUOTA-3|long_term_fu"].0, "0");
+    // Without visits the follow-up tasks have no done counts.
+    let without = args(false);
+    assert_eq!(without["quota|S1|2025|IND-QUOTA-3|short_term_fu"].0, "0");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
 fn visit_file_errors_exit_2_naming_the_file() {
     let d = tmp("err");
     let (s, _) = fixture(&d);
