@@ -644,8 +644,173 @@ impl Generator {
     }
 }
 
-/// Writes `rows` records generated from `seed` to `output` (standard output when `None`).
-pub fn run(rows: u64, seed: u64, output: Option<&Path>) -> Result<()> {
+/// The columns of the generated visit file (csv-schema.md, follow-up visit records).
+const VISIT_COLUMNS: [&str; 13] = [
+    "id",
+    "visit_date",
+    "visit_kind",
+    "mode",
+    "site_id",
+    "sbp_1",
+    "dbp_1",
+    "sbp_2",
+    "dbp_2",
+    "weight_kg",
+    "ecg_done",
+    "died",
+    "withdrawn",
+];
+
+/// A surveyed person, as the visit generator needs it: id, site, examination day.
+struct Surveyed {
+    id: String,
+    site: String,
+    exam: i64,
+}
+
+fn visit_row(id: &str, day: i64, kind: &str, site: &str) -> Vec<String> {
+    let mut r = vec![String::new(); VISIT_COLUMNS.len()];
+    r[0] = id.to_string();
+    r[1] = iso(day);
+    r[2] = kind.to_string();
+    r[4] = site.to_string();
+    r
+}
+
+/// Fills a done visit: mode, blood pressure, weight, ECG.
+fn done_visit(rng: &mut Rng, r: &mut [String], long_term: bool) {
+    let m = rng.unit();
+    r[3] = if m < 0.8 {
+        "face_to_face"
+    } else if m < 0.97 {
+        "phone"
+    } else {
+        ""
+    }
+    .to_string();
+    if r[3] == "face_to_face" && rng.chance(0.95) {
+        let (sbp, dbp) = (rng.gauss(138.0, 14.0), rng.gauss(84.0, 9.0));
+        for i in 0..2 {
+            let s = (sbp + rng.gauss(0.0, 3.0)).round();
+            let d = (dbp + rng.gauss(0.0, 2.0)).round().min(s - 20.0);
+            r[5 + 2 * i] = fmt0(s);
+            r[6 + 2 * i] = fmt0(d);
+        }
+        if rng.chance(0.9) {
+            r[9] = fmt1(rng.gauss(66.0, 10.0));
+        }
+        if rng.chance(if long_term { 0.8 } else { 0.2 }) {
+            r[10] = "1".into();
+        }
+    }
+}
+
+/// Follow-up visits of the surveyed persons up to `cutoff` (FU-5, FU-6 timing with
+/// realistic scatter, some deaths and withdrawals, and a few flawed rows: duplicate
+/// visit (DQ-VIS-2), empty `visit_kind` (DQ-VIS-1), visit before the examination
+/// (DQ-PRG-5), visits of ids without a screening record (DQ-VIS-5)). Uses its own
+/// generator stream (seed-derived), so the screening file does not change.
+fn visits(persons: &[Surveyed], seed: u64, cutoff: i64) -> Vec<Vec<String>> {
+    let mut rng = Rng::new(seed ^ 0x0F01_10F0_0F01_10F0);
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let day = |d: Date| d.to_days();
+    for p in persons {
+        let exam = Date::from_days(p.exam);
+        let end_event = if rng.chance(0.015) {
+            Some((p.exam + rng.int(20, 300), 11))
+        } else if rng.chance(0.02) {
+            Some((p.exam + rng.int(20, 300), 12))
+        } else {
+            None
+        };
+        let alive_until = end_event.map_or(i64::MAX, |e| e.0);
+        // Short-term visit around exam + 3 months (FU-5).
+        let due = day(exam.add_months(3));
+        let mut short_done = None;
+        if rng.chance(0.88) {
+            let d = due + rng.gauss(0.0, 18.0).round() as i64;
+            if d < alive_until && d <= cutoff {
+                let mut r = visit_row(&p.id, d, "short_term", &p.site);
+                done_visit(&mut rng, &mut r, false);
+                if rng.chance(0.01) {
+                    out.push(r.clone()); // DQ-VIS-2
+                }
+                if rng.chance(0.005) {
+                    r[2].clear(); // DQ-VIS-1
+                }
+                out.push(r);
+                short_done = Some(d);
+            }
+        }
+        // Long-term visit in the following project year (FU-6).
+        let earliest = match short_done {
+            Some(d) => day(Date::from_days(d).add_months(3)),
+            None => day(exam.add_months(6)),
+        };
+        let next_year = day(Date::new(exam.year() + 1, 1, 1).unwrap_or(exam));
+        if rng.chance(0.75) {
+            let d = earliest.max(next_year) + rng.int(0, 250);
+            if d < alive_until && d <= cutoff {
+                let mut r = visit_row(&p.id, d, "long_term", &p.site);
+                done_visit(&mut rng, &mut r, true);
+                out.push(r);
+            }
+        }
+        if rng.chance(0.005) {
+            // A visit typed with a date before the examination (DQ-PRG-5).
+            let mut r = visit_row(&p.id, p.exam - rng.int(1, 60), "short_term", &p.site);
+            done_visit(&mut rng, &mut r, false);
+            out.push(r);
+        }
+        if let Some((d, which)) = end_event {
+            if d <= cutoff {
+                let mut r = visit_row(
+                    &p.id,
+                    d,
+                    if short_done.is_some() {
+                        "long_term"
+                    } else {
+                        "short_term"
+                    },
+                    &p.site,
+                );
+                r[which] = "1".into();
+                out.push(r);
+            }
+        }
+    }
+    // Visits of persons without a screening record (DQ-VIS-5).
+    for i in 1..=3 {
+        if let Some(p) = persons.get(i * 7 % persons.len().max(1)) {
+            let d = (p.exam + 100).min(cutoff);
+            let mut r = visit_row(&format!("X-{i:05}"), d, "short_term", &p.site);
+            done_visit(&mut rng, &mut r, false);
+            out.push(r);
+        }
+    }
+    // As exported: by date, then id.
+    out.sort_by(|a, b| (&a[1], &a[0]).cmp(&(&b[1], &b[0])));
+    out
+}
+
+/// Writes the visit file for the generated screening rows.
+fn write_visits(path: &Path, persons: &[Surveyed], seed: u64, cutoff: i64) -> Result<()> {
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("cannot create visit file `{}`", path.display()))?;
+    let describe = || format!("cannot write `{}`", path.display());
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    w.write_record(VISIT_COLUMNS).with_context(describe)?;
+    for r in visits(persons, seed, cutoff) {
+        w.write_record(&r).with_context(describe)?;
+    }
+    w.flush().with_context(describe)?;
+    Ok(())
+}
+
+/// Writes `rows` records generated from `seed` to `output` (standard output when
+/// `None`) and, when `visits_out` is given, follow-up visit rows for the surveyed
+/// persons up to the latest screening date.
+pub fn run(rows: u64, seed: u64, output: Option<&Path>, visits_out: Option<&Path>) -> Result<()> {
     let sink: Box<dyn Write> = match output {
         Some(p) => Box::new(
             std::fs::File::create(p)
@@ -663,8 +828,25 @@ pub fn run(rows: u64, seed: u64, output: Option<&Path>) -> Result<()> {
         .from_writer(sink);
     w.write_record(COLUMNS).with_context(describe)?;
     let mut g = Generator::new(seed);
+    let mut surveyed: Vec<Surveyed> = Vec::new();
+    let mut cutoff = i64::MIN;
+    let date = |s: &str| Date::parse_iso(s).ok().map(Date::to_days);
     for _ in 0..rows {
         let (row, short) = g.record();
+        if visits_out.is_some() && !short {
+            if let Some(d) = date(&row[col("screen_date")]) {
+                cutoff = cutoff.max(d);
+            }
+            if let (Some(exam), false) =
+                (date(&row[col("hr_exam_date")]), row[col("id")].is_empty())
+            {
+                surveyed.push(Surveyed {
+                    id: row[col("id")].clone(),
+                    site: row[col("site_id")].clone(),
+                    exam,
+                });
+            }
+        }
         if short {
             // A row cut short by an export error: the last fields are missing.
             let keep = COLUMNS.len() - 1 - (g.rng.int(2, 8) as usize);
@@ -674,6 +856,9 @@ pub fn run(rows: u64, seed: u64, output: Option<&Path>) -> Result<()> {
         }
     }
     w.flush().with_context(describe)?;
+    if let Some(p) = visits_out {
+        write_visits(p, &surveyed, seed, cutoff)?;
+    }
     Ok(())
 }
 

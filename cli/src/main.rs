@@ -99,8 +99,13 @@ struct ReportArgs {
     /// Resident population file (IND-POP-2) for the age/sex structure check IND-MPP-19.
     #[arg(long, value_name = "POPULATION_CSV")]
     population: Option<PathBuf>,
-    /// Report date (IND-GEN-3): later screenings are left out; default: the latest
-    /// screen_date in the input.
+    /// Follow-up visit file (csv-schema.md "Follow-up visit records"): adds the
+    /// programme follow-up indicators IND-MPP-9/10/11/12/15/16 and the visit-row
+    /// findings (DQ-VIS-*, DQ-PRG-5, DQ-PRG-11).
+    #[arg(long, value_name = "VISITS_CSV")]
+    visits: Option<PathBuf>,
+    /// Report date (IND-GEN-3): later screenings (and visits) are left out; default: the
+    /// latest screen_date in the input (with --visits: the latest screen_date or visit_date).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     as_of: Option<cvdscreen::date::Date>,
     /// Programme profile, as for `screen`.
@@ -273,6 +278,10 @@ struct GenerateArgs {
     /// Output file; standard output when absent.
     #[arg(short, long, value_name = "OUTPUT")]
     output: Option<PathBuf>,
+    /// Also write follow-up visit rows (csv-schema.md "Follow-up visit records") for
+    /// the surveyed persons, up to the latest screening date, to this file.
+    #[arg(long, value_name = "VISITS_CSV")]
+    visits_out: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -308,7 +317,9 @@ fn main() -> ExitCode {
             region: a.region,
             input_opts: a.reading,
         }),
-        Command::Generate(a) => gen::run(a.rows, a.seed, a.output.as_deref()),
+        Command::Generate(a) => {
+            gen::run(a.rows, a.seed, a.output.as_deref(), a.visits_out.as_deref())
+        }
         Command::Report(a) => report::run(&report::Options {
             threads: a.threads.map(usize::from).unwrap_or_else(|| {
                 std::thread::available_parallelism()
@@ -320,6 +331,7 @@ fn main() -> ExitCode {
             format: a.format,
             quota: a.quota,
             population: a.population,
+            visits: a.visits,
             as_of: a.as_of,
             profile: a.profile,
             standard: a.standard,

@@ -17,6 +17,7 @@
 mod html;
 mod svg;
 mod tables;
+mod visits;
 
 use crate::screen::{
     check_input, duplicate_index, input_error, progress_bar, InputError, Sink, CHUNK_ROWS,
@@ -26,6 +27,7 @@ use cvdscreen::assess::Screener;
 use cvdscreen::date::Date;
 use cvdscreen::exchange::Header;
 use cvdscreen::finding::{Finding, Severity};
+use cvdscreen::indicators::followup::{FollowUpAccumulator, FollowUpReport};
 use cvdscreen::indicators::quota::{self, QuotaFile, QuotaOptions, QuotaReport};
 use cvdscreen::indicators::screening::{
     AccumulatorOptions, GroupBy, IndicatorRow, ScreeningAccumulator,
@@ -63,6 +65,8 @@ pub struct Options {
     pub quota: Option<PathBuf>,
     /// Resident population file (IND-POP-2) for the IND-MPP-19 structure check.
     pub population: Option<PathBuf>,
+    /// Follow-up visit file (csv-schema.md, follow-up visit records).
+    pub visits: Option<PathBuf>,
     /// IND-GEN-3 report date; default: the latest `screen_date` in the input.
     pub as_of: Option<Date>,
     /// Programme profile name.
@@ -135,6 +139,8 @@ pub(crate) struct Report {
     pub population_file: Option<String>,
     /// Quota report (for the progress charts).
     pub quota: Option<QuotaReport>,
+    /// The visit file's rows with findings, when `--visits` was given.
+    pub visits: Option<visits::VisitsSection>,
 }
 
 /// Reads a small side file (quota, population) as UTF-8 text; a missing or
@@ -166,6 +172,7 @@ pub fn run(o: &Options) -> Result<()> {
     let std_pop = standard::StandardPopulation::by_name(&o.standard)
         .ok_or_else(|| input_error(format!("unknown standard population `{}`", o.standard)))?;
     let size = check_input(&o.input, o.output.as_deref())?;
+    let fu_opts = profile.followup;
     let quota_file: Option<QuotaFile> = match &o.quota {
         Some(p) => Some(quota::parse_quota(&read_side_file(p, "quota")?)),
         None => None,
@@ -197,7 +204,16 @@ pub fn run(o: &Options) -> Result<()> {
         }
         None => None,
     };
-    let pass = stream(&mut src, &header, &screener, o, unq_sink.as_mut(), &bar);
+    let mut fu = o.visits.as_ref().map(|_| FollowUpAccumulator::new());
+    let pass = stream(
+        &mut src,
+        &header,
+        &screener,
+        o,
+        unq_sink.as_mut(),
+        fu.as_mut(),
+        &bar,
+    );
     bar.finish_and_clear();
     let pass = match pass {
         Ok(p) => p,
@@ -212,12 +228,42 @@ pub fn run(o: &Options) -> Result<()> {
         s.finish()?;
     }
 
-    let as_of = o.as_of.or(pass.max_screen_date);
+    // Follow-up visits: read after the screening pass (the persons are known), as
+    // at the report date; without --as-of that is the latest screening or visit date.
+    let mut visits_section = None;
+    let mut fu_report: Option<FollowUpReport> = None;
+    let mut as_of = o.as_of.or(pass.max_screen_date);
+    if let (Some(path), Some(fu)) = (&o.visits, fu.as_mut()) {
+        let (mut section, issues) = visits::read(path, fu, o.max_listed)?;
+        if o.as_of.is_none() {
+            as_of = as_of.max(fu.max_visit_date());
+        }
+        if let Some(as_of) = as_of {
+            let r = fu.finish(as_of, &fu_opts);
+            visits::list(
+                path,
+                &mut section,
+                issues,
+                &r.issues,
+                r.rows_used,
+                o.max_listed,
+            )?;
+            fu_report = Some(r);
+        } else {
+            visits::list(path, &mut section, issues, &[], 0, o.max_listed)?;
+        }
+        visits_section = Some(section);
+    }
     let mut findings = Vec::new();
     let quota_report = match (&quota_file, as_of) {
         (Some(q), Some(as_of)) => {
             findings.extend(q.findings.iter().cloned());
-            let done = pass.acc.done_counts().unwrap_or_default();
+            let mut done = pass.acc.done_counts().unwrap_or_default();
+            if let Some(r) = &fu_report {
+                for (k, n) in &r.done {
+                    *done.entry(k.clone()).or_default() += n;
+                }
+            }
             let r = quota::quota_report(
                 q,
                 &done,
@@ -253,7 +299,13 @@ pub fn run(o: &Options) -> Result<()> {
         min_age,
         &std_pop,
     );
+    let mut rows = built.rows;
     let mut all_findings = built.findings;
+    if let Some(r) = fu_report {
+        rows.extend(tables::followup(&r));
+        all_findings.extend(r.by_site.findings);
+        all_findings.extend(r.overall.findings);
+    }
     all_findings.extend(findings);
 
     let report = Report {
@@ -265,7 +317,7 @@ pub fn run(o: &Options) -> Result<()> {
         standard: std_pop.name.clone(),
         rows_read: pass.rows_read,
         rows_after_as_of: pass.rows_after_as_of,
-        rows: built.rows,
+        rows,
         findings: all_findings,
         unqualified: pass.unqualified,
         max_listed: o.max_listed,
@@ -273,6 +325,7 @@ pub fn run(o: &Options) -> Result<()> {
         quota_file: o.quota.as_ref().map(|p| p.display().to_string()),
         population_file: o.population.as_ref().map(|p| p.display().to_string()),
         quota: quota_report,
+        visits: visits_section,
     };
     let bytes = match o.format {
         ReportFormat::Html => html::render(&report).into_bytes(),
@@ -355,6 +408,7 @@ fn stream(
     screener: &Screener,
     o: &Options,
     mut unq_sink: Option<&mut Sink>,
+    mut fu: Option<&mut FollowUpAccumulator>,
     bar: &indicatif::ProgressBar,
 ) -> Result<Pass> {
     let mut acc = ScreeningAccumulator::new(AccumulatorOptions {
@@ -411,6 +465,9 @@ fn stream(
                 max_date = d;
             }
             acc.add(&s.row);
+            if let Some(fu) = fu.as_deref_mut() {
+                fu.add_row(&s.row);
+            }
             if let Some(u) = s.unqualified {
                 if unq_sink.is_some() {
                     let rules: Vec<&str> = u.findings.iter().map(|f| f.rule_id).collect();

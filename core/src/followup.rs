@@ -575,6 +575,58 @@ fn done_dates(visits: &[VisitRecord], kind: VisitKind, as_of: Date) -> Vec<Date>
     d
 }
 
+/// FU-5: the date of the person's short-term (or 1-month, FU-8) visit — their first
+/// done `short_term` visit dated on or before `as_of`.
+pub fn first_short_term(visits: &[VisitRecord], as_of: Date) -> Option<Date> {
+    done_dates(visits, VisitKind::ShortTerm, as_of)
+        .first()
+        .copied()
+}
+
+/// FU-6 (a) and (c) for one person: the earliest date of the first long-term visit
+/// and the counted long-term visits (the first done one of each project year, up to
+/// `as_of`).
+struct LongTermPlan {
+    first_lt: Date,
+    counted: Vec<Date>,
+}
+
+impl LongTermPlan {
+    fn new(
+        p: &FuPerson,
+        visits: &[VisitRecord],
+        as_of: Date,
+        opts: &FollowUpOptions,
+    ) -> Option<Self> {
+        let st = short_term_due(p, opts)?;
+        let first_lt = match done_dates(visits, VisitKind::ShortTerm, as_of).first() {
+            Some(d) => d.add_months(3),
+            None => st.due.add_months(3),
+        };
+        let m = opts.project_year_start_month;
+        let mut counted: Vec<Date> = Vec::new();
+        for d in done_dates(visits, VisitKind::LongTerm, as_of) {
+            if counted
+                .last()
+                .is_none_or(|c| project_year(*c, m) != project_year(d, m))
+            {
+                counted.push(d);
+            }
+        }
+        Some(LongTermPlan { first_lt, counted })
+    }
+
+    /// FU-6 (a): the earliest date of a long-term visit in the project year starting
+    /// on `first`: the last counted visit before it + 6 months, else the first
+    /// long-term visit's earliest date.
+    fn earliest(&self, first: Date) -> Date {
+        self.counted
+            .iter()
+            .rfind(|d| **d < first)
+            .map_or(self.first_lt, |d| d.add_months(6))
+    }
+}
+
 /// FU-6: the long-term requirement of project year `y` given the visits up to `as_of`;
 /// `None` when no visit is required in `y` (the examination's own year or earlier, or
 /// the earliest date falls after the year).
@@ -591,26 +643,8 @@ pub fn long_term_year(
         return None;
     }
     let (first, last) = project_year_bounds(y, m);
-    let st = short_term_due(p, opts)?;
-    let first_lt = match done_dates(visits, VisitKind::ShortTerm, as_of).first() {
-        Some(d) => d.add_months(3),
-        None => st.due.add_months(3),
-    };
-    // Counted visits: the first done long-term visit of each project year.
-    let lts = done_dates(visits, VisitKind::LongTerm, as_of);
-    let mut counted: Vec<Date> = Vec::new();
-    for d in &lts {
-        if counted
-            .last()
-            .is_none_or(|c| project_year(*c, m) != project_year(*d, m))
-        {
-            counted.push(*d);
-        }
-    }
-    let earliest = counted
-        .iter()
-        .rfind(|d| **d < first)
-        .map_or(first_lt, |d| d.add_months(6));
+    let plan = LongTermPlan::new(p, visits, as_of, opts)?;
+    let earliest = plan.earliest(first);
     if earliest > last {
         return None;
     }
@@ -619,8 +653,58 @@ pub fn long_term_year(
         earliest,
         due: earliest.max(first),
         due_until: last,
-        counted: counted.iter().copied().find(|d| project_year(*d, m) == y),
+        counted: plan
+            .counted
+            .iter()
+            .copied()
+            .find(|d| project_year(*d, m) == y),
     })
+}
+
+/// A counted long-term visit (FU-6 c) with the earliest date it had to respect
+/// (FU-6 a); `early` when it was held before that date (DQ-PRG-11: it still counts).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CountedLongTerm {
+    /// Visit date.
+    pub date: Date,
+    /// Project year (FU-9).
+    pub year: i32,
+    /// Earliest date (FU-6 a).
+    pub earliest: Date,
+}
+
+impl CountedLongTerm {
+    /// Held before its earliest date.
+    pub fn early(&self) -> bool {
+        self.date < self.earliest
+    }
+}
+
+/// FU-6 (c): the person's counted long-term visits up to `as_of`, one per project
+/// year (the first done one), each with its earliest date (FU-6 a) — including a
+/// visit in the examination's own project year, which counts for the spacing only.
+/// Empty without an `hr_exam_date`.
+pub fn counted_long_term(
+    p: &FuPerson,
+    visits: &[VisitRecord],
+    as_of: Date,
+    opts: &FollowUpOptions,
+) -> Vec<CountedLongTerm> {
+    let Some(plan) = LongTermPlan::new(p, visits, as_of, opts) else {
+        return Vec::new();
+    };
+    let m = opts.project_year_start_month;
+    plan.counted
+        .iter()
+        .map(|d| {
+            let year = project_year(*d, m);
+            CountedLongTerm {
+                date: *d,
+                year,
+                earliest: plan.earliest(project_year_bounds(year, m).0),
+            }
+        })
+        .collect()
 }
 
 /// FU-10: the next programme follow-up date; `None` when the person is dead or

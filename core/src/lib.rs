@@ -29,6 +29,7 @@ pub mod record;
 pub mod rules;
 pub mod units;
 pub mod value;
+pub mod visits;
 
 /// The README's Rust examples are compiled and run as doctests.
 #[cfg(doctest)]

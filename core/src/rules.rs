@@ -96,6 +96,7 @@ pub fn all() -> impl Iterator<Item = &'static Rule> {
         .chain(crate::criteria::eligibility::RULES.iter())
         .chain(crate::criteria::mpp2014::RULES.iter())
         .chain(crate::models::who_ish2007::RULES.iter())
+        .chain(crate::visits::RULES.iter())
         .chain(crate::indicators::RULES.iter())
         .chain(crate::guideline::all_rules())
 }

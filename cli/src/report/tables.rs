@@ -4,6 +4,7 @@
 use super::Report;
 use anyhow::Result;
 use cvdscreen::finding::{fmt_num, Finding};
+use cvdscreen::indicators::followup::FollowUpReport;
 use cvdscreen::indicators::quota::QuotaReport;
 use cvdscreen::indicators::screening::{GroupBy, ScreeningAccumulator, TableRow};
 use cvdscreen::indicators::standard::{self, Measure, PopulationFile, StandardPopulation};
@@ -32,7 +33,8 @@ pub(crate) const COLUMNS: [&str; 14] = [
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Row {
     /// Which table: `overall`, `site`, `sex`, `age_band`, `site_month`, `quota`,
-    /// `standardised_overall`, `standardised_site`, `structure`.
+    /// `standardised_overall`, `standardised_site`, `structure`; with `--visits`
+    /// also `followup_site` and `followup_overall`.
     pub table: &'static str,
     /// Site group key.
     pub site: Option<String>,
@@ -231,6 +233,22 @@ pub(crate) fn build(
     Built { rows, findings }
 }
 
+/// The programme follow-up rows (`--visits`): `followup_site` per site and period,
+/// `followup_overall` per period (periods `YYYY-MM`; IND-MPP-16 the project year).
+pub(crate) fn followup(r: &FollowUpReport) -> Vec<Row> {
+    let site = r
+        .by_site
+        .rows
+        .iter()
+        .map(|x| Row::from_table("followup_site", x.clone()));
+    let overall = r
+        .overall
+        .rows
+        .iter()
+        .map(|x| Row::from_table("followup_overall", x.clone()));
+    site.chain(overall).collect()
+}
+
 /// IND-POP-4 rows (standardised and crude over the same bands) of every group of `a`.
 fn standardised(
     table: &'static str,
@@ -374,7 +392,7 @@ pub(crate) fn to_json(r: &Report) -> Result<Vec<u8>> {
             Value::Object(m)
         })
         .collect();
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "input": r.input,
         "profile": r.profile,
         "as_of": r.as_of.map(|d| d.to_string()),
@@ -383,6 +401,10 @@ pub(crate) fn to_json(r: &Report) -> Result<Vec<u8>> {
         "findings": r.findings,
         "unqualified": r.unqualified,
     });
+    // Only with --visits, so that the document without it is unchanged.
+    if let (Some(v), Some(m)) = (&r.visits, doc.as_object_mut()) {
+        m.insert("visits".into(), serde_json::to_value(v)?);
+    }
     let mut out = serde_json::to_vec_pretty(&doc)?;
     out.push(b'\n');
     Ok(out)

@@ -1,7 +1,8 @@
 //! Programme indicators (spec/domain.md §11): the indicator value type with the
 //! percentage arithmetic of IND-GEN-4 and the anomaly rule of IND-GEN-6, the legacy
 //! platform rounding (IND-MPP-PLAT), and the modules that compute indicators from
-//! screening assessments ([`screening`]), basic-public-health visits ([`bphs`]),
+//! screening assessments ([`screening`]), programme follow-up visits ([`followup`]),
+//! basic-public-health visits ([`bphs`]),
 //! quotas ([`quota`]) and standard populations ([`standard`]).
 //!
 //! Every rate is a percentage `(100 × numerator) ÷ denominator` in `f64`, the
@@ -17,6 +18,7 @@
 //! ```
 
 pub mod bphs;
+pub mod followup;
 pub mod plat;
 pub mod quota;
 pub mod screening;
@@ -65,6 +67,15 @@ crate::define_rules! {
     IND_MPP_8 = "IND-MPP-8", "indicators", [ConfirmedP, Decision], "domain.md §11.1 IND-MPP-8; S2 (UQS5_PER)",
         "Intervention completion rate: 100 × persons of IND-MPP-5 with an intervention_date by as_of ÷ IND-MPP-5",
         "干预完成率：100×高危调查完成者中截至统计日已干预人数÷高危调查完成人数";
+    IND_MPP_9 = "IND-MPP-9", "indicators", [ConfirmedP, Decision], "domain.md §11.1 IND-MPP-9, IND-GEN-5; S2 (UQS6_PER)",
+        "Follow-up completion rate (随访完成率): 100 × persons with an intervention_date in the period and a done programme follow-up visit by as_of ÷ persons with an intervention_date in the period",
+        "随访完成率：100×期间内干预且截至统计日完成项目随访的人数÷期间内干预人数";
+    IND_MPP_10 = "IND-MPP-10", "indicators", [ConfirmedP, Decision], "domain.md §11.1 IND-MPP-10; S2 (sfp)",
+        "Follow-up success rate (随访成功率): 100 × booked follow-ups done by as_of ÷ programme follow-ups falling due in the period (FU-5/FU-8 short-term due date, FU-6 b long-term due) for persons alive and in follow-up on the due date",
+        "随访成功率：100×截至统计日已完成的应随访数÷期间内到期的项目随访数（到期日存活且未退出）";
+    IND_MPP_11 = "IND-MPP-11", "indicators", [ConfirmedP, Decision], "domain.md §11.1 IND-MPP-11; S2 (INTERVIEW_PER)",
+        "Face-to-face follow-up rate (面对面随访率): 100 × done programme follow-up visits in the period with mode = face_to_face ÷ done programme follow-up visits in the period (visits)",
+        "面对面随访率：100×期间内面对面项目随访次数÷期间内项目随访次数";
     IND_MPP_12 = "IND-MPP-12", "indicators", [ConfirmedP, Decision], "domain.md §11.1 IND-MPP-12, HRS-8; S2",
         "Item completion rates: per HRS-8 item, 100 × surveyed high-risk persons with the item done ÷ surveyed high-risk persons",
         "高危调查各项完成率：各项完成人数÷期间内接受调查的高危人数";
@@ -74,6 +85,12 @@ crate::define_rules! {
     IND_MPP_14 = "IND-MPP-14", "indicators", [Decision], "domain.md §11.1 IND-MPP-14",
         "Indeterminate rate: 100 × Indeterminate persons ÷ IND-MPP-1, by missing field and by field combination",
         "无法判定率：无法判定人数÷初筛完成人数，按缺失字段及字段组合细分";
+    IND_MPP_15 = "IND-MPP-15", "indicators", [Decision], "domain.md §11.1 IND-MPP-15, FU-5, FU-7, FU-8",
+        "Short-term follow-up on-time rate: 100 × short-term follow-ups done within the window ÷ those due in the period whose window has closed by as_of (persons who died or withdrew before the window's end without a visit left out; open windows pending)",
+        "短期随访按时率：100×时间窗内完成的短期随访数÷期间内到期且时间窗已结束的短期随访数（窗口未结束者为待定）";
+    IND_MPP_16 = "IND-MPP-16", "indicators", [ConfirmedS, Decision], "domain.md §11.1 IND-MPP-16, FU-6, FU-7, FU-9; S7",
+        "Long-term follow-up rate: 100 × persons of the project year's cohort with a counted long-term visit by as_of ÷ the cohort (due in the year, alive and in follow-up at the year's end or as_of, or seen before leaving); local target ≥ 85 %",
+        "长期随访率：100×本项目年应随访人群中已完成计数长期随访的人数÷应随访人数（年末或统计日存活且未退出，或退出前已随访）；地方目标≥85%";
     IND_MPP_17 = "IND-MPP-17", "indicators", [Decision], "domain.md §11.1 IND-MPP-17, §11.3",
         "Task completion and backlog per task type, from the quota input",
         "各类任务完成率及积压量（据任务量文件）";
