@@ -25,9 +25,10 @@
 //! merges those findings into the report.
 //!
 //! Not evaluable from a screening record: DQ-BP-2 (reading timestamps: the exchange
-//! format has no timestamp columns), and DQ-PRG-5, -7, -9, -11 (follow-up visits,
-//! barcodes, form completeness; see [`programme`]). They are not declared in the
-//! registry until they are implemented.
+//! format has no timestamp columns) and DQ-PRG-7, -9 (barcodes, form completeness; see
+//! [`programme`]); they are not declared in the registry until they are implemented.
+//! DQ-PRG-5 and -11 need a person's follow-up visit rows: they are checked with the
+//! DQ-VIS rules over the visit file ([`crate::visits`], `cvdscreen report --visits`).
 
 pub mod bp;
 pub mod cross_field;
