@@ -11,13 +11,13 @@
 //! - DQ-PRG-6 [`DuplicateIndex`] needs the whole file;
 //! - DQ-PRG-10 [`recorded_status_differs`] needs the recomputed high-risk status.
 //!
-//! Out of scope for [`super::check`] (no screening-record columns; a later issue):
+//! Out of scope for [`super::check`] (no screening-record columns):
 //! DQ-PRG-5 (follow-up dated before the high-risk exam, short-term window) and
 //! DQ-PRG-11 (long-term follow-up before its earliest date) concern follow-up visit
-//! records; DQ-PRG-7 (barcode binding and coding rule) needs the platform's barcode
+//! records and are checked over the visit file ([`crate::visits`]); DQ-PRG-7 (barcode binding and coding rule) needs the platform's barcode
 //! tables; DQ-PRG-9 (questionnaire completeness of six forms) is a site-level
-//! indicator over forms the exchange format does not carry. They are not declared
-//! in the registry until implemented.
+//! indicator over forms the exchange format does not carry. Those two are not
+//! declared in the registry until implemented.
 //!
 //! The once-per-file Info notices of DQ-PRG-3 / DQ-PRG-4 (a column absent from the
 //! whole file) belong to the file summary, not to a row, and are not produced here.
