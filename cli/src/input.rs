@@ -542,6 +542,11 @@ impl RowSource {
         }
     }
 
+    /// The input file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Bytes read so far (CSV) or rows read so far (sheet), for progress bars.
     pub fn position(&self) -> u64 {
         match &self.inner {

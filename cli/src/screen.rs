@@ -1,9 +1,10 @@
 //! `cvdscreen screen`: read the exchange format, screen every row, write results.
 //!
 //! Two passes over the file. Pass 1 reads only `id` and `id_number` to find the
-//! duplicates of DQ-PRG-6; pass 2 screens chunks of rows on several threads and
-//! writes them in input order. Memory is bounded by the chunk size, apart from the
-//! 8-byte hashes of pass 1.
+//! duplicates of DQ-PRG-6 (twice when the file has candidates: a Bloom filter, then
+//! exact counts of its hits); pass 2 screens chunks of rows on several threads and
+//! writes them in input order. Memory is bounded by the chunk size, the filter
+//! (at most 32 MiB) and the duplicated values (plus the filter's false positives).
 
 use crate::input::{self, RowSource};
 use crate::summary;
@@ -14,7 +15,7 @@ use cvdscreen::exchange::{self, Col, Header};
 use cvdscreen::finding::Finding;
 use cvdscreen::output;
 use cvdscreen::profile::Profile;
-use cvdscreen::qc::{DuplicateIndex, DuplicateIndexBuilder};
+use cvdscreen::qc::{DuplicateFilter, DuplicateIndex, DuplicateIndexBuilder};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::ser::{SerializeMap, Serializer};
 use std::borrow::Cow;
@@ -228,18 +229,52 @@ pub(crate) fn progress_bar(enabled: bool, size: u64) -> ProgressBar {
 }
 
 /// Pass 1 (DQ-PRG-6): the `id` and `id_number` of every row, normalised as the
-/// parser stores them, go into the core's streaming [`DuplicateIndexBuilder`] (one
-/// 64-bit hash per value). Rows with a wrong number of fields are not parsed (§12.9)
-/// and take no part.
+/// parser stores them, go into the core's bounded two-phase [`DuplicateFilter`]: a
+/// Bloom filter sized from the file (at most 32 MiB) marks the values possibly seen
+/// before, and a second read of the two columns counts those candidates exactly —
+/// skipped when there is no candidate. Same index as the one-pass
+/// [`DuplicateIndexBuilder`] (one 64-bit hash per value, growing with the file),
+/// which is kept for workbooks: a sheet is held in memory whole anyway. Rows with a
+/// wrong number of fields are not parsed (§12.9) and take no part. Leaves `src`
+/// rewound to its first data row.
 pub(crate) fn duplicate_index(
     src: &mut RowSource,
     bar: &ProgressBar,
 ) -> Result<Option<DuplicateIndex>> {
+    let index = if src.is_csv() {
+        let size = std::fs::metadata(src.path()).map_or(0, |m| m.len());
+        let mut filter = DuplicateFilter::for_file_size(size);
+        for_each_id(src, bar, |id, idn| filter.add(id, idn))?;
+        src.rewind()?;
+        if filter.is_empty() {
+            DuplicateIndex::default()
+        } else {
+            let mut counter = filter.into_counter();
+            bar.set_position(0);
+            bar.set_message("pass 1/2: counting dups");
+            for_each_id(src, bar, |id, idn| counter.add(id, idn))?;
+            src.rewind()?;
+            counter.finish()
+        }
+    } else {
+        let mut builder = DuplicateIndexBuilder::default();
+        for_each_id(src, bar, |id, idn| builder.add(id, idn))?;
+        src.rewind()?;
+        builder.finish()
+    };
+    Ok((!index.is_empty()).then_some(index))
+}
+
+/// Reads every remaining row of `src` and gives its `id` and `id_number` to `f`.
+fn for_each_id(
+    src: &mut RowSource,
+    bar: &ProgressBar,
+    mut f: impl FnMut(Option<&str>, Option<&str>),
+) -> Result<()> {
     let header = src.header().clone();
     let decoder = src.decoder().clone();
     let id_pos = header.position(Col::Id);
     let idn_pos = header.position(Col::IdNumber);
-    let mut builder = DuplicateIndexBuilder::default();
     let mut rec = csv::ByteRecord::new();
     let mut n: u64 = 0;
     while src.read_record(&mut rec)? {
@@ -255,11 +290,9 @@ pub(crate) fn duplicate_index(
         let id = cell(id_pos);
         let id = id.as_deref().map(str::trim);
         let idn = cell(idn_pos).and_then(|c| exchange::parse_id_number(c.trim()));
-        builder.add(id, idn.as_deref());
+        f(id, idn.as_deref());
     }
-    let index = builder.finish();
-    src.rewind()?;
-    Ok((!index.is_empty()).then_some(index))
+    Ok(())
 }
 
 /// Which input positions are repeated in the output, and under which names.

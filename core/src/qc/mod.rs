@@ -447,7 +447,7 @@ mod tests {
     }
 }
 
-pub use programme::{DuplicateIndex, DuplicateIndexBuilder};
+pub use programme::{DuplicateCounter, DuplicateFilter, DuplicateIndex, DuplicateIndexBuilder};
 
 /// Rules that need the recomputed high-risk status or the batch: DQ-PRG-4
 /// (incomplete high-risk survey), DQ-PRG-6 (duplicates) and DQ-PRG-10 (stored

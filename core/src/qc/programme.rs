@@ -29,6 +29,7 @@ use crate::finding::{fmt_num, Finding, Severity};
 use crate::profile::{EligibilityVersion, Profile};
 use crate::record::ScreeningRecord;
 use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
 crate::define_rules! {
@@ -424,7 +425,8 @@ fn hash_str(kind: u8, s: &str) -> u64 {
 
 /// DQ-PRG-6: the duplicate `id`s and `id_number`s of a file.
 ///
-/// Built in one pass over the file; then [`DuplicateIndex::duplicate_finding`] is
+/// Built in one pass over the file ([`DuplicateIndexBuilder`]) or, in bounded memory,
+/// in two ([`DuplicateFilter`]); then [`DuplicateIndex::duplicate_finding`] is
 /// asked for each record ("a duplicate `id` or `id_number` raises DQ-PRG-6 on every
 /// row that carries it").
 ///
@@ -490,6 +492,171 @@ impl DuplicateIndexBuilder {
         }
         dups.shrink_to_fit();
         DuplicateIndex { dups }
+    }
+}
+
+/// Bounded-memory, two-phase builder of a [`DuplicateIndex`], for files too large to
+/// hold one hash per value ([`DuplicateIndexBuilder`]).
+///
+/// Phase 1 ([`DuplicateFilter::add`], one pass over the file): each value's 64-bit
+/// hash (the same hash as [`DuplicateIndexBuilder`]) is looked up in, then added to, a
+/// Bloom filter — a bit array of fixed size with [`DuplicateFilter::PROBES`] bits per
+/// value. A value whose bits were all set already is a *candidate*: every value seen
+/// a second time is one, plus a few false positives (values that only collide in the
+/// bit array). Phase 2 ([`DuplicateFilter::into_counter`], then
+/// [`DuplicateCounter::add`] on a second pass over the same rows): exact counts of the
+/// candidate hashes only; [`DuplicateCounter::finish`] keeps those seen more than
+/// once. The result equals [`DuplicateIndexBuilder::finish`] on the same values, hash
+/// for hash and count for count: a false positive only costs a counter in phase 2
+/// (its count stays 1 and it is dropped), never a wrong finding.
+///
+/// Memory: the bit array (fixed when created, at most [`DuplicateFilter::MAX_BYTES`])
+/// plus one hash per candidate (phase 1) or one `(hash, count)` per candidate
+/// (phase 2) — i.e. per distinct duplicated value, which the finished index holds
+/// anyway, and per false positive. With `b` bits per value added and 6 probes the
+/// false-positive rate stays below ≈ (1 − e^(−6/b))⁶: 0.2 % at 13 bits per value
+/// (20 million values in 32 MB), 2 % at 8. Beyond that it grows, and so does the
+/// candidate set, but the counts stay exact.
+#[derive(Clone, Debug)]
+pub struct DuplicateFilter {
+    bits: Vec<u64>,
+    /// log2 of the number of bits.
+    log2_bits: u32,
+    candidates: HashSet<u64>,
+}
+
+impl DuplicateFilter {
+    /// Bits set and tested per value.
+    pub const PROBES: u32 = 6;
+    /// Smallest bit array (64 KiB).
+    pub const MIN_BYTES: usize = 1 << 16;
+    /// Largest bit array (32 MiB = 2²⁸ bits).
+    pub const MAX_BYTES: usize = 1 << 25;
+
+    /// A filter whose bit array takes `bytes` rounded down to a power of two, within
+    /// [`MIN_BYTES`](Self::MIN_BYTES)..=[`MAX_BYTES`](Self::MAX_BYTES).
+    pub fn with_bytes(bytes: usize) -> Self {
+        let bytes = bytes.clamp(Self::MIN_BYTES, Self::MAX_BYTES);
+        let bytes = 1usize << (usize::BITS - 1 - bytes.leading_zeros());
+        DuplicateFilter {
+            bits: vec![0; bytes / 8],
+            log2_bits: (bytes * 8).trailing_zeros(),
+            candidates: HashSet::new(),
+        }
+    }
+
+    /// A filter sized for a file of `file_bytes` bytes: one bit per two bytes of the
+    /// file (rounded down to a power of two, 64 KiB to 32 MiB), i.e. 8 or more bits
+    /// per value when the rows carry at least 32 bytes per non-empty `id` /
+    /// `id_number` (the generated files have 144 bytes per row and two values: 8 MiB
+    /// at 1 million rows, the 32 MiB cap from about 3.7 million rows). Shorter rows
+    /// or a larger file only mean more false positives, not a wrong result.
+    pub fn for_file_size(file_bytes: u64) -> Self {
+        Self::with_bytes(usize::try_from(file_bytes / 16).unwrap_or(usize::MAX))
+    }
+
+    /// Bytes of the bit array.
+    pub fn filter_bytes(&self) -> usize {
+        self.bits.len() * 8
+    }
+
+    /// Distinct candidate hashes so far (true duplicates and false positives).
+    pub fn candidates(&self) -> usize {
+        self.candidates.len()
+    }
+
+    fn insert(&mut self, h: u64) {
+        let mut all_set = true;
+        let mut x = h;
+        for _ in 0..Self::PROBES {
+            // splitmix64 steps from the value's hash: independent probe positions.
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            let bit = z >> (64 - self.log2_bits);
+            let (word, mask) = ((bit >> 6) as usize, 1u64 << (bit & 63));
+            all_set &= self.bits[word] & mask != 0;
+            self.bits[word] |= mask;
+        }
+        if all_set {
+            self.candidates.insert(h);
+        }
+    }
+
+    /// Phase 1: adds one record's identifiers (as [`DuplicateIndexBuilder::add`]).
+    pub fn add(&mut self, id: Option<&str>, id_number: Option<&str>) {
+        if let Some(s) = id.filter(|s| !s.is_empty()) {
+            self.insert(hash_str(TAG_ID, s));
+        }
+        if let Some(s) = id_number.filter(|s| !s.is_empty()) {
+            self.insert(hash_str(TAG_ID_NUMBER, s));
+        }
+    }
+
+    /// No candidate at all: no value can be duplicated, phase 2 can be skipped
+    /// (its result would be the empty index).
+    pub fn is_empty(&self) -> bool {
+        self.candidates.is_empty()
+    }
+
+    /// Ends phase 1: frees the bit array and returns the exact counter of the
+    /// candidates, to be given the same rows again.
+    pub fn into_counter(self) -> DuplicateCounter {
+        let DuplicateFilter {
+            bits, candidates, ..
+        } = self;
+        drop(bits);
+        let mut counts: Vec<(u64, u32)> = candidates.into_iter().map(|h| (h, 0)).collect();
+        counts.sort_unstable();
+        DuplicateCounter { counts }
+    }
+}
+
+/// Phase 2 of a [`DuplicateFilter`]: exact counts of the candidate hashes.
+#[derive(Clone, Debug, Default)]
+pub struct DuplicateCounter {
+    /// Sorted `(hash, count)` of the candidates.
+    counts: Vec<(u64, u32)>,
+}
+
+impl DuplicateCounter {
+    fn count(&mut self, h: u64) {
+        if let Ok(i) = self.counts.binary_search_by_key(&h, |e| e.0) {
+            self.counts[i].1 = self.counts[i].1.saturating_add(1);
+        }
+    }
+
+    /// Adds one record's identifiers: the same rows, in any order, as in phase 1.
+    pub fn add(&mut self, id: Option<&str>, id_number: Option<&str>) {
+        if self.counts.is_empty() {
+            return;
+        }
+        if let Some(s) = id.filter(|s| !s.is_empty()) {
+            self.count(hash_str(TAG_ID, s));
+        }
+        if let Some(s) = id_number.filter(|s| !s.is_empty()) {
+            self.count(hash_str(TAG_ID_NUMBER, s));
+        }
+    }
+
+    /// Number of candidate hashes being counted.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// No candidate.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Keeps only the candidates seen more than once, with their counts: the same
+    /// index as [`DuplicateIndexBuilder::finish`] on the same values.
+    pub fn finish(mut self) -> DuplicateIndex {
+        self.counts.retain(|e| e.1 > 1);
+        self.counts.shrink_to_fit();
+        DuplicateIndex { dups: self.counts }
     }
 }
 
@@ -855,6 +1022,110 @@ mod tests {
         assert_eq!(idx.len(), 1);
         assert_eq!(idx.id_count("P0000007"), 2);
         assert_eq!(idx.id_count("P0000008"), 1);
+    }
+
+    /// `(id, id_number)` pairs with many duplicates: `distinct` possible ids and
+    /// identity numbers, some cells empty (xorshift64*, fixed seed).
+    fn random_ids(seed: u64, rows: usize, distinct: u64) -> Vec<(String, String)> {
+        let mut x = seed;
+        let mut next = move || {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        (0..rows)
+            .map(|_| {
+                let id = match next() % 10 {
+                    0 => String::new(),
+                    _ => format!("P{}", next() % distinct),
+                };
+                let idn = match next() % 4 {
+                    0 => String::new(),
+                    _ => format!("{:017}X", next() % (distinct * 2)),
+                };
+                (id, idn)
+            })
+            .collect()
+    }
+
+    fn two_phase(rows: &[(String, String)], filter: DuplicateFilter) -> (DuplicateIndex, usize) {
+        let pairs = || {
+            rows.iter()
+                .map(|(a, b)| (Some(a.as_str()), Some(b.as_str())))
+        };
+        let mut f = filter;
+        for (id, idn) in pairs() {
+            f.add(id, idn);
+        }
+        let candidates = f.candidates();
+        let mut c = f.into_counter();
+        assert_eq!(c.len(), candidates);
+        for (id, idn) in pairs() {
+            c.add(id, idn);
+        }
+        (c.finish(), candidates)
+    }
+
+    #[test]
+    fn dq_prg_6_two_phase_equals_one_pass() {
+        for (seed, rows, distinct) in [(1, 50_000, 20_000), (2, 20_000, 1_000), (3, 5, 3)] {
+            let data = random_ids(seed, rows, distinct);
+            let exact = DuplicateIndex::new(
+                data.iter()
+                    .map(|(a, b)| (Some(a.as_str()), Some(b.as_str()))),
+            );
+            assert!(!exact.is_empty());
+            let (idx, _) = two_phase(&data, DuplicateFilter::with_bytes(1 << 20));
+            assert_eq!(idx, exact, "seed {seed}");
+            let (idx, _) = two_phase(&data, DuplicateFilter::for_file_size(0));
+            assert_eq!(idx, exact, "seed {seed}, smallest filter");
+        }
+        // No duplicates: no candidate in a large enough filter, so pass 2 can be skipped.
+        let ids: Vec<String> = (0..10_000).map(|i| format!("P{i:07}")).collect();
+        let mut f = DuplicateFilter::with_bytes(1 << 20);
+        for s in &ids {
+            f.add(Some(s), None);
+        }
+        assert!(f.is_empty());
+        assert!(f.into_counter().finish().is_empty());
+        // Same rules as the one-pass builder: empty values ignored, domains apart.
+        let mut f = DuplicateFilter::with_bytes(0);
+        for (id, idn) in [(Some("X"), None), (None, Some("X")), (Some(""), Some(""))] {
+            f.add(id, idn);
+        }
+        let mut c = f.into_counter();
+        for (id, idn) in [(Some("X"), None), (None, Some("X")), (Some(""), Some(""))] {
+            c.add(id, idn);
+        }
+        assert!(c.finish().is_empty());
+    }
+
+    #[test]
+    fn dq_prg_6_tiny_filter_false_positives_stay_exact() {
+        // 64 KiB (2^19 bits) for ~ 500,000 values: most lookups are false positives.
+        let data = random_ids(7, 300_000, 400_000);
+        let exact = DuplicateIndex::new(
+            data.iter()
+                .map(|(a, b)| (Some(a.as_str()), Some(b.as_str()))),
+        );
+        let filter = DuplicateFilter::with_bytes(1);
+        assert_eq!(filter.filter_bytes(), DuplicateFilter::MIN_BYTES);
+        let (idx, candidates) = two_phase(&data, filter);
+        assert!(
+            candidates > 2 * exact.len(),
+            "{candidates} candidates, {} duplicates",
+            exact.len()
+        );
+        assert_eq!(idx, exact);
+        assert_eq!(
+            DuplicateFilter::with_bytes(usize::MAX).filter_bytes(),
+            DuplicateFilter::MAX_BYTES
+        );
+        assert_eq!(
+            DuplicateFilter::for_file_size(144_000_000).filter_bytes(),
+            8 << 20
+        );
     }
 
     #[test]
