@@ -221,48 +221,9 @@ pub(crate) fn prepare_fast(i: &FraminghamInput) -> Option<(Prepared, FraminghamF
     }
 }
 
-/// The kernel's inputs as numbers, booleans as 0.0 / 1.0, so that a column of them
-/// vectorises (the batch path keeps them in struct-of-arrays chunks).
-#[derive(Copy, Clone, Debug, Default, PartialEq)]
-pub(crate) struct Lane {
-    pub age: f64,
-    pub tc_mgdl: f64,
-    pub hdl_mgdl: f64,
-    pub sbp: f64,
-    pub treated: f64,
-    pub smoker: f64,
-    pub diabetes: f64,
-}
-
-impl Lane {
-    /// Number of fields.
-    pub const N: usize = 7;
-    #[inline(always)]
-    pub fn to_array(self) -> [f64; Self::N] {
-        [
-            self.age,
-            self.tc_mgdl,
-            self.hdl_mgdl,
-            self.sbp,
-            self.treated,
-            self.smoker,
-            self.diabetes,
-        ]
-    }
-    #[inline(always)]
-    pub fn from_array(a: [f64; Self::N]) -> Self {
-        let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes] = a;
-        Lane {
-            age,
-            tc_mgdl,
-            hdl_mgdl,
-            sbp,
-            treated,
-            smoker,
-            diabetes,
-        }
-    }
-}
+/// The kernel's inputs as numbers: the same seven as the PCE kernel (age, TC, HDL-C,
+/// SBP, treated, smoker, diabetes), so the two models share one lane type.
+pub(crate) use super::pce2013::Lane;
 
 impl Prepared {
     /// The coefficients of the person's sex.
