@@ -5,13 +5,17 @@
 //! row, and each row goes through the same validation and kernel as the scalar
 //! function, so a computed value is bit-for-bit the scalar result.
 //!
-//! China-PAR, PCE and Framingham run in chunks of 256 rows: each row is validated (a
-//! branch-light check for the common fully-in-range row, the scalar API's own checks
-//! for every other row) into struct-of-arrays columns grouped by coefficient set, then
-//! one straight-line kernel loop per set computes the chunk; LLVM vectorises it because
-//! the kernels use the branch-free [`math`](super::math) functions. The kernel is the
-//! same function the scalar API calls, so equality holds by construction (and is
-//! tested). PREVENT and WHO 2019 still run row by row through libm.
+//! China-PAR, PCE and Framingham run in chunks of 256 rows: a branch-free check of the
+//! common row (valid codes, every value inside its ranges) runs over the chunk in one
+//! vectorised loop and lays out the kernel inputs in struct-of-arrays columns; the rows
+//! it does not pass take the scalar API's own checks; then one straight-line kernel
+//! loop computes the chunk, each lane picking its coefficient set by a blend, which LLVM
+//! vectorises because the kernels use the branch-free [`math`](super::math) functions.
+//! The kernel is the function the scalar API calls, so equality holds by construction
+//! (and is tested). These three functions are `#[inline(always)]` down to the last
+//! helper, so that a crate doing runtime CPU dispatch (`cvdscreen-simd`) can compile
+//! them for AVX2 or AVX-512 without `unsafe` here. PREVENT and WHO 2019 still run row by
+//! row through libm.
 //!
 //! Codes: sex `1` = male, `0` = female; booleans `0`/`1`; [`MISSING`] (255) marks a
 //! missing boolean (only meaningful where the scalar input is optional — China-PAR
@@ -37,7 +41,7 @@
 //! assert_eq!((s.ok, s.failed), (1, 1));
 //! ```
 
-use super::error::ModelError;
+use super::error::{plausible, InputRange, ModelError};
 use super::{
     china_par as cp, framingham2008 as frs, pce2013 as pce_m, prevent2023 as prv, who2019 as who,
 };
@@ -45,6 +49,7 @@ use crate::profile::RangePolicy;
 use crate::record::{Race, Sex};
 use crate::units::{Cholesterol, Conc, ConcUnit};
 use serde::Serialize;
+use std::ops::Range;
 
 /// Code of a missing boolean.
 pub const MISSING: u8 = 255;
@@ -200,130 +205,125 @@ fn run(
     Ok(s)
 }
 
-/// Rows per chunk of the chunked models: the kernel inputs of a chunk (at most 11 `f64`
-/// columns × 256 rows = 22 KiB) stay in the L1 cache.
+/// Rows per chunk of the chunked models: the kernel inputs of a chunk (at most 12 `f64`
+/// columns × 256 rows = 24 KiB) stay in the L1 cache.
 #[cfg(not(target_arch = "wasm32"))]
 const CHUNK: usize = 256;
 
-/// Chunked evaluation of a model with `G` coefficient sets and `F` numeric kernel inputs.
+/// A model evaluated through [`run_chunked`] (China-PAR, PCE, Framingham), with `F`
+/// numeric kernel inputs per row: the model's `Lane` fields, then the selectors of its
+/// coefficient set.
+trait Chunked<const F: usize>: Sized {
+    /// Kernel inputs of a row that failed (any harmless values; its result is dropped).
+    const DUMMY: [f64; F];
+    /// The same columns restricted to the rows `r` (for the chunked loop: slices whose
+    /// length the compiler knows, so the loop has no bounds checks and vectorises).
+    fn rows(&self, r: Range<usize>) -> Self;
+    /// The common row, without branches: `ok` exactly when row `i` has valid codes and
+    /// every value inside both its plausibility range and the model's range — the rows
+    /// for which [`slow`](Self::slow) returns `Ok` without a range flag under either
+    /// policy, with these same inputs; `flagged` is then the row's flag (the flags that
+    /// do not come from a range). For any other row the inputs are meaningless.
+    fn fast(&self, i: usize) -> (bool, [f64; F], bool);
+    /// Row `i` through the scalar API's own checks, error for error: the kernel inputs
+    /// and whether the scalar result is flagged.
+    fn slow(&self, i: usize) -> Result<([f64; F], bool), RowStatus>;
+    /// The scalar API's kernel on one row's inputs: the risk in percent.
+    fn kernel(x: [f64; F]) -> f64;
+}
+
+/// Evaluates a [`Chunked`] model over `n` rows.
 ///
-/// Per chunk of [`CHUNK`] rows:
-/// 1. `group(i)` gives each row its coefficient set (`G` when its codes cannot be valid);
-///    rows are laid out group by group (a counting sort of row indices);
-/// 2. `row(i)` validates a row (the same checks and errors as the scalar API) into its
-///    status and its kernel inputs, which go into struct-of-arrays columns; a failed row
-///    gets the harmless inputs `dummy`;
-/// 3. `kernel(coefficients, inputs)` runs as one straight-line loop per group over
-///    contiguous columns with loop-invariant coefficients, which LLVM vectorises;
-/// 4. results go back to row order: the value for a computed row, NaN for a failed one.
+/// Per chunk of [`CHUNK`] rows (all targets but wasm32):
+/// 1. [`Chunked::fast`] runs over the chunk in one loop that LLVM vectorises, checking
+///    the common rows and laying out every row's kernel inputs in struct-of-arrays
+///    columns, in row order;
+/// 2. each row it did not pass goes through [`Chunked::slow`] (the scalar checks), which
+///    gives its status and inputs (placeholder inputs for a failed row);
+/// 3. [`Chunked::kernel`] runs over the chunk as one straight-line loop — rows of every
+///    coefficient set together, each lane picking its own coefficients — which LLVM
+///    vectorises too; a failed row's value is replaced by NaN.
 ///
-/// Nothing is allocated: the scratch lives on the stack.
-// The arguments are one model's description (coefficient sets, placeholder inputs and
-// four closures); a struct would only rename them.
-#[allow(clippy::too_many_arguments)]
+/// Nothing is allocated: the scratch lives on the stack. Every function on this path is
+/// `#[inline(always)]`, so a caller that compiles it for a wider instruction set (runtime
+/// CPU dispatch in a crate outside the core) gets the whole loop in that instruction set.
+///
+/// wasm32 is built without SIMD and for size: the chunk layout would buy no lanes, only
+/// code, so each row goes through `fast`, then `slow` where `fast` did not pass it, and
+/// the same kernel (the values are the same bits either way).
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn run_chunked<const F: usize, const G: usize, C: ?Sized, L: Copy>(
+fn run_chunked<M: Chunked<F>, const F: usize>(
+    m: &M,
     n: usize,
     out: &mut [f64],
     status: &mut [u8],
-    coefs: [&C; G],
-    dummy: [f64; F],
-    group: impl Fn(usize) -> usize,
-    row: impl Fn(usize) -> Result<(L, bool), RowStatus>,
-    to_array: impl Fn(L) -> [f64; F],
-    kernel: impl Fn(&C, [f64; F]) -> f64,
 ) -> Result<BatchSummary, ModelError> {
-    // wasm32 is built without SIMD and for size: the chunk layout would buy no lanes, only
-    // code, so rows go one by one through the same validation and the same kernel (the
-    // values are the same bits either way).
     #[cfg(target_arch = "wasm32")]
     {
-        let _ = dummy;
         run(n, out, status, |i| {
-            let (lane, flagged) = row(i)?;
-            let c = coefs.get(group(i)).ok_or(RowStatus::InvalidCode)?;
-            Ok((kernel(c, to_array(lane)), flagged))
+            let (ok, x, flagged) = m.fast(i);
+            let (x, flagged) = if ok { (x, flagged) } else { m.slow(i)? };
+            Ok((M::kernel(x), flagged))
         })
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        chunked(n, out, status, coefs, dummy, group, row, to_array, kernel)
+        chunked(m, n, out, status)
     }
 }
 
-/// The chunked layout of [`run_chunked`] (all targets but wasm32).
+/// The chunked layout of [`run_chunked`].
 #[cfg(not(target_arch = "wasm32"))]
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn chunked<const F: usize, const G: usize, C: ?Sized, L: Copy>(
+fn chunked<M: Chunked<F>, const F: usize>(
+    m: &M,
     n: usize,
     out: &mut [f64],
     status: &mut [u8],
-    coefs: [&C; G],
-    dummy: [f64; F],
-    group: impl Fn(usize) -> usize,
-    row: impl Fn(usize) -> Result<(L, bool), RowStatus>,
-    to_array: impl Fn(L) -> [f64; F],
-    kernel: impl Fn(&C, [f64; F]) -> f64,
 ) -> Result<BatchSummary, ModelError> {
     let l = Lens { n };
     l.check("out", out.len())?;
     l.check("status", status.len())?;
-    let mut cols = [[0.0f64; CHUNK]; F];
-    let mut res = [0.0f64; CHUNK];
-    let mut vals = [0.0f64; CHUNK];
-    let mut idx = [0u16; CHUNK];
-    let mut grp = [0u8; CHUNK];
+    let mut x = [[0.0f64; CHUNK]; F];
+    let mut ok = [false; CHUNK];
+    let mut flagged = [false; CHUNK];
     let mut s = BatchSummary::default();
     for (base, (out, status)) in (0..n)
         .step_by(CHUNK)
         .zip(out.chunks_mut(CHUNK).zip(status.chunks_mut(CHUNK)))
     {
         let len = out.len();
-        // 1. Groups and their offsets.
-        let mut count = [0usize; 17];
-        for (j, g) in grp[..len].iter_mut().enumerate() {
-            let k = group(base + j).min(G);
-            *g = k as u8;
-            count[k + 1] += 1;
-        }
-        for k in 0..=G {
-            count[k + 1] += count[k];
-        }
-        let off = count;
-        let mut cursor = count;
-        // 2. Validation into columns, group by group.
+        assert!(len <= CHUNK && status.len() == len);
+        // 1. The common rows.
+        let rows = m.rows(base..base + len);
         for j in 0..len {
-            let g = usize::from(grp[j]);
-            let slot = cursor[g];
-            cursor[g] += 1;
-            idx[slot] = j as u16;
-            let (lane, st) = match row(base + j) {
-                Ok((lane, flagged)) => (to_array(lane), u8::from(flagged)),
-                Err(e) => (dummy, e as u8),
-            };
-            status[j] = st;
-            if g < G {
-                for (col, v) in cols.iter_mut().zip(lane) {
-                    col[slot] = v;
+            let (o, v, f) = rows.fast(j);
+            ok[j] = o;
+            flagged[j] = f;
+            for (col, v) in x.iter_mut().zip(v) {
+                col[j] = v;
+            }
+        }
+        // 2. Every other row through the scalar checks.
+        for (j, st) in status.iter_mut().enumerate() {
+            *st = if ok[j] {
+                u8::from(flagged[j])
+            } else {
+                let (v, st) = match m.slow(base + j) {
+                    Ok((v, f)) => (v, u8::from(f)),
+                    Err(e) => (M::DUMMY, e as u8),
+                };
+                for (col, v) in x.iter_mut().zip(v) {
+                    col[j] = v;
                 }
-            }
+                st
+            };
         }
-        // 3. The kernel, one vectorisable loop per coefficient set.
-        for (g, c) in coefs.iter().enumerate() {
-            let (lo, hi) = (off[g], off[g + 1]);
-            assert!(lo <= hi && hi <= CHUNK);
-            for slot in lo..hi {
-                res[slot] = kernel(c, std::array::from_fn(|f| cols[f][slot]));
-            }
-        }
-        // 4. Back to row order; NaN for the rows not computed.
-        for slot in 0..off[G] {
-            vals[usize::from(idx[slot])] = res[slot];
-        }
-        for ((o, st), v) in out.iter_mut().zip(status.iter()).zip(&vals) {
+        // 3. The kernel in row order; NaN for the rows not computed.
+        for (j, (o, st)) in out.iter_mut().zip(status.iter()).enumerate() {
+            let r = M::kernel(std::array::from_fn(|f| x[f][j]));
             *o = if *st <= RowStatus::Flagged as u8 {
-                *v
+                r
             } else {
                 f64::NAN
             };
@@ -337,6 +337,40 @@ fn chunked<const F: usize, const G: usize, C: ?Sized, L: Copy>(
         }
     }
     Ok(s)
+}
+
+/// `1.0` for true, `0.0` for false (the kernels' boolean inputs).
+#[inline(always)]
+fn one(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// `v` inside both closed ranges (false for NaN).
+#[inline(always)]
+fn in2(v: f64, a: &InputRange, b: &InputRange) -> bool {
+    a.contains(v) & b.contains(v)
+}
+
+/// A cholesterol inside the ranges of its unit (both closed; false for NaN).
+#[inline(always)]
+fn conc_in2(c: Conc<Cholesterol>, mg: [&InputRange; 2], mmol: [&InputRange; 2]) -> bool {
+    match c {
+        Conc::MgDl(v) => in2(v.value(), mg[0], mg[1]),
+        Conc::MmolL(v) => in2(v.value(), mmol[0], mmol[1]),
+    }
+}
+
+/// A cholesterol inside the plausibility range of its unit.
+#[inline(always)]
+fn conc_plausible(c: Conc<Cholesterol>, mg: &InputRange, mmol: &InputRange) -> bool {
+    match c {
+        Conc::MgDl(v) => mg.contains(v.value()),
+        Conc::MmolL(v) => mmol.contains(v.value()),
+    }
 }
 
 /// China-PAR columns (see the module docs for codes).
@@ -374,6 +408,7 @@ pub struct ChinaParColumns<'a> {
 
 /// China-PAR 10-year risk (percent) per row; equals
 /// [`china_par_10y`](super::china_par::china_par_10y)`.risk10_pct`.
+#[inline(always)]
 pub fn china_par_10y(
     c: &ChinaParColumns<'_>,
     policy: RangePolicy,
@@ -392,9 +427,50 @@ pub fn china_par_10y(
     l.check("north", c.north.len())?;
     l.check("urban", c.urban.len())?;
     l.check("family_history_ascvd", c.family_history_ascvd.len())?;
-    // The common row: valid codes, every value inside its ranges (no error, no range
-    // flag); everything else takes the scalar API's own checks, error for error.
-    let fast = |i: usize| {
+    run_chunked(&ChinaParRows { c: *c, policy }, l.n, out, status)
+}
+
+/// Kernel inputs of a China-PAR row: the lane, then `male` (1.0 / 0.0).
+const CP_F: usize = cp::Lane::N + 1;
+
+/// China-PAR over [`ChinaParColumns`].
+struct ChinaParRows<'a> {
+    c: ChinaParColumns<'a>,
+    policy: RangePolicy,
+}
+
+impl Chunked<CP_F> for ChinaParRows<'_> {
+    const DUMMY: [f64; CP_F] = [
+        50.0, 120.0, 0.0, 200.0, 50.0, 80.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+    ];
+
+    #[inline(always)]
+    fn rows(&self, r: Range<usize>) -> Self {
+        let c = &self.c;
+        ChinaParRows {
+            c: ChinaParColumns {
+                sex: &c.sex[r.clone()],
+                age: &c.age[r.clone()],
+                sbp: &c.sbp[r.clone()],
+                bp_treated: &c.bp_treated[r.clone()],
+                tc: &c.tc[r.clone()],
+                tc_unit: c.tc_unit,
+                hdl: &c.hdl[r.clone()],
+                hdl_unit: c.hdl_unit,
+                waist_cm: &c.waist_cm[r.clone()],
+                current_smoker: &c.current_smoker[r.clone()],
+                diabetes: &c.diabetes[r.clone()],
+                north: &c.north[r.clone()],
+                urban: &c.urban[r.clone()],
+                family_history_ascvd: &c.family_history_ascvd[r],
+            },
+            policy: self.policy,
+        }
+    }
+
+    #[inline(always)]
+    fn fast(&self, i: usize) -> (bool, [f64; CP_F], bool) {
+        let c = &self.c;
         let (s, bt, sm, dm, no) = (
             c.sex[i],
             c.bp_treated[i],
@@ -403,27 +479,49 @@ pub fn china_par_10y(
             c.north[i],
         );
         let (ur, fh) = (c.urban[i], c.family_history_ascvd[i]);
+        let male = s == 1;
+        // Urban and family history may be MISSING for a woman (zero coefficients; the
+        // scalar path sets them to false).
         let opt_ok = |b: u8| (b <= 1) | ((s == 0) & (b == MISSING));
-        if !(((s | bt | sm | dm | no) <= 1) & opt_ok(ur) & opt_ok(fh)) {
-            return None;
-        }
-        let opt = |b: u8| if b <= 1 { Some(b == 1) } else { None };
-        cp::prepare_fast(&cp::ChinaParInput {
-            sex: if s == 1 { Sex::Male } else { Sex::Female },
-            age: c.age[i],
-            sbp: c.sbp[i],
-            bp_treated: bt == 1,
-            tc: conc(c.tc[i], c.tc_unit),
-            hdl: conc(c.hdl[i], c.hdl_unit),
-            waist_cm: c.waist_cm[i],
-            current_smoker: sm == 1,
-            diabetes: dm == 1,
-            north: no == 1,
-            urban: opt(ur),
-            family_history_ascvd: opt(fh),
-        })
-    };
-    let slow = |i: usize| -> Result<(cp::Prepared, cp::ChinaParFlags), RowStatus> {
+        let (age, sbp, waist) = (c.age[i], c.sbp[i], c.waist_cm[i]);
+        let (tc, hdl) = (conc(c.tc[i], c.tc_unit), conc(c.hdl[i], c.hdl_unit));
+        // Every value inside its plausibility range and the model's range (RM-CPAR-9).
+        let ok = ((s | bt | sm | dm | no) <= 1)
+            & opt_ok(ur)
+            & opt_ok(fh)
+            & in2(age, &plausible::AGE, &cp::AGE)
+            & in2(sbp, &plausible::SBP, &cp::SBP)
+            & in2(waist, &plausible::WAIST, &cp::WAIST)
+            & conc_in2(
+                tc,
+                [&plausible::TC_MGDL, &cp::TC_MGDL],
+                [&plausible::TC_MMOL, &cp::TC_MMOL],
+            )
+            & conc_in2(
+                hdl,
+                [&plausible::HDL_MGDL, &cp::HDL_MGDL],
+                [&plausible::HDL_MMOL, &cp::HDL_MMOL],
+            );
+        let lane = cp::Lane {
+            age,
+            sbp,
+            treated: one(bt == 1),
+            tc_mgdl: cp::to_mgdl(tc),
+            hdl_mgdl: cp::to_mgdl(hdl),
+            waist,
+            smoker: one(sm == 1),
+            diabetes: one(dm == 1),
+            north: one(no == 1),
+            urban: one(male & (ur == 1)),
+            fh: one(male & (fh == 1)),
+        };
+        let (lo, hi) = cp::DERIVATION_AGE;
+        (ok, cp_row(lane, male), (age < lo) | (age > hi))
+    }
+
+    #[inline(always)]
+    fn slow(&self, i: usize) -> Result<([f64; CP_F], bool), RowStatus> {
+        let c = &self.c;
         let input = cp::ChinaParInput {
             sex: sex(c.sex[i])?,
             age: c.age[i],
@@ -438,40 +536,49 @@ pub fn china_par_10y(
             urban: opt_flag(c.urban[i])?,
             family_history_ascvd: opt_flag(c.family_history_ascvd[i])?,
         };
-        Ok(cp::prepare(&input, policy)?)
-    };
-    let dummy = cp::Prepared {
-        male: false,
-        age: 50.0,
-        sbp: 120.0,
-        treated: false,
-        tc_mgdl: 200.0,
-        hdl_mgdl: 50.0,
-        waist: 80.0,
-        smoker: false,
-        diabetes: false,
-        north: false,
-        urban: false,
-        fh: false,
-    };
-    run_chunked(
-        l.n,
-        out,
-        status,
-        [&cp::WOMEN, &cp::MEN],
-        dummy.lane().to_array(),
-        |i| usize::from(c.sex[i]),
-        |i| {
-            let (p, f) = match fast(i) {
-                Some(r) => r,
-                None => slow(i)?,
-            };
-            debug_assert_eq!(p.male, c.sex[i] == 1);
-            Ok((p.lane(), f.any()))
-        },
-        cp::Lane::to_array,
-        |co, a| cp::kernel_lane(co, &cp::Lane::from_array(a)),
-    )
+        let (p, f) = cp::prepare(&input, self.policy)?;
+        Ok((cp_row(p.lane(), p.male), f.any()))
+    }
+
+    #[inline(always)]
+    fn kernel(x: [f64; CP_F]) -> f64 {
+        let [age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, diabetes, north, urban, fh, male] =
+            x;
+        let lane = cp::Lane::from_array([
+            age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, diabetes, north, urban, fh,
+        ]);
+        let male = male != 0.0;
+        // The coefficient set of the row: on SIMD targets a field-by-field blend (one
+        // vector blend per field and lane, where choosing a reference would need a
+        // gather per field); on wasm32, built without SIMD, the set itself. The same
+        // values either way.
+        if cfg!(target_arch = "wasm32") {
+            cp::kernel_lane(if male { &cp::MEN } else { &cp::WOMEN }, &lane)
+        } else {
+            cp::kernel_lane(&cp::Coefficients::select(male, &cp::MEN, &cp::WOMEN), &lane)
+        }
+    }
+}
+
+/// A China-PAR row's kernel inputs: the lane, then `male`.
+#[inline(always)]
+fn cp_row(lane: cp::Lane, male: bool) -> [f64; CP_F] {
+    let [age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, diabetes, north, urban, fh] =
+        lane.to_array();
+    [
+        age,
+        sbp,
+        treated,
+        tc_mgdl,
+        hdl_mgdl,
+        waist,
+        smoker,
+        diabetes,
+        north,
+        urban,
+        fh,
+        one(male),
+    ]
 }
 
 /// Pooled Cohort Equations columns.
@@ -502,6 +609,7 @@ pub struct PceColumns<'a> {
 }
 
 /// PCE 10-year risk (percent) per row; equals [`pce`](super::pce2013::pce)`.risk10_pct`.
+#[inline(always)]
 pub fn pce(
     c: &PceColumns<'_>,
     policy: RangePolicy,
@@ -517,30 +625,80 @@ pub fn pce(
     l.check("bp_treated", c.bp_treated.len())?;
     l.check("current_smoker", c.current_smoker.len())?;
     l.check("diabetes", c.diabetes.len())?;
-    let fast = |i: usize| {
-        let (r, s, bt, sm, dm) = (
+    run_chunked(&PceRows { c: *c, policy }, l.n, out, status)
+}
+
+/// Kernel inputs of a PCE row: the lane, then `male` and `african_american` (1.0 / 0.0).
+const PCE_F: usize = pce_m::Lane::N + 2;
+
+/// Pooled Cohort Equations over [`PceColumns`].
+struct PceRows<'a> {
+    c: PceColumns<'a>,
+    policy: RangePolicy,
+}
+
+impl Chunked<PCE_F> for PceRows<'_> {
+    const DUMMY: [f64; PCE_F] = [50.0, 200.0, 50.0, 120.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+
+    #[inline(always)]
+    fn rows(&self, r: Range<usize>) -> Self {
+        let c = &self.c;
+        PceRows {
+            c: PceColumns {
+                race: &c.race[r.clone()],
+                sex: &c.sex[r.clone()],
+                age: &c.age[r.clone()],
+                tc: &c.tc[r.clone()],
+                tc_unit: c.tc_unit,
+                hdl: &c.hdl[r.clone()],
+                hdl_unit: c.hdl_unit,
+                sbp: &c.sbp[r.clone()],
+                bp_treated: &c.bp_treated[r.clone()],
+                current_smoker: &c.current_smoker[r.clone()],
+                diabetes: &c.diabetes[r],
+            },
+            policy: self.policy,
+        }
+    }
+
+    #[inline(always)]
+    fn fast(&self, i: usize) -> (bool, [f64; PCE_F], bool) {
+        let c = &self.c;
+        let (race, s, bt, sm, dm) = (
             c.race[i],
             c.sex[i],
             c.bp_treated[i],
             c.current_smoker[i],
             c.diabetes[i],
         );
-        if !((r <= 2) & ((s | bt | sm | dm) <= 1)) {
-            return None;
-        }
-        pce_m::prepare_fast(&pce_m::PceInput {
-            race: [Race::Other, Race::White, Race::AfricanAmerican][usize::from(r)],
-            sex: if s == 1 { Sex::Male } else { Sex::Female },
-            age: c.age[i],
-            tc: conc(c.tc[i], c.tc_unit),
-            hdl: conc(c.hdl[i], c.hdl_unit),
-            sbp: c.sbp[i],
-            bp_treated: bt == 1,
-            current_smoker: sm == 1,
-            diabetes: dm == 1,
-        })
-    };
-    let slow = |i: usize| -> Result<(pce_m::Prepared, pce_m::PceFlags), RowStatus> {
+        let (age, sbp) = (c.age[i], c.sbp[i]);
+        let (tc, hdl) = (conc(c.tc[i], c.tc_unit), conc(c.hdl[i], c.hdl_unit));
+        let (tc_mgdl, hdl_mgdl) = (pce_m::mg(tc), pce_m::mg(hdl));
+        // Plausibility in the unit supplied, the model's ranges in mg/dL (RM-PCE-5).
+        let ok = (race <= 2)
+            & ((s | bt | sm | dm) <= 1)
+            & in2(age, &plausible::AGE, &pce_m::AGE)
+            & in2(sbp, &plausible::SBP, &pce_m::SBP)
+            & conc_plausible(tc, &plausible::TC_MGDL, &plausible::TC_MMOL)
+            & pce_m::TC_MGDL.contains(tc_mgdl)
+            & conc_plausible(hdl, &plausible::HDL_MGDL, &plausible::HDL_MMOL)
+            & pce_m::HDL_MGDL.contains(hdl_mgdl);
+        let lane = pce_m::Lane {
+            age,
+            tc_mgdl,
+            hdl_mgdl,
+            sbp,
+            treated: one(bt == 1),
+            smoker: one(sm == 1),
+            diabetes: one(dm == 1),
+        };
+        // RM-PCE-5: race "other" takes the white equations, flagged.
+        (ok, pce_row(lane, s == 1, race == 2), race == 0)
+    }
+
+    #[inline(always)]
+    fn slow(&self, i: usize) -> Result<([f64; PCE_F], bool), RowStatus> {
+        let c = &self.c;
         let race = match c.race[i] {
             0 => Race::Other,
             1 => Race::White,
@@ -558,48 +716,54 @@ pub fn pce(
             current_smoker: flag(c.current_smoker[i])?,
             diabetes: flag(c.diabetes[i])?,
         };
-        Ok(pce_m::prepare(&input, policy)?)
-    };
-    // Coefficient sets in the order of `group`: 2 · sex + African American.
-    let coefs = [
-        &pce_m::WHITE_WOMEN,
-        &pce_m::AA_WOMEN,
-        &pce_m::WHITE_MEN,
-        &pce_m::AA_MEN,
-    ];
-    let group = |i: usize| {
-        let (s, r) = (c.sex[i], c.race[i]);
-        if s <= 1 && r <= 2 {
-            2 * usize::from(s) + usize::from(r == 2)
-        } else {
-            4
-        }
-    };
-    let dummy = pce_m::Lane {
-        age: 50.0,
-        tc_mgdl: 200.0,
-        hdl_mgdl: 50.0,
-        sbp: 120.0,
-        ..Default::default()
-    };
-    run_chunked(
-        l.n,
-        out,
-        status,
-        coefs,
-        dummy.to_array(),
-        group,
-        |i| {
-            let (p, f) = match fast(i) {
-                Some(r) => r,
-                None => slow(i)?,
+        let (p, f) = pce_m::prepare(&input, self.policy)?;
+        debug_assert_eq!(p.c, pce_m::coefficients(input.sex, race));
+        let (male, aa) = (input.sex == Sex::Male, race == Race::AfricanAmerican);
+        Ok((pce_row(p.lane(), male, aa), f.any()))
+    }
+
+    #[inline(always)]
+    fn kernel(x: [f64; PCE_F]) -> f64 {
+        use pce_m::Coefficients as C;
+        let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes, male, aa] = x;
+        let (male, aa) = (male != 0.0, aa != 0.0);
+        let lane =
+            pce_m::Lane::from_array([age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes]);
+        // The coefficient set as in the China-PAR kernel above.
+        if cfg!(target_arch = "wasm32") {
+            let co = match (male, aa) {
+                (false, false) => &pce_m::WHITE_WOMEN,
+                (false, true) => &pce_m::AA_WOMEN,
+                (true, false) => &pce_m::WHITE_MEN,
+                (true, true) => &pce_m::AA_MEN,
             };
-            debug_assert_eq!(p.c, coefs[group(i)]);
-            Ok((p.lane(), f.any()))
-        },
-        pce_m::Lane::to_array,
-        |co, a| pce_m::kernel_lane(co, &pce_m::Lane::from_array(a)),
-    )
+            pce_m::kernel_lane(co, &lane)
+        } else {
+            let co = C::select(
+                male,
+                &C::select(aa, &pce_m::AA_MEN, &pce_m::WHITE_MEN),
+                &C::select(aa, &pce_m::AA_WOMEN, &pce_m::WHITE_WOMEN),
+            );
+            pce_m::kernel_lane(&co, &lane)
+        }
+    }
+}
+
+/// A PCE row's kernel inputs: the lane, then `male` and `african_american`.
+#[inline(always)]
+fn pce_row(lane: pce_m::Lane, male: bool, aa: bool) -> [f64; PCE_F] {
+    let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes] = lane.to_array();
+    [
+        age,
+        tc_mgdl,
+        hdl_mgdl,
+        sbp,
+        treated,
+        smoker,
+        diabetes,
+        one(male),
+        one(aa),
+    ]
 }
 
 /// PREVENT base-model columns.
@@ -811,6 +975,7 @@ pub struct FraminghamColumns<'a> {
 
 /// Framingham 10-year risk (percent) per row; equals
 /// [`framingham`](super::framingham2008::framingham)`.risk10_pct`.
+#[inline(always)]
 pub fn framingham(
     c: &FraminghamColumns<'_>,
     policy: RangePolicy,
@@ -825,28 +990,73 @@ pub fn framingham(
     l.check("bp_treated", c.bp_treated.len())?;
     l.check("current_smoker", c.current_smoker.len())?;
     l.check("diabetes", c.diabetes.len())?;
-    let fast = |i: usize| {
+    run_chunked(&FraminghamRows { c: *c, policy }, l.n, out, status)
+}
+
+/// Kernel inputs of a Framingham row: the lane, then `male` (1.0 / 0.0).
+const FRS_F: usize = frs::Lane::N + 1;
+
+/// Framingham 2008 over [`FraminghamColumns`].
+struct FraminghamRows<'a> {
+    c: FraminghamColumns<'a>,
+    policy: RangePolicy,
+}
+
+impl Chunked<FRS_F> for FraminghamRows<'_> {
+    const DUMMY: [f64; FRS_F] = [50.0, 200.0, 50.0, 120.0, 0.0, 0.0, 0.0, 0.0];
+
+    #[inline(always)]
+    fn rows(&self, r: Range<usize>) -> Self {
+        let c = &self.c;
+        FraminghamRows {
+            c: FraminghamColumns {
+                sex: &c.sex[r.clone()],
+                age: &c.age[r.clone()],
+                tc: &c.tc[r.clone()],
+                tc_unit: c.tc_unit,
+                hdl: &c.hdl[r.clone()],
+                hdl_unit: c.hdl_unit,
+                sbp: &c.sbp[r.clone()],
+                bp_treated: &c.bp_treated[r.clone()],
+                current_smoker: &c.current_smoker[r.clone()],
+                diabetes: &c.diabetes[r],
+            },
+            policy: self.policy,
+        }
+    }
+
+    #[inline(always)]
+    fn fast(&self, i: usize) -> (bool, [f64; FRS_F], bool) {
+        let c = &self.c;
         let (s, bt, sm, dm) = (
             c.sex[i],
             c.bp_treated[i],
             c.current_smoker[i],
             c.diabetes[i],
         );
-        if (s | bt | sm | dm) > 1 {
-            return None;
-        }
-        frs::prepare_fast(&frs::FraminghamInput {
-            sex: if s == 1 { Sex::Male } else { Sex::Female },
-            age: c.age[i],
-            tc: conc(c.tc[i], c.tc_unit),
-            hdl: conc(c.hdl[i], c.hdl_unit),
-            sbp: c.sbp[i],
-            bp_treated: bt == 1,
-            current_smoker: sm == 1,
-            diabetes: dm == 1,
-        })
-    };
-    let slow = |i: usize| -> Result<(frs::Prepared, frs::FraminghamFlags), RowStatus> {
+        let (age, sbp) = (c.age[i], c.sbp[i]);
+        let (tc, hdl) = (conc(c.tc[i], c.tc_unit), conc(c.hdl[i], c.hdl_unit));
+        // Plausibility ranges, and the model's age range (RM-FRS-3).
+        let ok = ((s | bt | sm | dm) <= 1)
+            & in2(age, &plausible::AGE, &frs::AGE)
+            & plausible::SBP.contains(sbp)
+            & conc_plausible(tc, &plausible::TC_MGDL, &plausible::TC_MMOL)
+            & conc_plausible(hdl, &plausible::HDL_MGDL, &plausible::HDL_MMOL);
+        let lane = frs::Lane {
+            age,
+            tc_mgdl: frs::mg(tc),
+            hdl_mgdl: frs::mg(hdl),
+            sbp,
+            treated: one(bt == 1),
+            smoker: one(sm == 1),
+            diabetes: one(dm == 1),
+        };
+        (ok, frs_row(lane, s == 1), false)
+    }
+
+    #[inline(always)]
+    fn slow(&self, i: usize) -> Result<([f64; FRS_F], bool), RowStatus> {
+        let c = &self.c;
         let input = frs::FraminghamInput {
             sex: sex(c.sex[i])?,
             age: c.age[i],
@@ -857,33 +1067,41 @@ pub fn framingham(
             current_smoker: flag(c.current_smoker[i])?,
             diabetes: flag(c.diabetes[i])?,
         };
-        Ok(frs::prepare(&input, policy)?)
-    };
-    let dummy = frs::Lane {
-        age: 50.0,
-        tc_mgdl: 200.0,
-        hdl_mgdl: 50.0,
-        sbp: 120.0,
-        ..Default::default()
-    };
-    run_chunked(
-        l.n,
-        out,
-        status,
-        [&frs::WOMEN, &frs::MEN],
-        dummy.to_array(),
-        |i| usize::from(c.sex[i]),
-        |i| {
-            let (p, f) = match fast(i) {
-                Some(r) => r,
-                None => slow(i)?,
-            };
-            debug_assert_eq!(p.male, c.sex[i] == 1);
-            Ok((p.lane(), f.any()))
-        },
-        frs::Lane::to_array,
-        |co, a| frs::kernel_lane(co, &frs::Lane::from_array(a)),
-    )
+        let (p, f) = frs::prepare(&input, self.policy)?;
+        Ok((frs_row(p.lane(), p.male), f.any()))
+    }
+
+    #[inline(always)]
+    fn kernel(x: [f64; FRS_F]) -> f64 {
+        let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes, male] = x;
+        let lane = frs::Lane::from_array([age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes]);
+        let male = male != 0.0;
+        // The coefficient set as in the China-PAR kernel above.
+        if cfg!(target_arch = "wasm32") {
+            frs::kernel_lane(if male { &frs::MEN } else { &frs::WOMEN }, &lane)
+        } else {
+            frs::kernel_lane(
+                &frs::Coefficients::select(male, &frs::MEN, &frs::WOMEN),
+                &lane,
+            )
+        }
+    }
+}
+
+/// A Framingham row's kernel inputs: the lane, then `male`.
+#[inline(always)]
+fn frs_row(lane: frs::Lane, male: bool) -> [f64; FRS_F] {
+    let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes] = lane.to_array();
+    [
+        age,
+        tc_mgdl,
+        hdl_mgdl,
+        sbp,
+        treated,
+        smoker,
+        diabetes,
+        one(male),
+    ]
 }
 
 #[cfg(test)]

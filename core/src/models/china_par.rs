@@ -133,6 +133,39 @@ pub const WOMEN: Coefficients = Coefficients {
     ln_s10: -0.015_042_574_345_268_28,
 };
 
+impl Coefficients {
+    /// `men` where `male`, else `women`, field by field (exact; per lane in the batch
+    /// kernel loop, where rows of both sexes share one vectorised loop).
+    #[inline(always)]
+    pub(crate) fn select(male: bool, men: &Self, women: &Self) -> Self {
+        select_fields!(
+            male,
+            men,
+            women,
+            Coefficients {
+                ln_age,
+                ln_sbp_treated,
+                ln_sbp_untreated,
+                ln_tc,
+                ln_hdl,
+                ln_waist,
+                smoker,
+                diabetes,
+                north,
+                urban,
+                family_history,
+                ln_age_ln_sbp_treated,
+                ln_age_ln_sbp_untreated,
+                ln_age_smoker,
+                ln_age_family_history,
+                mean,
+                s10,
+                ln_s10,
+            }
+        )
+    }
+}
+
 /// The coefficients of `sex`.
 pub fn coefficients(sex: Sex) -> &'static Coefficients {
     match sex {
@@ -144,13 +177,13 @@ pub fn coefficients(sex: Sex) -> &'static Coefficients {
 /// RM-CPAR-9 library ranges (the official calculator's closed intervals); age
 /// 35–74 is the derivation range (flag `extrapolated_age`).
 pub const RANGES: &[InputRange] = &[AGE, SBP, TC_MGDL, TC_MMOL, HDL_MGDL, HDL_MMOL, WAIST];
-const AGE: InputRange = InputRange::new("age", 20.0, 85.0, "years", Policy);
-const SBP: InputRange = InputRange::new("sbp", 70.0, 200.0, "mmHg", Policy);
-const TC_MGDL: InputRange = InputRange::new("tc_mgdl", 80.0, 400.0, "mg/dL", Policy);
-const TC_MMOL: InputRange = InputRange::new("tc_mmol", 2.0, 11.0, "mmol/L", Policy);
-const HDL_MGDL: InputRange = InputRange::new("hdl_mgdl", 20.0, 130.0, "mg/dL", Policy);
-const HDL_MMOL: InputRange = InputRange::new("hdl_mmol", 0.5, 4.0, "mmol/L", Policy);
-const WAIST: InputRange = InputRange::new("waist_cm", 50.0, 130.0, "cm", Policy);
+pub(crate) const AGE: InputRange = InputRange::new("age", 20.0, 85.0, "years", Policy);
+pub(crate) const SBP: InputRange = InputRange::new("sbp", 70.0, 200.0, "mmHg", Policy);
+pub(crate) const TC_MGDL: InputRange = InputRange::new("tc_mgdl", 80.0, 400.0, "mg/dL", Policy);
+pub(crate) const TC_MMOL: InputRange = InputRange::new("tc_mmol", 2.0, 11.0, "mmol/L", Policy);
+pub(crate) const HDL_MGDL: InputRange = InputRange::new("hdl_mgdl", 20.0, 130.0, "mg/dL", Policy);
+pub(crate) const HDL_MMOL: InputRange = InputRange::new("hdl_mmol", 0.5, 4.0, "mmol/L", Policy);
+pub(crate) const WAIST: InputRange = InputRange::new("waist_cm", 50.0, 130.0, "cm", Policy);
 
 /// Derivation age range; outside it the result is flagged `extrapolated_age`.
 pub const DERIVATION_AGE: (f64, f64) = (35.0, 74.0);
@@ -353,46 +386,6 @@ fn assemble(i: &ChinaParInput, outside_range: bool) -> (Prepared, ChinaParFlags)
         fh,
     };
     (p, flags)
-}
-
-#[inline(always)]
-fn within(c: Conc<Cholesterol>, mg: [&InputRange; 2], mmol: [&InputRange; 2]) -> bool {
-    let (v, r) = match c {
-        Conc::MgDl(v) => (v.value(), mg),
-        Conc::MmolL(v) => (v.value(), mmol),
-    };
-    r[0].contains(v) & r[1].contains(v)
-}
-
-/// The common case of [`prepare`] without its error paths: `Some` exactly when every
-/// value lies inside both its plausibility range and the model's range (so `prepare`
-/// returns `Ok` with `outside_range == false` under either policy) and a man has `urban`
-/// and `family_history_ascvd`; then the same values and flags as `prepare`. Used by the
-/// batch path, which falls back to `prepare` for every other row.
-#[inline(always)]
-pub(crate) fn prepare_fast(i: &ChinaParInput) -> Option<(Prepared, ChinaParFlags)> {
-    let ok = plausible::AGE.contains(i.age)
-        & AGE.contains(i.age)
-        & plausible::SBP.contains(i.sbp)
-        & SBP.contains(i.sbp)
-        & within(
-            i.tc,
-            [&plausible::TC_MGDL, &TC_MGDL],
-            [&plausible::TC_MMOL, &TC_MMOL],
-        )
-        & within(
-            i.hdl,
-            [&plausible::HDL_MGDL, &HDL_MGDL],
-            [&plausible::HDL_MMOL, &HDL_MMOL],
-        )
-        & plausible::WAIST.contains(i.waist_cm)
-        & WAIST.contains(i.waist_cm)
-        & ((i.sex == Sex::Female) | (i.urban.is_some() & i.family_history_ascvd.is_some()));
-    if ok {
-        Some(assemble(i, false))
-    } else {
-        None
-    }
 }
 
 #[inline(always)]

@@ -110,7 +110,8 @@ impl InputRange {
         }
     }
 
-    /// True when `v` lies in the closed interval.
+    /// True when `v` lies in the closed interval (false for NaN).
+    #[inline(always)]
     pub fn contains(&self, v: f64) -> bool {
         v >= self.lo && v <= self.hi
     }

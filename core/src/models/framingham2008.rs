@@ -84,7 +84,32 @@ pub const WOMEN: Coefficients = Coefficients {
     ln_s0: -0.051_166_986_575_244_47,
 };
 
-const AGE: InputRange = InputRange::new("age", 30.0, 74.0, "years", RangeKind::Policy);
+impl Coefficients {
+    /// `men` where `male`, else `women`, field by field (exact; per lane in the batch
+    /// kernel loop, where rows of both sexes share one vectorised loop).
+    #[inline(always)]
+    pub(crate) fn select(male: bool, men: &Self, women: &Self) -> Self {
+        select_fields!(
+            male,
+            men,
+            women,
+            Coefficients {
+                ln_age,
+                ln_tc,
+                ln_hdl,
+                ln_sbp_untreated,
+                ln_sbp_treated,
+                smoker,
+                diabetes,
+                mean,
+                s0,
+                ln_s0,
+            }
+        )
+    }
+}
+
+pub(crate) const AGE: InputRange = InputRange::new("age", 30.0, 74.0, "years", RangeKind::Policy);
 
 /// RM-FRS-3: ages 30–74; no other model range (plausibility ranges only).
 pub const RANGES: &[InputRange] = &[AGE];
@@ -151,7 +176,7 @@ pub(crate) struct Prepared {
 
 /// A cholesterol in mg/dL (UNIT-1a for mmol/L).
 #[inline(always)]
-fn mg(c: Conc<Cholesterol>) -> f64 {
+pub(crate) fn mg(c: Conc<Cholesterol>) -> f64 {
     match c {
         Conc::MgDl(v) => v.value(),
         Conc::MmolL(v) => v.to_mgdl().value(),
@@ -193,32 +218,6 @@ fn assemble(i: &FraminghamInput, outside_age_range: bool) -> (Prepared, Framingh
         },
         FraminghamFlags { outside_age_range },
     )
-}
-
-#[inline(always)]
-fn plausible_conc(c: Conc<Cholesterol>, pl_mg: &InputRange, pl_mmol: &InputRange) -> bool {
-    match c {
-        Conc::MgDl(v) => pl_mg.contains(v.value()),
-        Conc::MmolL(v) => pl_mmol.contains(v.value()),
-    }
-}
-
-/// The common case of [`prepare`] without its error paths: `Some` exactly when every
-/// value lies inside its plausibility range and the age inside the model's range (so
-/// `prepare` returns `Ok` unflagged under either policy); then the same values. Used by
-/// the batch path, which falls back to `prepare` for every other row.
-#[inline(always)]
-pub(crate) fn prepare_fast(i: &FraminghamInput) -> Option<(Prepared, FraminghamFlags)> {
-    let ok = plausible::AGE.contains(i.age)
-        & AGE.contains(i.age)
-        & plausible_conc(i.tc, &plausible::TC_MGDL, &plausible::TC_MMOL)
-        & plausible_conc(i.hdl, &plausible::HDL_MGDL, &plausible::HDL_MMOL)
-        & plausible::SBP.contains(i.sbp);
-    if ok {
-        Some(assemble(i, false))
-    } else {
-        None
-    }
 }
 
 /// The kernel's inputs as numbers: the same seven as the PCE kernel (age, TC, HDL-C,

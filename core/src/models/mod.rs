@@ -9,6 +9,18 @@
 //!   (RM-GEN-4); NaN/∞ and physiologically implausible values are always errors;
 //! - [`batch`] evaluates columns through the same kernels, bit for bit.
 
+/// Builds a coefficient struct field by field from two sets of the same type: the field
+/// of `$a` where `$pick_a`, else that of `$b`. No arithmetic, so the values are exact;
+/// and no branch, so a loop over rows with mixed sets vectorises (one blend per field
+/// and lane). The struct literal names every field, so a field added to the struct and
+/// forgotten here is a compile error.
+macro_rules! select_fields {
+    ($pick_a:expr, $a:expr, $b:expr, $T:ident { $($f:ident),* $(,)? }) => {{
+        let (pick_a, a, b): (bool, &$T, &$T) = ($pick_a, $a, $b);
+        $T { $($f: if pick_a { a.$f } else { b.$f }),* }
+    }};
+}
+
 pub mod batch;
 pub mod china_par;
 pub mod error;
@@ -63,7 +75,7 @@ pub fn round_half_up(x: f64, decimals: u32) -> f64 {
 
 /// Two-sided check that a risk is a finite percentage in [0, 100]; used by the
 /// models' kernels to convert a rounding artefact into a clean bound.
-#[inline]
+#[inline(always)]
 pub(crate) fn clamp_pct(p: f64) -> f64 {
     (100.0 * p).clamp(0.0, 100.0)
 }

@@ -152,6 +152,37 @@ pub const AA_MEN: Coefficients = Coefficients {
     ln_s0: -0.110_484_733_175_271_92,
 };
 
+impl Coefficients {
+    /// `a` where `pick_a`, else `b`, field by field (exact; per lane in the batch kernel
+    /// loop, where rows of all four equations share one vectorised loop).
+    #[inline(always)]
+    pub(crate) fn select(pick_a: bool, a: &Self, b: &Self) -> Self {
+        select_fields!(
+            pick_a,
+            a,
+            b,
+            Coefficients {
+                ln_age,
+                ln_age_sq,
+                ln_tc,
+                ln_age_ln_tc,
+                ln_hdl,
+                ln_age_ln_hdl,
+                ln_sbp_treated,
+                ln_age_ln_sbp_treated,
+                ln_sbp_untreated,
+                ln_age_ln_sbp_untreated,
+                smoker,
+                ln_age_smoker,
+                diabetes,
+                mean,
+                s0,
+                ln_s0,
+            }
+        )
+    }
+}
+
 /// The equation used for `sex` and `race` (`Other` → white equations, RM-PCE-5).
 pub fn coefficients(sex: Sex, race: Race) -> &'static Coefficients {
     match (sex, race) {
@@ -162,10 +193,12 @@ pub fn coefficients(sex: Sex, race: Race) -> &'static Coefficients {
     }
 }
 
-const AGE: InputRange = InputRange::new("age", 40.0, 79.0, "years", RangeKind::Policy);
-const TC_MGDL: InputRange = InputRange::new("tc_mgdl", 130.0, 320.0, "mg/dL", RangeKind::FlagOnly);
-const HDL_MGDL: InputRange = InputRange::new("hdl_mgdl", 20.0, 100.0, "mg/dL", RangeKind::FlagOnly);
-const SBP: InputRange = InputRange::new("sbp", 90.0, 200.0, "mmHg", RangeKind::FlagOnly);
+pub(crate) const AGE: InputRange = InputRange::new("age", 40.0, 79.0, "years", RangeKind::Policy);
+pub(crate) const TC_MGDL: InputRange =
+    InputRange::new("tc_mgdl", 130.0, 320.0, "mg/dL", RangeKind::FlagOnly);
+pub(crate) const HDL_MGDL: InputRange =
+    InputRange::new("hdl_mgdl", 20.0, 100.0, "mg/dL", RangeKind::FlagOnly);
+pub(crate) const SBP: InputRange = InputRange::new("sbp", 90.0, 200.0, "mmHg", RangeKind::FlagOnly);
 
 /// RM-PCE-5 ranges: age 40–79 (`Strict` by policy); TC, HDL-C and SBP are the
 /// \[UNVERIFIED\] ACC/AHA estimator ranges, flagged `outside_validated_range` only.
@@ -240,7 +273,7 @@ pub(crate) struct Prepared {
 
 /// A cholesterol in mg/dL (UNIT-1a for mmol/L).
 #[inline(always)]
-fn mg(c: Conc<Cholesterol>) -> f64 {
+pub(crate) fn mg(c: Conc<Cholesterol>) -> f64 {
     match c {
         Conc::MgDl(v) => v.value(),
         Conc::MmolL(_) => c.to_mgdl().value(),
@@ -307,34 +340,6 @@ fn assemble(i: &PceInput, outside_validated_range: bool, age_out: bool) -> (Prep
         },
         flags,
     )
-}
-
-#[inline(always)]
-fn within(c: Conc<Cholesterol>, pl_mg: &InputRange, pl_mmol: &InputRange, r: &InputRange) -> bool {
-    let plaus = match c {
-        Conc::MgDl(v) => pl_mg.contains(v.value()),
-        Conc::MmolL(v) => pl_mmol.contains(v.value()),
-    };
-    plaus & r.contains(mg(c))
-}
-
-/// The common case of [`prepare`] without its error paths: `Some` exactly when every
-/// value lies inside its plausibility range and the model's range, so that `prepare`
-/// returns `Ok` with no range flag under either policy; then the same values and flags.
-/// Used by the batch path, which falls back to `prepare` for every other row.
-#[inline(always)]
-pub(crate) fn prepare_fast(i: &PceInput) -> Option<(Prepared, PceFlags)> {
-    let ok = plausible::AGE.contains(i.age)
-        & AGE.contains(i.age)
-        & within(i.tc, &plausible::TC_MGDL, &plausible::TC_MMOL, &TC_MGDL)
-        & within(i.hdl, &plausible::HDL_MGDL, &plausible::HDL_MMOL, &HDL_MGDL)
-        & plausible::SBP.contains(i.sbp)
-        & SBP.contains(i.sbp);
-    if ok {
-        Some(assemble(i, false, false))
-    } else {
-        None
-    }
 }
 
 /// The kernel's inputs as numbers, booleans as 0.0 / 1.0, so that a column of them
