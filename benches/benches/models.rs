@@ -96,10 +96,61 @@ fn sx(b: u8) -> Sex {
     }
 }
 
+fn cp_cols(d: &Data) -> ChinaParColumns<'_> {
+    ChinaParColumns {
+        sex: &d.sex,
+        age: &d.age,
+        sbp: &d.sbp,
+        bp_treated: &d.b[0],
+        tc: &d.tc_mg,
+        tc_unit: ConcUnit::MgDl,
+        hdl: &d.hdl_mg,
+        hdl_unit: ConcUnit::MgDl,
+        waist_cm: &d.waist,
+        current_smoker: &d.b[1],
+        diabetes: &d.b[2],
+        north: &d.b[3],
+        urban: &d.b[4],
+        family_history_ascvd: &d.b[5],
+    }
+}
+
+fn pce_cols(d: &Data) -> PceColumns<'_> {
+    PceColumns {
+        race: &d.race,
+        sex: &d.sex,
+        age: &d.age,
+        tc: &d.tc_mg,
+        tc_unit: ConcUnit::MgDl,
+        hdl: &d.hdl_mg,
+        hdl_unit: ConcUnit::MgDl,
+        sbp: &d.sbp,
+        bp_treated: &d.b[0],
+        current_smoker: &d.b[1],
+        diabetes: &d.b[2],
+    }
+}
+
+fn frs_cols(d: &Data) -> FraminghamColumns<'_> {
+    FraminghamColumns {
+        sex: &d.sex,
+        age: &d.age,
+        tc: &d.tc_mg,
+        tc_unit: ConcUnit::MgDl,
+        hdl: &d.hdl_mg,
+        hdl_unit: ConcUnit::MgDl,
+        sbp: &d.sbp,
+        bp_treated: &d.b[0],
+        current_smoker: &d.b[1],
+        diabetes: &d.b[2],
+    }
+}
+
 type Run<'a> = Box<dyn Fn(&mut [f64], &mut [u8]) + 'a>;
 
-/// (model, scalar loop, batch) closures writing into the same output buffers.
-fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>)> {
+/// (model, scalar loop, batch, batch with runtime CPU dispatch where the model has it)
+/// closures writing into the same output buffers.
+fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>, Option<Run<'_>>)> {
     let cal = Calibration::default();
     vec![
         (
@@ -124,24 +175,11 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>)> {
                 }
             }),
             Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                let c = ChinaParColumns {
-                    sex: &d.sex,
-                    age: &d.age,
-                    sbp: &d.sbp,
-                    bp_treated: &d.b[0],
-                    tc: &d.tc_mg,
-                    tc_unit: ConcUnit::MgDl,
-                    hdl: &d.hdl_mg,
-                    hdl_unit: ConcUnit::MgDl,
-                    waist_cm: &d.waist,
-                    current_smoker: &d.b[1],
-                    diabetes: &d.b[2],
-                    north: &d.b[3],
-                    urban: &d.b[4],
-                    family_history_ascvd: &d.b[5],
-                };
-                batch::china_par_10y(&c, P, out, st).unwrap();
+                batch::china_par_10y(&cp_cols(d), P, out, st).unwrap();
             }),
+            Some(Box::new(move |out: &mut [f64], st: &mut [u8]| {
+                cvdscreen_simd::china_par_10y(&cp_cols(d), P, out, st).unwrap();
+            })),
         ),
         (
             "pce",
@@ -164,21 +202,11 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>)> {
                 }
             }),
             Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                let c = PceColumns {
-                    race: &d.race,
-                    sex: &d.sex,
-                    age: &d.age,
-                    tc: &d.tc_mg,
-                    tc_unit: ConcUnit::MgDl,
-                    hdl: &d.hdl_mg,
-                    hdl_unit: ConcUnit::MgDl,
-                    sbp: &d.sbp,
-                    bp_treated: &d.b[0],
-                    current_smoker: &d.b[1],
-                    diabetes: &d.b[2],
-                };
-                batch::pce(&c, P, out, st).unwrap();
+                batch::pce(&pce_cols(d), P, out, st).unwrap();
             }),
+            Some(Box::new(move |out: &mut [f64], st: &mut [u8]| {
+                cvdscreen_simd::pce(&pce_cols(d), P, out, st).unwrap();
+            })),
         ),
         (
             "prevent_10y_total_cvd",
@@ -219,6 +247,7 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>)> {
                 };
                 batch::prevent(&c, Horizon::Years10, Outcome::TotalCvd, P, out, st).unwrap();
             }),
+            None,
         ),
         (
             "who2019_lab",
@@ -247,6 +276,7 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>)> {
                 };
                 batch::who2019_lab(&c, cal, P, out, st).unwrap();
             }),
+            None,
         ),
         (
             "framingham",
@@ -266,20 +296,11 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>)> {
                 }
             }),
             Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                let c = FraminghamColumns {
-                    sex: &d.sex,
-                    age: &d.age,
-                    tc: &d.tc_mg,
-                    tc_unit: ConcUnit::MgDl,
-                    hdl: &d.hdl_mg,
-                    hdl_unit: ConcUnit::MgDl,
-                    sbp: &d.sbp,
-                    bp_treated: &d.b[0],
-                    current_smoker: &d.b[1],
-                    diabetes: &d.b[2],
-                };
-                batch::framingham(&c, P, out, st).unwrap();
+                batch::framingham(&frs_cols(d), P, out, st).unwrap();
             }),
+            Some(Box::new(move |out: &mut [f64], st: &mut [u8]| {
+                cvdscreen_simd::framingham(&frs_cols(d), P, out, st).unwrap();
+            })),
         ),
     ]
 }
@@ -287,7 +308,7 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>)> {
 fn bench(c: &mut Criterion) {
     let d = data();
     let (mut out, mut st) = (vec![0.0; N], vec![0u8; N]);
-    for (name, scalar, batch) in runs(&d) {
+    for (name, scalar, batch, dispatched) in runs(&d) {
         let mut g = c.benchmark_group(name);
         g.throughput(Throughput::Elements(N as u64));
         g.sample_size(10);
@@ -297,6 +318,11 @@ fn bench(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("batch", N), |b| {
             b.iter(|| batch(black_box(&mut out), &mut st))
         });
+        if let Some(dispatched) = dispatched {
+            g.bench_function(BenchmarkId::new("dispatched", N), |b| {
+                b.iter(|| dispatched(black_box(&mut out), &mut st))
+            });
+        }
         g.finish();
     }
 }
@@ -338,35 +364,49 @@ fn summary() {
             })
     };
     println!(
-        "\n{:<24}{:>14}{:>14}{:>8}{:>16}{:>16}{:>8}",
+        "\ndispatched = cvdscreen-simd at {} (the widest level of this CPU)",
+        cvdscreen_simd::Level::detect()
+    );
+    println!(
+        "{:<24}{:>13}{:>13}{:>7}{:>13}{:>7}{:>15}{:>15}",
         "model (1M records)",
         "scalar rec/s",
         "batch rec/s",
-        "ratio",
-        "scalar rec/CPU-s",
-        "batch rec/CPU-s",
-        "ratio"
+        "÷scal",
+        "disp. rec/s",
+        "÷scal",
+        "batch rec/CPUs",
+        "disp. rec/CPUs",
     );
-    for (name, scalar, batch) in runs(&d) {
-        let (ts, cs) = best(&*scalar, &mut out, &mut st);
+    let same = |name: &str, what: &str, a: &[f64], b: &[f64]| {
+        assert!(
+            a.iter().zip(b).all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{name}: {what} != scalar"
+        );
+    };
+    for (name, scalar, batch, dispatched) in runs(&d) {
+        let (ts, _) = best(&*scalar, &mut out, &mut st);
         let s_out = out.clone();
         let (tb, cb) = best(&*batch, &mut out, &mut st);
-        assert!(
-            s_out
-                .iter()
-                .zip(&out)
-                .all(|(a, b)| a.to_bits() == b.to_bits()),
-            "{name}: batch != scalar"
-        );
+        same(name, "batch", &s_out, &out);
+        let (td, cd) = match &dispatched {
+            Some(f) => {
+                let r = best(&**f, &mut out, &mut st);
+                same(name, "dispatched", &s_out, &out);
+                r
+            }
+            None => (f64::NAN, f64::NAN),
+        };
         println!(
-            "{:<24}{:>14.3e}{:>14.3e}{:>8.2}{:>16.3e}{:>16.3e}{:>8.2}",
+            "{:<24}{:>13.3e}{:>13.3e}{:>7.2}{:>13.3e}{:>7.2}{:>15.3e}{:>15.3e}",
             name,
             N as f64 / ts,
             N as f64 / tb,
             ts / tb,
-            N as f64 / cs,
+            N as f64 / td,
+            ts / td,
             N as f64 / cb,
-            cs / cb
+            N as f64 / cd,
         );
     }
     if let Ok(l) = std::fs::read_to_string("/proc/loadavg") {

@@ -23,6 +23,7 @@ fn _cvdscreen(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<convert::Utf8Column>()?;
     m.add_function(wrap_pyfunction!(table::indicator_rows, m)?)?;
     m.add_function(wrap_pyfunction!(models::model_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(models::simd_level, m)?)?;
     m.add_function(wrap_pyfunction!(models::model_explain, m)?)?;
     m.add_function(wrap_pyfunction!(models::row_status_codes, m)?)?;
     Ok(())

@@ -558,7 +558,7 @@ fn run_parallel(
 fn run(s: &Chunk<'_>, o: &Opts, out: &mut [f64], st: &mut [u8]) -> Result<(), ModelError> {
     let (tu, hu) = (o.tc_unit, o.hdl_unit);
     match o.model {
-        "china_par" => batch::china_par_10y(
+        "china_par" => cvdscreen_simd::china_par_10y(
             &batch::ChinaParColumns {
                 sex: s.u("sex"),
                 age: s.f("age"),
@@ -579,7 +579,7 @@ fn run(s: &Chunk<'_>, o: &Opts, out: &mut [f64], st: &mut [u8]) -> Result<(), Mo
             out,
             st,
         ),
-        "pce" => batch::pce(
+        "pce" => cvdscreen_simd::pce(
             &batch::PceColumns {
                 race: s.u("race"),
                 sex: s.u("sex"),
@@ -647,7 +647,7 @@ fn run(s: &Chunk<'_>, o: &Opts, out: &mut [f64], st: &mut [u8]) -> Result<(), Mo
             out,
             st,
         ),
-        _ => batch::framingham(
+        _ => cvdscreen_simd::framingham(
             &batch::FraminghamColumns {
                 sex: s.u("sex"),
                 age: s.f("age"),
@@ -676,6 +676,13 @@ type Outputs<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u8>>);
 /// flags and sex) or a scalar broadcast to every row; `n` is the number of rows
 /// (default: the length of the array columns). Rows are split across `threads`
 /// threads (default: every core) with the GIL released.
+/// The instruction set the China-PAR, PCE and Framingham batch functions run with on
+/// this CPU (`cvdscreen-simd`: baseline, AVX2 or AVX-512; the same values at every level).
+#[pyfunction]
+pub fn simd_level() -> String {
+    cvdscreen_simd::Level::detect().to_string()
+}
+
 #[pyfunction]
 #[pyo3(signature = (model, cols, tc_unit="mmol", hdl_unit="mmol", range_policy="strict", region=None, horizon=10, outcome="cvd", n=None, threads=None))]
 #[allow(clippy::too_many_arguments)]

@@ -246,3 +246,22 @@ def test_threads_give_identical_results(threads):
     a = models.pce_10y(sex=kw["sex"], age=ages, tc_mmol=kw["tc_mmol"], hdl_mmol=kw["hdl_mmol"], sbp=kw["sbp"], bp_treated=kw["bp_treated"], current_smoker=kw["current_smoker"], diabetes=0, race="white", threads=threads)
     b = models.pce_10y(sex=kw["sex"], age=ages.astype(np.float64), tc_mmol=kw["tc_mmol"], hdl_mmol=kw["hdl_mmol"], sbp=kw["sbp"], bp_treated=kw["bp_treated"].astype(np.uint8), current_smoker=kw["current_smoker"].astype(np.uint8), diabetes=np.zeros(n, np.uint8), race=np.ones(n, np.uint8), threads=1)
     assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_simd_level_is_named_and_results_do_not_depend_on_it():
+    level = models.simd_level()
+    assert level.startswith(("baseline", "x86-64-v3", "x86-64-v4")), level
+    # Dispatched batches equal the scalar path (one row at a time) bit for bit.
+    rng = np.random.default_rng(7)
+    n = 3000
+    cols = dict(
+        sex=rng.integers(0, 2, n).astype(np.uint8), age=rng.uniform(40, 74, n), sbp=rng.uniform(100, 190, n),
+        bp_treated=rng.integers(0, 2, n).astype(np.uint8), tc_mmol=rng.uniform(3, 8, n), hdl_mmol=rng.uniform(0.8, 2.2, n),
+        current_smoker=rng.integers(0, 2, n).astype(np.uint8), diabetes=rng.integers(0, 2, n).astype(np.uint8),
+    )
+    cp_extra = dict(waist_cm=rng.uniform(60, 110, n), north=1, urban=0, family_history_ascvd=0)
+    batch = models.china_par_10y(**cols, **cp_extra)
+    one = [models.china_par_10y(**{k: (v[i] if isinstance(v, np.ndarray) else v) for k, v in {**cols, **cp_extra}.items()}) for i in range(0, n, 97)]
+    assert [float(x) for x in batch[::97]] == one
+    pce = models.pce_10y(**cols, race="white")
+    assert np.array_equal(pce[::97], [models.pce_10y(**{k: v[i] for k, v in cols.items()}, race="white") for i in range(0, n, 97)])

@@ -26,8 +26,17 @@ fn core_forbids_unsafe_code() {
         lib.lines().any(|l| l.trim() == "#![forbid(unsafe_code)]"),
         "core/src/lib.rs must carry #![forbid(unsafe_code)]"
     );
+    // cvdscreen-simd (runtime CPU dispatch) leaves every `unsafe` to its dependency.
+    let ws = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
+    assert!(ws.contains("unsafe_code = \"forbid\""), "workspace lints");
+    let simd = std::fs::read_to_string(repo().join("simd/Cargo.toml")).unwrap();
+    assert!(
+        simd.contains("[lints]\nworkspace = true"),
+        "simd/Cargo.toml lints"
+    );
     let mut files = Vec::new();
     rust_files(&repo().join("core/src"), &mut files);
+    rust_files(&repo().join("simd/src"), &mut files);
     assert!(files.len() > 10);
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();

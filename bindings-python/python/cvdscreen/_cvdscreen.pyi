@@ -55,6 +55,7 @@ def indicator_rows(
     region: Optional[str] = None,
     threads: Optional[int] = None,
 ) -> List[_IndicatorTuple]: ...
+def simd_level() -> str: ...
 def model_batch(
     model: str,
     cols: Mapping[str, Union[npt.NDArray[Any], float, int]],

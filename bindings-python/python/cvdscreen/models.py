@@ -42,6 +42,7 @@ __all__ = [
     "prevent_10y",
     "prevent_30y",
     "framingham_cvd_10y",
+    "simd_level",
 ]
 
 Risk = Union[float, npt.NDArray[np.float64]]
@@ -114,6 +115,16 @@ class ModelResult:
     def __repr__(self) -> str:
         n = len(self.values)
         return f"ModelResult(rows={n}, failed={len(self.failed)})"
+
+
+def simd_level() -> str:
+    """The instruction set that China-PAR, PCE and Framingham batches use on this CPU.
+
+    Chosen at run time: the baseline of the platform, ``x86-64-v3 (AVX2)`` or
+    ``x86-64-v4 (AVX-512)``. The values are the same bits at every level; only the
+    speed differs.
+    """
+    return _cvdscreen.simd_level()
 
 
 def _type_error(name: str, v: object) -> TypeError:
