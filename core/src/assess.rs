@@ -317,8 +317,12 @@ impl Summary {
     /// Adds one assessment.
     pub fn add(&mut self, a: &Assessment) {
         self.total.add(a);
-        let site = a.site_id.clone().unwrap_or_default();
-        self.sites.entry(site).or_default().add(a);
+        // The site's key is allocated only the first time the site is seen.
+        let site = a.site_id.as_deref().unwrap_or_default();
+        match self.sites.get_mut(site) {
+            Some(c) => c.add(a),
+            None => self.sites.entry(site.to_string()).or_default().add(a),
+        }
         for id in a.qc.rule_ids() {
             *self.findings_by_rule.entry(id).or_default() += 1;
         }
