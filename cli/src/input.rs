@@ -608,27 +608,36 @@ impl Decoder {
     /// Decodes a row: cells (date columns normalised to ISO) and DQ-PARSE-1
     /// findings for undecodable cells, which are given as empty.
     pub fn decode<'a>(&self, rec: &'a csv::ByteRecord) -> Decoded<'a> {
-        let mut findings = Vec::new();
-        let cells = rec
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                let c = match self.cell(b) {
-                    Some(c) => c,
-                    None => {
-                        findings.push(self.undecodable(rec, i, b));
-                        return Cow::Borrowed("");
-                    }
-                };
-                if self.date_cols.get(i).copied().unwrap_or(false) {
-                    if let Some(iso) = normalise_date(&c) {
-                        return Cow::Owned(iso);
-                    }
-                }
-                c
-            })
-            .collect();
+        let mut cells = Vec::new();
+        let findings = self.decode_into(rec, &mut cells);
         Decoded { cells, findings }
+    }
+
+    /// As [`decode`](Self::decode), writing the cells into `cells` (cleared first, its
+    /// capacity reused from row to row) and returning the findings.
+    pub fn decode_into<'a>(
+        &self,
+        rec: &'a csv::ByteRecord,
+        cells: &mut Vec<Cow<'a, str>>,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        cells.clear();
+        cells.extend(rec.iter().enumerate().map(|(i, b)| {
+            let c = match self.cell(b) {
+                Some(c) => c,
+                None => {
+                    findings.push(self.undecodable(rec, i, b));
+                    return Cow::Borrowed("");
+                }
+            };
+            if self.date_cols.get(i).copied().unwrap_or(false) {
+                if let Some(iso) = normalise_date(&c) {
+                    return Cow::Owned(iso);
+                }
+            }
+            c
+        }));
+        findings
     }
 
     fn undecodable(&self, rec: &csv::ByteRecord, i: usize, b: &[u8]) -> Finding {

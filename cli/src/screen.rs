@@ -365,8 +365,10 @@ impl Worker {
     }
 
     fn try_screen(&mut self, rows: &[csv::ByteRecord], ctx: &Ctx<'_>) -> Result<()> {
+        // The cells of the current row, borrowing from `rows`; reused from row to row.
+        let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(ctx.header.len());
         for rec in rows {
-            let input::Decoded { cells, findings } = ctx.decoder.decode(rec);
+            let findings = ctx.decoder.decode_into(rec, &mut cells);
             if !findings.is_empty() {
                 self.invalid_utf8_rows += 1;
             }
