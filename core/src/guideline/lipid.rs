@@ -23,7 +23,7 @@
 //! ```
 
 use super::conditions::{lab_cmp, plausible, CondValue, Person, Threshold};
-use super::tv::{decide, enumerate, Enumerated, Op, Oracle};
+use super::tv::{decide, enumerate, enumerate_each, enumerate_first, Op, Oracle};
 use crate::profile::CanonicalUnit;
 use crate::units::{Analyte, Cholesterol, Conc, Triglycerides};
 use crate::value::Obs;
@@ -355,28 +355,31 @@ pub(crate) fn run(
     ten_year_only: bool,
     rule_set: &'static str,
 ) -> LipidStratum {
-    match enumerate(|q| procedure(p, q, flow, ten_year_only), |d| d.0) {
-        Enumerated::Determined {
-            values,
-            assumed_absent,
-        } => {
-            let mut rules: Vec<&'static str> = Vec::new();
-            for (_, rs) in &values {
-                for r in *rs {
-                    if !rules.contains(r) {
-                        rules.push(r);
-                    }
+    // The union of the rules of every run, in first-seen order (the same union as
+    // over the distinct results), and the first run's level.
+    let mut level = None;
+    let mut rules: Vec<&'static str> = Vec::new();
+    let e = enumerate_each(
+        |q| procedure(p, q, flow, ten_year_only),
+        |d| d.0,
+        |(l, rs)| {
+            level.get_or_insert(l);
+            for r in rs {
+                if !rules.contains(r) {
+                    rules.push(r);
                 }
             }
-            LipidStratum {
-                rule_set,
-                level: Some(values[0].0),
-                rules,
-                missing: Vec::new(),
-                assumed_absent,
-            }
-        }
-        Enumerated::Indeterminate { missing } => LipidStratum {
+        },
+    );
+    match e {
+        Ok(assumed_absent) => LipidStratum {
+            rule_set,
+            level,
+            rules,
+            missing: Vec::new(),
+            assumed_absent,
+        },
+        Err(missing) => LipidStratum {
             rule_set,
             level: None,
             rules: Vec::new(),
@@ -504,7 +507,7 @@ pub fn ldl_target(p: &Person<'_>, rule_set: LipidRuleSet) -> TargetResult {
         LipidRuleSet::Lip2016 => Flow::Lip2016,
         LipidRuleSet::Lip2023 => Flow::Lip2023,
     };
-    let e = enumerate(
+    let e = enumerate_first(
         |q| {
             let (level, _) = procedure(p, q, flow, false);
             target_for(rule_set, level, p, q)
@@ -515,11 +518,9 @@ pub fn ldl_target(p: &Person<'_>, rule_set: LipidRuleSet) -> TargetResult {
         },
     );
     match e {
-        Enumerated::Determined { values, .. } => match values.into_iter().next().flatten() {
-            Some(t) => TargetResult::Target(t),
-            None => TargetResult::NotCovered,
-        },
-        Enumerated::Indeterminate { missing } => TargetResult::Indeterminate { missing },
+        Ok((Some(t), _)) => TargetResult::Target(t),
+        Ok((None, _)) => TargetResult::NotCovered,
+        Err(missing) => TargetResult::Indeterminate { missing },
     }
 }
 

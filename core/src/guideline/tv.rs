@@ -386,6 +386,41 @@ pub fn enumerate<R: PartialEq, K: PartialEq>(
     }
 }
 
+/// As [`enumerate`] without the list of distinct results: every run's result goes to
+/// `keep` (in run order) and the outcome is `Ok(assumed_absent)` when `key` agreed on
+/// every run, `Err(missing)` otherwise. For callers that need only the first result
+/// or a fold of them, this builds no `Vec` of results.
+pub(crate) fn enumerate_each<R, K: PartialEq>(
+    f: impl FnMut(&mut Oracle) -> R,
+    key: impl Fn(&R) -> K,
+    keep: impl FnMut(R),
+) -> Result<Vec<&'static str>, Vec<&'static str>> {
+    match drive(f, key, keep) {
+        Driven::Agreed(assumed_absent) => Ok(assumed_absent),
+        Driven::Disagreed(missing) => Err(missing),
+    }
+}
+
+/// As [`enumerate`], keeping only the first run's result (what
+/// [`Enumerated::first`] returns): `Ok((first, assumed_absent))` when `key` agreed on
+/// every run, `Err(missing)` otherwise.
+pub(crate) fn enumerate_first<R, K: PartialEq>(
+    f: impl FnMut(&mut Oracle) -> R,
+    key: impl Fn(&R) -> K,
+) -> Result<(R, Vec<&'static str>), Vec<&'static str>> {
+    let mut first: Option<R> = None;
+    let assumed = enumerate_each(f, key, |r| {
+        if first.is_none() {
+            first = Some(r);
+        }
+    })?;
+    match first {
+        Some(r) => Ok((r, assumed)),
+        // Every agreed enumeration has run at least once.
+        None => Err(Vec::new()),
+    }
+}
+
 /// Shorthand: a boolean procedure as a rule outcome with its missing inputs and
 /// assumed-absent flags.
 pub fn decide(
