@@ -622,8 +622,23 @@ impl Decoder {
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
         cells.clear();
+        // The fields of a row are contiguous in `rec.as_slice()`. When the whole row
+        // decodes as one string (valid UTF-8; or, read as GB18030, all ASCII, which is
+        // the same text), a field is a slice of it whenever both its ends fall on
+        // character boundaries — exactly when the field alone is valid. One validation
+        // per row instead of one per cell; any other field is decoded on its own.
+        let whole = match self.encoding {
+            TextEncoding::Utf8 => std::str::from_utf8(rec.as_slice()).ok(),
+            TextEncoding::Gb18030 => Some(rec.as_slice())
+                .filter(|b| b.is_ascii())
+                .and_then(|b| std::str::from_utf8(b).ok()),
+        };
+        let mut start = 0;
         cells.extend(rec.iter().enumerate().map(|(i, b)| {
-            let c = match self.cell(b) {
+            let end = start + b.len();
+            let sliced = whole.and_then(|w| w.get(start..end));
+            start = end;
+            let c = match sliced.map(Cow::Borrowed).or_else(|| self.cell(b)) {
                 Some(c) => c,
                 None => {
                     findings.push(self.undecodable(rec, i, b));
