@@ -59,10 +59,13 @@ impl Op {
 }
 
 /// Name equality of the oracle's `&'static str` keys: the same literal is usually the
-/// same pointer, so that is tried before comparing the bytes.
+/// same pointer, so that is tried before comparing the bytes, which are compared in
+/// line (the names are a few bytes long, and many have the same length: `age`,
+/// `sbp`, `dbp`, `bmi`, `ldl`, `hdl`, so a call to `memcmp` per pair would dominate).
 #[inline]
 fn same(a: &str, b: &str) -> bool {
-    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+    a.len() == b.len()
+        && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a.bytes().zip(b.bytes()).all(|(x, y)| x == y))
 }
 
 fn push_new(list: &mut Vec<&'static str>, name: &'static str) {
