@@ -89,6 +89,9 @@ pub enum ItemKind {
     HandbookLifestyle,
 }
 
+/// Number of [`ItemKind`]s: a plan has at most one item of each kind (a capacity hint).
+const ITEM_KINDS: usize = 14;
+
 /// Priority of a plan item.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -259,10 +262,16 @@ impl Plan {
     }
 }
 
-fn rule_evidence(ids: &[&str]) -> Vec<Evidence> {
+/// The citation of the first rule of `ids` and the evidence labels of all of them
+/// (each label once, in first-seen order): one registry look-up per rule.
+fn rule_evidence(ids: &[&str]) -> (&'static str, Vec<Evidence>) {
+    let mut citation = "";
     let mut out = Vec::new();
-    for id in ids {
+    for (i, id) in ids.iter().enumerate() {
         if let Some(r) = crate::rules::get(id) {
+            if i == 0 {
+                citation = r.citation;
+            }
             for e in r.evidence {
                 if !out.contains(e) {
                     out.push(*e);
@@ -270,7 +279,7 @@ fn rule_evidence(ids: &[&str]) -> Vec<Evidence> {
             }
         }
     }
-    out
+    (citation, out)
 }
 
 struct Builder {
@@ -297,14 +306,15 @@ impl Builder {
         let rule_id = rules[0];
         // The texts are only built for items that are kept.
         let (en, zh) = text();
+        let (citation, evidence) = rule_evidence(rules);
         self.items.push(PlanItem {
             id,
             kind,
             priority,
             status,
             rule_id,
-            citation: crate::rules::get(rule_id).map_or("", |r| r.citation),
-            evidence: rule_evidence(rules),
+            citation,
+            evidence,
             en,
             zh,
         });
@@ -366,7 +376,10 @@ pub(crate) fn plan_with(
     let ev = p.ev;
     let p = *p;
     let urgent = urgent_referral(&p);
-    let mut b = Builder { items: Vec::new() };
+    // Room for every item kind: the list never grows item by item.
+    let mut b = Builder {
+        items: Vec::with_capacity(ITEM_KINDS),
+    };
 
     // Emergency referral (BPHS-HTN-5, BPHS-DM-4) for every screenee.
     if urgent.fired {
