@@ -20,7 +20,7 @@ use crate::followup::{BPHS_DM_1, BPHS_DM_4, BPHS_HTN_5};
 use crate::guideline::cn2020::{self, AspirinAdvice, BpDrugDecision, StatinIndication};
 use crate::guideline::conditions::{Person, Threshold, COND_3, COND_4, COND_5};
 use crate::guideline::lipid::{self, LipidLevel};
-use crate::guideline::tv::{decide, Op, Oracle};
+use crate::guideline::tv::{decide_missing, Op, Oracle};
 use crate::guideline::GuidelineOptions;
 use crate::record::ScreeningRecord;
 use crate::rules::Evidence;
@@ -184,9 +184,9 @@ pub const URGENT_GLUCOSE_LOW: Threshold = Threshold::pair(3.9, 70.0);
 
 /// The emergency criteria a screening record can show, for every screenee.
 pub fn urgent_referral(p: &Person<'_>) -> UrgentReferral {
-    let bp = decide(|q| p.sbp(q, Op::Ge, URGENT_SBP) || p.dbp(q, Op::Ge, URGENT_DBP)).0;
-    let hi = decide(|q| p.fbg(q, Op::Ge, URGENT_GLUCOSE_HIGH)).0;
-    let lo = decide(|q| p.fbg(q, Op::Le, URGENT_GLUCOSE_LOW)).0;
+    let bp = decide_missing(|q| p.sbp(q, Op::Ge, URGENT_SBP) || p.dbp(q, Op::Ge, URGENT_DBP)).0;
+    let hi = decide_missing(|q| p.fbg(q, Op::Ge, URGENT_GLUCOSE_HIGH)).0;
+    let lo = decide_missing(|q| p.fbg(q, Op::Le, URGENT_GLUCOSE_LOW)).0;
     let criteria = vec![
         UrgentCriterion {
             rule_id: BPHS_HTN_5,
@@ -329,7 +329,7 @@ fn with_hr(
     status: HighRiskStatus,
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>) {
-    let (o, mut m, _) = decide(f);
+    let (o, mut m) = decide_missing(f);
     let out = hr(status).and(o);
     if hr(status) == Outcome::Indeterminate {
         m.insert(0, "high_risk");
@@ -538,10 +538,10 @@ pub(crate) fn plan_with(
         || (en.into(), zh.into()),
     );
     // Glucose management referral (BPHS-DM-1, INT-2).
-    let (o, m, _) = decide(|q| p.cond5_diabetes(q) && p.age(q, Op::Ge, 35.0));
+    let (o, m) = decide_missing(|q| p.cond5_diabetes(q) && p.age(q, Op::Ge, 35.0));
     b.add(o, m, "glucose_management_referral", ItemKind::GlucoseManagementReferral, Priority::High, &[BPHS_DM_1, COND_5, INT_2], || ("Diabetes: refer to basic-public-health type-2 diabetes management (fasting glucose 4 times a year)".into(), "糖尿病：纳入基本公共卫生2型糖尿病患者健康管理（每年4次空腹血糖检测）".into()));
     // Targeted lifestyle items (INT-1 targeting, INT-PLAN-1).
-    let (o, m, _) = decide(|q| p.smoker(q));
+    let (o, m) = decide_missing(|q| p.smoker(q));
     b.add(
         o,
         m,
@@ -556,7 +556,7 @@ pub(crate) fn plan_with(
             )
         },
     );
-    let (o, m, _) = decide(|q| p.cond3_htn(q) || q.flag("high_salt_diet", rec.high_salt_diet));
+    let (o, m) = decide_missing(|q| p.cond3_htn(q) || q.flag("high_salt_diet", rec.high_salt_diet));
     b.add(
         o,
         m,
@@ -588,7 +588,7 @@ pub(crate) fn plan_with(
             )
         }
     };
-    let (o, m, _) = decide(overweight);
+    let (o, m) = decide_missing(overweight);
     b.add(
         o,
         m,
@@ -603,7 +603,7 @@ pub(crate) fn plan_with(
             )
         },
     );
-    let (o, m, _) = decide(|q| overweight(q) || p.cond3_htn(q) || p.cond5_diabetes(q));
+    let (o, m) = decide_missing(|q| overweight(q) || p.cond3_htn(q) || p.cond5_diabetes(q));
     b.add(
         o,
         m,

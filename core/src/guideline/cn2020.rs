@@ -86,7 +86,7 @@ pub fn aspirin(p: &Person<'_>, source: AspirinRiskSource, china_par_pct: Option<
         |b| *b,
     );
     let (advice, mut missing) = match e {
-        Ok((true, _)) => (
+        Ok(true) => (
             match p.rec.bleeding_risk_high {
                 Some(true) => AspirinAdvice::NotRecommendedBleeding,
                 Some(false) => AspirinAdvice::MayBeConsidered,
@@ -94,7 +94,7 @@ pub fn aspirin(p: &Person<'_>, source: AspirinRiskSource, china_par_pct: Option<
             },
             Vec::new(),
         ),
-        Ok((false, _)) => (AspirinAdvice::NotApplicable, Vec::new()),
+        Ok(false) => (AspirinAdvice::NotApplicable, Vec::new()),
         Err(missing) => (AspirinAdvice::Indeterminate, missing),
     };
     if advice == AspirinAdvice::ConsiderAfterBleedingAssessment {
@@ -139,7 +139,7 @@ fn statin_in(p: &Person<'_>, q: &mut Oracle) -> StatinIndication {
 
 /// CN2020-3: statin indication; `Err(missing)` when undecided.
 pub fn statin(p: &Person<'_>) -> Result<StatinIndication, Vec<&'static str>> {
-    enumerate_first(|q| statin_in(p, q), |s| *s).map(|(s, _)| s)
+    enumerate_first(|q| statin_in(p, q), |s| *s)
 }
 
 /// CN2020-4 drug decision.
@@ -222,7 +222,7 @@ fn bp_in(p: &Person<'_>, q: &mut Oracle) -> (BpDrugDecision, Option<(u8, u8)>) {
 /// CN2020-4: antihypertensive start and BP target.
 pub fn bp_drugs(p: &Person<'_>) -> BpDrugs {
     match enumerate_first(|q| bp_in(p, q), |r| *r) {
-        Ok(((decision, target), _)) => BpDrugs {
+        Ok((decision, target)) => BpDrugs {
             decision: Some(decision),
             target: target.map(|(s, d)| (f64::from(s), f64::from(d))),
             missing: Vec::new(),

@@ -518,8 +518,8 @@ pub fn ldl_target(p: &Person<'_>, rule_set: LipidRuleSet) -> TargetResult {
         },
     );
     match e {
-        Ok((Some(t), _)) => TargetResult::Target(t),
-        Ok((None, _)) => TargetResult::NotCovered,
+        Ok(Some(t)) => TargetResult::Target(t),
+        Ok(None) => TargetResult::NotCovered,
         Err(missing) => TargetResult::Indeterminate { missing },
     }
 }

@@ -311,16 +311,25 @@ enum Driven {
 /// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
 /// path, hands each result to `keep`, and returns the assumed-absent flags when `key`
 /// agreed on every run, or the inputs branched on at the first disagreement.
+///
+/// `with_assumed`: whether the caller wants the assumed-absent flags (copying them
+/// allocates, and most records leave a few guideline-only flags empty); when false,
+/// `Agreed` carries an empty list.
 fn drive<R, K: PartialEq>(
     mut f: impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
     mut keep: impl FnMut(R),
+    with_assumed: bool,
 ) -> Driven {
     let mut q = Oracle::take();
     let agreed = drive_with(&mut q, &mut f, key, &mut keep);
-    // Copies of the names (no allocation when there are none, the usual case).
+    // Copies of the names (no allocation when there are none).
     let r = if agreed {
-        Driven::Agreed(q.all_assumed.clone())
+        Driven::Agreed(if with_assumed {
+            q.all_assumed.clone()
+        } else {
+            Vec::new()
+        })
     } else {
         Driven::Disagreed(q.all_branched.clone())
     };
@@ -380,7 +389,7 @@ pub fn enumerate<R: PartialEq, K: PartialEq>(
             values.push(r);
         }
     };
-    match drive(f, key, keep) {
+    match drive(f, key, keep, true) {
         Driven::Agreed(assumed_absent) => Enumerated::Determined {
             values,
             assumed_absent,
@@ -398,29 +407,29 @@ pub(crate) fn enumerate_each<R, K: PartialEq>(
     key: impl Fn(&R) -> K,
     keep: impl FnMut(R),
 ) -> Result<Vec<&'static str>, Vec<&'static str>> {
-    match drive(f, key, keep) {
+    match drive(f, key, keep, true) {
         Driven::Agreed(assumed_absent) => Ok(assumed_absent),
         Driven::Disagreed(missing) => Err(missing),
     }
 }
 
 /// As [`enumerate`], keeping only the first run's result (what
-/// [`Enumerated::first`] returns): `Ok((first, assumed_absent))` when `key` agreed on
-/// every run, `Err(missing)` otherwise.
+/// [`Enumerated::first`] returns) and no assumed-absent flags: `Ok(first)` when `key`
+/// agreed on every run, `Err(missing)` otherwise.
 pub(crate) fn enumerate_first<R, K: PartialEq>(
     f: impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
-) -> Result<(R, Vec<&'static str>), Vec<&'static str>> {
+) -> Result<R, Vec<&'static str>> {
     let mut first: Option<R> = None;
-    let assumed = enumerate_each(f, key, |r| {
+    let keep = |r| {
         if first.is_none() {
             first = Some(r);
         }
-    })?;
-    match first {
-        Some(r) => Ok((r, assumed)),
+    };
+    match drive(f, key, keep, false) {
         // Every agreed enumeration has run at least once.
-        None => Err(Vec::new()),
+        Driven::Agreed(_) => first.ok_or_else(Vec::new),
+        Driven::Disagreed(missing) => Err(missing),
     }
 }
 
@@ -429,6 +438,20 @@ pub(crate) fn enumerate_first<R, K: PartialEq>(
 pub fn decide(
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
+    decide_with(f, true)
+}
+
+/// As [`decide`] without the assumed-absent flags, for callers that drop them:
+/// the outcome and the missing inputs.
+pub(crate) fn decide_missing(f: impl FnMut(&mut Oracle) -> bool) -> (Outcome, Vec<&'static str>) {
+    let (o, missing, _) = decide_with(f, false);
+    (o, missing)
+}
+
+fn decide_with(
+    f: impl FnMut(&mut Oracle) -> bool,
+    with_assumed: bool,
+) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
     let mut first: Option<bool> = None;
     match drive(
         f,
@@ -436,6 +459,7 @@ pub fn decide(
         |b| {
             first.get_or_insert(b);
         },
+        with_assumed,
     ) {
         Driven::Agreed(assumed) => (
             if first == Some(true) {
