@@ -120,13 +120,15 @@ pub fn assess_with(
     profile: &Profile,
     duplicates: Option<&qc::DuplicateIndex>,
 ) -> Assessment {
-    let mut report = qc::check(record, profile);
+    // The derived BP is read by QC and by the evaluated record: computed once.
+    let bp = record.derived_bp(profile.bp_protocol, profile.min_readings);
+    let mut report = qc::check_with_bp(record, profile, &bp);
     if !parse_findings.is_empty() {
         let mut all = parse_findings;
         all.append(&mut report.findings);
         report.findings = all;
     }
-    let evaluated = EvaluatedRecord::new(record, profile, report.masked);
+    let evaluated = EvaluatedRecord::with_bp(record, profile, report.masked, bp);
     let high_risk = mpp2014::evaluate(record, &evaluated, profile);
     qc::after_assessment(record, &mut report, high_risk.status.to_opt(), duplicates);
     let models = from_record::evaluate_all(record, &evaluated, profile);
