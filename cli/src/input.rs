@@ -155,10 +155,15 @@ fn open_file(path: &Path) -> Result<File> {
     })
 }
 
+/// Read buffer of the CSV reader: 64 KiB instead of the crate's 8 KiB, so that a
+/// large file (read two or three times) takes an eighth of the `read` calls.
+const CSV_BUFFER_BYTES: usize = 1 << 16;
+
 fn csv_reader(file: File) -> csv::Reader<File> {
     csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .buffer_capacity(CSV_BUFFER_BYTES)
         .from_reader(file)
 }
 
