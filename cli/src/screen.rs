@@ -365,8 +365,10 @@ impl Worker {
     }
 
     fn try_screen(&mut self, rows: &[csv::ByteRecord], ctx: &Ctx<'_>) -> Result<()> {
+        // The cells of the current row, borrowing from `rows`; reused from row to row.
+        let mut cells: Vec<Cow<'_, str>> = Vec::with_capacity(ctx.header.len());
         for rec in rows {
-            let input::Decoded { cells, findings } = ctx.decoder.decode(rec);
+            let findings = ctx.decoder.decode_into(rec, &mut cells);
             if !findings.is_empty() {
                 self.invalid_utf8_rows += 1;
             }
@@ -378,20 +380,20 @@ impl Worker {
             let out = &self.out;
             match ctx.format {
                 Format::Csv => {
-                    // Input cells, then output cells: never a record of one empty field.
-                    let fields = ctx
-                        .layout
-                        .csv_positions
-                        .iter()
-                        .map(|&i| cell(&cells, i))
-                        .chain(out.iter().map(String::as_str));
-                    for (k, f) in fields.enumerate() {
-                        if k > 0 {
-                            self.buf.push(b',');
-                        }
-                        push_csv_field(&mut self.buf, f.as_bytes());
+                    // Input cells, then output cells (there is always at least one
+                    // output column, so never a record of one empty field): each
+                    // followed by `,`, the last by the line end.
+                    for &i in &ctx.layout.csv_positions {
+                        push_csv_field(&mut self.buf, cell(&cells, i).as_bytes());
+                        self.buf.push(b',');
                     }
-                    self.buf.push(b'\n');
+                    for f in out {
+                        push_csv_field(&mut self.buf, f.as_bytes());
+                        self.buf.push(b',');
+                    }
+                    if let Some(last) = self.buf.last_mut() {
+                        *last = b'\n';
+                    }
                 }
                 Format::Json => {
                     let row = JsonRow {
@@ -414,7 +416,12 @@ impl Worker {
 /// (`QuoteStyle::Necessary`, `,` delimiter, `\n` terminator, quotes doubled): quoted
 /// when it contains `,`, `"`, CR or LF, otherwise written as is.
 fn push_csv_field(buf: &mut Vec<u8>, f: &[u8]) {
-    if !f.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+    // The four special bytes are all at most b',' (0x2C): one comparison rejects
+    // digits, letters, `.`, `-` and every byte of a multi-byte character.
+    if !f
+        .iter()
+        .any(|&b| b <= b',' && matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
         buf.extend_from_slice(f);
         return;
     }

@@ -120,13 +120,15 @@ pub fn assess_with(
     profile: &Profile,
     duplicates: Option<&qc::DuplicateIndex>,
 ) -> Assessment {
-    let mut report = qc::check(record, profile);
+    // The derived BP is read by QC and by the evaluated record: computed once.
+    let bp = record.derived_bp(profile.bp_protocol, profile.min_readings);
+    let mut report = qc::check_with_bp(record, profile, &bp);
     if !parse_findings.is_empty() {
         let mut all = parse_findings;
         all.append(&mut report.findings);
         report.findings = all;
     }
-    let evaluated = EvaluatedRecord::new(record, profile, report.masked);
+    let evaluated = EvaluatedRecord::with_bp(record, profile, report.masked, bp);
     let high_risk = mpp2014::evaluate(record, &evaluated, profile);
     qc::after_assessment(record, &mut report, high_risk.status.to_opt(), duplicates);
     let models = from_record::evaluate_all(record, &evaluated, profile);
@@ -317,8 +319,12 @@ impl Summary {
     /// Adds one assessment.
     pub fn add(&mut self, a: &Assessment) {
         self.total.add(a);
-        let site = a.site_id.clone().unwrap_or_default();
-        self.sites.entry(site).or_default().add(a);
+        // The site's key is allocated only the first time the site is seen.
+        let site = a.site_id.as_deref().unwrap_or_default();
+        match self.sites.get_mut(site) {
+            Some(c) => c.add(a),
+            None => self.sites.entry(site.to_string()).or_default().add(a),
+        }
         for id in a.qc.rule_ids() {
             *self.findings_by_rule.entry(id).or_default() += 1;
         }

@@ -140,7 +140,19 @@ fn mask_obs<T>(m: FieldSet, f: Field, v: Obs<T>) -> Obs<T> {
 impl EvaluatedRecord {
     /// Resolves a record under a profile, masking `masked` fields.
     pub fn new(rec: &ScreeningRecord, profile: &Profile, masked: FieldSet) -> Self {
-        let mut bp = rec.derived_bp(profile.bp_protocol, profile.min_readings);
+        let bp = rec.derived_bp(profile.bp_protocol, profile.min_readings);
+        Self::with_bp(rec, profile, masked, bp)
+    }
+
+    /// As [`new`](Self::new), given the record's derived BP under `profile`
+    /// (`rec.derived_bp(profile.bp_protocol, profile.min_readings)`), which the
+    /// pipeline has already computed for QC.
+    pub(crate) fn with_bp(
+        rec: &ScreeningRecord,
+        profile: &Profile,
+        masked: FieldSet,
+        mut bp: DerivedBp,
+    ) -> Self {
         if masked.contains(Field::Sbp) {
             bp.sbp = None;
         }

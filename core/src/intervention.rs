@@ -20,7 +20,7 @@ use crate::followup::{BPHS_DM_1, BPHS_DM_4, BPHS_HTN_5};
 use crate::guideline::cn2020::{self, AspirinAdvice, BpDrugDecision, StatinIndication};
 use crate::guideline::conditions::{Person, Threshold, COND_3, COND_4, COND_5};
 use crate::guideline::lipid::{self, LipidLevel};
-use crate::guideline::tv::{decide, Op, Oracle};
+use crate::guideline::tv::{decide_missing, Op, Oracle};
 use crate::guideline::GuidelineOptions;
 use crate::record::ScreeningRecord;
 use crate::rules::Evidence;
@@ -88,6 +88,9 @@ pub enum ItemKind {
     /// Health handbook and general lifestyle advice (INT-1, every screenee).
     HandbookLifestyle,
 }
+
+/// Initial capacity of a plan's item list (a hint; the list grows beyond it).
+const USUAL_ITEMS: usize = 6;
 
 /// Priority of a plan item.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -181,9 +184,9 @@ pub const URGENT_GLUCOSE_LOW: Threshold = Threshold::pair(3.9, 70.0);
 
 /// The emergency criteria a screening record can show, for every screenee.
 pub fn urgent_referral(p: &Person<'_>) -> UrgentReferral {
-    let bp = decide(|q| p.sbp(q, Op::Ge, URGENT_SBP) || p.dbp(q, Op::Ge, URGENT_DBP)).0;
-    let hi = decide(|q| p.fbg(q, Op::Ge, URGENT_GLUCOSE_HIGH)).0;
-    let lo = decide(|q| p.fbg(q, Op::Le, URGENT_GLUCOSE_LOW)).0;
+    let bp = decide_missing(|q| p.sbp(q, Op::Ge, URGENT_SBP) || p.dbp(q, Op::Ge, URGENT_DBP)).0;
+    let hi = decide_missing(|q| p.fbg(q, Op::Ge, URGENT_GLUCOSE_HIGH)).0;
+    let lo = decide_missing(|q| p.fbg(q, Op::Le, URGENT_GLUCOSE_LOW)).0;
     let criteria = vec![
         UrgentCriterion {
             rule_id: BPHS_HTN_5,
@@ -259,10 +262,16 @@ impl Plan {
     }
 }
 
-fn rule_evidence(ids: &[&str]) -> Vec<Evidence> {
+/// The citation of the first rule of `ids` and the evidence labels of all of them
+/// (each label once, in first-seen order): one registry look-up per rule.
+fn rule_evidence(ids: &[&str]) -> (&'static str, Vec<Evidence>) {
+    let mut citation = "";
     let mut out = Vec::new();
-    for id in ids {
+    for (i, id) in ids.iter().enumerate() {
         if let Some(r) = crate::rules::get(id) {
+            if i == 0 {
+                citation = r.citation;
+            }
             for e in r.evidence {
                 if !out.contains(e) {
                     out.push(*e);
@@ -270,7 +279,7 @@ fn rule_evidence(ids: &[&str]) -> Vec<Evidence> {
             }
         }
     }
-    out
+    (citation, out)
 }
 
 struct Builder {
@@ -297,14 +306,15 @@ impl Builder {
         let rule_id = rules[0];
         // The texts are only built for items that are kept.
         let (en, zh) = text();
+        let (citation, evidence) = rule_evidence(rules);
         self.items.push(PlanItem {
             id,
             kind,
             priority,
             status,
             rule_id,
-            citation: crate::rules::get(rule_id).map_or("", |r| r.citation),
-            evidence: rule_evidence(rules),
+            citation,
+            evidence,
             en,
             zh,
         });
@@ -319,7 +329,7 @@ fn with_hr(
     status: HighRiskStatus,
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>) {
-    let (o, mut m, _) = decide(f);
+    let (o, mut m) = decide_missing(f);
     let out = hr(status).and(o);
     if hr(status) == Outcome::Indeterminate {
         m.insert(0, "high_risk");
@@ -366,7 +376,11 @@ pub(crate) fn plan_with(
     let ev = p.ev;
     let p = *p;
     let urgent = urgent_referral(&p);
-    let mut b = Builder { items: Vec::new() };
+    // Room for the usual number of items (most plans have up to six), so the list
+    // does not grow 4 -> 8; kept under 1 KiB, which the allocator serves fastest.
+    let mut b = Builder {
+        items: Vec::with_capacity(USUAL_ITEMS),
+    };
 
     // Emergency referral (BPHS-HTN-5, BPHS-DM-4) for every screenee.
     if urgent.fired {
@@ -524,10 +538,10 @@ pub(crate) fn plan_with(
         || (en.into(), zh.into()),
     );
     // Glucose management referral (BPHS-DM-1, INT-2).
-    let (o, m, _) = decide(|q| p.cond5_diabetes(q) && p.age(q, Op::Ge, 35.0));
+    let (o, m) = decide_missing(|q| p.cond5_diabetes(q) && p.age(q, Op::Ge, 35.0));
     b.add(o, m, "glucose_management_referral", ItemKind::GlucoseManagementReferral, Priority::High, &[BPHS_DM_1, COND_5, INT_2], || ("Diabetes: refer to basic-public-health type-2 diabetes management (fasting glucose 4 times a year)".into(), "糖尿病：纳入基本公共卫生2型糖尿病患者健康管理（每年4次空腹血糖检测）".into()));
     // Targeted lifestyle items (INT-1 targeting, INT-PLAN-1).
-    let (o, m, _) = decide(|q| p.smoker(q));
+    let (o, m) = decide_missing(|q| p.smoker(q));
     b.add(
         o,
         m,
@@ -542,7 +556,7 @@ pub(crate) fn plan_with(
             )
         },
     );
-    let (o, m, _) = decide(|q| p.cond3_htn(q) || q.flag("high_salt_diet", rec.high_salt_diet));
+    let (o, m) = decide_missing(|q| p.cond3_htn(q) || q.flag("high_salt_diet", rec.high_salt_diet));
     b.add(
         o,
         m,
@@ -574,7 +588,7 @@ pub(crate) fn plan_with(
             )
         }
     };
-    let (o, m, _) = decide(overweight);
+    let (o, m) = decide_missing(overweight);
     b.add(
         o,
         m,
@@ -589,7 +603,7 @@ pub(crate) fn plan_with(
             )
         },
     );
-    let (o, m, _) = decide(|q| overweight(q) || p.cond3_htn(q) || p.cond5_diabetes(q));
+    let (o, m) = decide_missing(|q| overweight(q) || p.cond3_htn(q) || p.cond5_diabetes(q));
     b.add(
         o,
         m,

@@ -417,71 +417,73 @@ pub fn derive_bp(
             third_reading_missing: false,
         };
     }
-    let valid: Vec<(u8, f64, f64)> = readings
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| reading_is_valid(r))
-        .map(|(i, r)| {
-            (
+    // The valid readings (number, SBP, DBP), at most three: kept on the stack, as
+    // this runs several times per record (QC and evaluation).
+    let mut valid = [(0u8, 0.0f64, 0.0f64); 3];
+    let mut n = 0usize;
+    for (i, r) in readings.iter().enumerate() {
+        if reading_is_valid(r) {
+            valid[n] = (
                 i as u8 + 1,
                 r.sbp.map_or(0.0, |v| v.0),
                 r.dbp.map_or(0.0, |v| v.0),
-            )
-        })
-        .collect();
-    let n = valid.len() as u8;
+            );
+            n += 1;
+        }
+    }
+    let valid = &valid[..n];
     let mut out = DerivedBp {
         sbp: None,
         dbp: None,
         source: BpSource::Readings,
         protocol,
         readings_used: Vec::new(),
-        valid_readings: n,
+        valid_readings: n as u8,
         third_reading_missing: false,
     };
-    if n < min_readings.max(1) {
+    if (n as u8) < min_readings.max(1) {
         return out;
     }
-    let chosen: Vec<&(u8, f64, f64)> = if valid.len() == 1 {
-        vec![&valid[0]]
+    // Which of the valid readings are averaged, as indices into `valid`.
+    let chosen: &[usize] = if valid.len() == 1 {
+        &[0]
     } else {
         let (a, b) = (&valid[0], &valid[1]);
         let sbp_gap = (a.1 - b.1).abs() > 10.0;
         let dbp_gap = (a.2 - b.2).abs() > 10.0;
+        let third = valid.len() > 2;
         match protocol {
-            BpProtocol::Mean2 => vec![a, b],
+            BpProtocol::Mean2 => &[0, 1],
             BpProtocol::MppMeanOfLastTwo => {
                 if sbp_gap {
-                    match valid.get(2) {
-                        Some(c) => vec![b, c],
-                        None => {
-                            out.third_reading_missing = true;
-                            vec![a, b]
-                        }
+                    if third {
+                        &[1, 2]
+                    } else {
+                        out.third_reading_missing = true;
+                        &[0, 1]
                     }
                 } else {
-                    vec![a, b]
+                    &[0, 1]
                 }
             }
             BpProtocol::Cn2024MeanOf2Or3 => {
                 if sbp_gap || dbp_gap {
-                    match valid.get(2) {
-                        Some(c) => vec![a, b, c],
-                        None => {
-                            out.third_reading_missing = true;
-                            vec![a, b]
-                        }
+                    if third {
+                        &[0, 1, 2]
+                    } else {
+                        out.third_reading_missing = true;
+                        &[0, 1]
                     }
                 } else {
-                    vec![a, b]
+                    &[0, 1]
                 }
             }
         }
     };
     let k = chosen.len() as f64;
-    out.sbp = Some(MmHg(chosen.iter().map(|r| r.1).sum::<f64>() / k));
-    out.dbp = Some(MmHg(chosen.iter().map(|r| r.2).sum::<f64>() / k));
-    out.readings_used = chosen.iter().map(|r| r.0).collect();
+    out.sbp = Some(MmHg(chosen.iter().map(|&i| valid[i].1).sum::<f64>() / k));
+    out.dbp = Some(MmHg(chosen.iter().map(|&i| valid[i].2).sum::<f64>() / k));
+    out.readings_used = chosen.iter().map(|&i| valid[i].0).collect();
     out
 }
 

@@ -246,8 +246,9 @@ fn value_rules(line: u64, v: &mut VisitRecord) -> Vec<Finding> {
     };
     let profile = crate::profile::Profile::default();
     let mut report = crate::qc::QcReport::default();
-    crate::qc::ranges::run(&rec, &profile, &mut report);
-    crate::qc::cross_field::run(&rec, &profile, &mut report);
+    let bp = rec.derived_bp(profile.bp_protocol, profile.min_readings);
+    crate::qc::ranges::run(&rec, &bp, &mut report);
+    crate::qc::cross_field::run(&rec, &bp, &mut report);
     crate::qc::device::run(&rec, &profile, &mut report);
     let keep = |id: &str| id.starts_with("DQ-RANGE-") || id == "DQ-XF-1" || id == "DQ-DEV-3";
     let m = report.masked;

@@ -6,7 +6,7 @@
 
 use super::conditions::{Person, Threshold};
 use super::lipid::{self, Flow, LipidLevel, LipidStratum};
-use super::tv::{enumerate, Enumerated, Op, Oracle};
+use super::tv::{enumerate_first, Op, Oracle};
 use serde::{Deserialize, Serialize};
 
 crate::define_rules! {
@@ -68,7 +68,7 @@ pub struct Aspirin {
 
 /// CN2020-2 aspirin for primary prevention.
 pub fn aspirin(p: &Person<'_>, source: AspirinRiskSource, china_par_pct: Option<f64>) -> Aspirin {
-    let e = enumerate(
+    let e = enumerate_first(
         |q| {
             !p.cond2_ascvd(q)
                 && p.age(q, Op::Ge, 40.0)
@@ -85,16 +85,18 @@ pub fn aspirin(p: &Person<'_>, source: AspirinRiskSource, china_par_pct: Option<
         },
         |b| *b,
     );
-    let advice = match e.first() {
-        Some(true) => match p.rec.bleeding_risk_high {
-            Some(true) => AspirinAdvice::NotRecommendedBleeding,
-            Some(false) => AspirinAdvice::MayBeConsidered,
-            None => AspirinAdvice::ConsiderAfterBleedingAssessment,
-        },
-        Some(false) => AspirinAdvice::NotApplicable,
-        None => AspirinAdvice::Indeterminate,
+    let (advice, mut missing) = match e {
+        Ok(true) => (
+            match p.rec.bleeding_risk_high {
+                Some(true) => AspirinAdvice::NotRecommendedBleeding,
+                Some(false) => AspirinAdvice::MayBeConsidered,
+                None => AspirinAdvice::ConsiderAfterBleedingAssessment,
+            },
+            Vec::new(),
+        ),
+        Ok(false) => (AspirinAdvice::NotApplicable, Vec::new()),
+        Err(missing) => (AspirinAdvice::Indeterminate, missing),
     };
-    let mut missing = e.missing().to_vec();
     if advice == AspirinAdvice::ConsiderAfterBleedingAssessment {
         missing.push("bleeding_risk_high");
     }
@@ -137,10 +139,7 @@ fn statin_in(p: &Person<'_>, q: &mut Oracle) -> StatinIndication {
 
 /// CN2020-3: statin indication; `Err(missing)` when undecided.
 pub fn statin(p: &Person<'_>) -> Result<StatinIndication, Vec<&'static str>> {
-    match enumerate(|q| statin_in(p, q), |s| *s) {
-        Enumerated::Determined { values, .. } => Ok(values[0]),
-        Enumerated::Indeterminate { missing } => Err(missing),
-    }
+    enumerate_first(|q| statin_in(p, q), |s| *s)
 }
 
 /// CN2020-4 drug decision.
@@ -222,13 +221,13 @@ fn bp_in(p: &Person<'_>, q: &mut Oracle) -> (BpDrugDecision, Option<(u8, u8)>) {
 
 /// CN2020-4: antihypertensive start and BP target.
 pub fn bp_drugs(p: &Person<'_>) -> BpDrugs {
-    match enumerate(|q| bp_in(p, q), |r| *r) {
-        Enumerated::Determined { values, .. } => BpDrugs {
-            decision: Some(values[0].0),
-            target: values[0].1.map(|(s, d)| (f64::from(s), f64::from(d))),
+    match enumerate_first(|q| bp_in(p, q), |r| *r) {
+        Ok((decision, target)) => BpDrugs {
+            decision: Some(decision),
+            target: target.map(|(s, d)| (f64::from(s), f64::from(d))),
             missing: Vec::new(),
         },
-        Enumerated::Indeterminate { missing } => BpDrugs {
+        Err(missing) => BpDrugs {
             decision: None,
             target: None,
             missing,

@@ -23,7 +23,7 @@
 //! ```
 
 use super::conditions::{lab_cmp, plausible, CondValue, Person, Threshold};
-use super::tv::{decide, enumerate, Enumerated, Op, Oracle};
+use super::tv::{decide, enumerate, enumerate_each, enumerate_first, Op, Oracle};
 use crate::profile::CanonicalUnit;
 use crate::units::{Analyte, Cholesterol, Conc, Triglycerides};
 use crate::value::Obs;
@@ -197,16 +197,16 @@ pub struct LipidStratum {
     pub assumed_absent: Vec<&'static str>,
 }
 
-/// Rule ids of one run of [`procedure`] (at most four; kept inline, no allocation).
-pub(crate) type Rules = super::tv::Stack<&'static str, 6>;
+/// Rule ids of one run of [`procedure`]: each exit of the procedure names a fixed
+/// list, so a static slice (no allocation, and cheap to move between runs).
+pub(crate) type Rules = &'static [&'static str];
 
-fn rules(ids: &[&'static str]) -> Rules {
-    let mut r = Rules::new("");
-    for id in ids {
-        r.push(id);
-    }
-    r
-}
+/// The rules of a stratum read from the table (step 3).
+const TABLE_RULES: Rules = &[LIP_TAB_1, LIP_TAB_2, LIP_TAB_4];
+/// The table, then the lifetime add-on (step 4).
+const LIFETIME_RULES: Rules = &[LIP_TAB_1, LIP_TAB_2, LIP_TAB_4, LIP_LT_1];
+/// The table, then clinician judgement (step 5).
+const CLINICIAN_RULES: Rules = &[LIP_TAB_1, LIP_TAB_2, LIP_TAB_4, LIP2023_5];
 
 type Decided = (LipidLevel, Rules);
 
@@ -221,16 +221,16 @@ pub(crate) fn procedure(
     // Step 1 — established ASCVD (COND-2).
     if p.cond2_ascvd(q) {
         return match flow {
-            Flow::Lip2016 => (VeryHigh, rules(&[LIP2016_1])),
-            Flow::Cn2020 => (VeryHigh, rules(&[super::cn2020::CN2020_1])),
+            Flow::Lip2016 => (VeryHigh, &[LIP2016_1]),
+            Flow::Cn2020 => (VeryHigh, &[super::cn2020::CN2020_1]),
             Flow::Lip2023 => {
                 let n = p.cond7_events(q);
                 if n >= 2 {
-                    (Extreme, rules(&[LIP2023_1, LIP2023_2]))
+                    (Extreme, &[LIP2023_1, LIP2023_2])
                 } else if n == 1 && p.cond8_two_factors(q) {
-                    (Extreme, rules(&[LIP2023_1, LIP2023_2, LIP2023_3]))
+                    (Extreme, &[LIP2023_1, LIP2023_2, LIP2023_3])
                 } else {
-                    (VeryHigh, rules(&[LIP2023_1]))
+                    (VeryHigh, &[LIP2023_1])
                 }
             }
         };
@@ -241,21 +241,21 @@ pub(crate) fn procedure(
     };
     match flow {
         Flow::Lip2023 | Flow::Cn2020 => {
-            let rule = if flow == Flow::Cn2020 {
-                super::cn2020::CN2020_1
+            let rule: Rules = if flow == Flow::Cn2020 {
+                &[super::cn2020::CN2020_1]
             } else {
-                LIP2023_4
+                &[LIP2023_4]
             };
             if ldl_or_tc_high(q)
                 || (p.cond5_diabetes(q) && p.age(q, Op::Ge, 40.0))
                 || p.cond6_ckd34(q)
             {
-                return (High, rules(&[rule]));
+                return (High, rule);
             }
         }
         Flow::Lip2016 => {
             if ldl_or_tc_high(q) {
-                return (High, rules(&[LIP2016_2]));
+                return (High, &[LIP2016_2]);
             }
             if p.cond5_diabetes(q) && p.age(q, Op::Ge, 40.0) {
                 let window = if p.ldl_present() {
@@ -264,7 +264,7 @@ pub(crate) fn procedure(
                     p.tc(q, Op::Ge, Threshold::mmol(3.1)) && p.tc(q, Op::Lt, Threshold::mmol(7.2))
                 };
                 if window {
-                    return (High, rules(&[LIP2016_2]));
+                    return (High, &[LIP2016_2]);
                 }
             }
         }
@@ -290,7 +290,7 @@ pub(crate) fn procedure(
         3
     };
     if col == 0 {
-        return (NotCovered, rules(&[LIP_TAB_2, LIP_TAB_3]));
+        return (NotCovered, &[LIP_TAB_2, LIP_TAB_3]);
     }
     let htn = p.cond3_htn(q);
     let mut rf = 0;
@@ -305,9 +305,8 @@ pub(crate) fn procedure(
         rf += 1;
     }
     let level = table(htn, rf, col);
-    let mut rules = rules(&[LIP_TAB_1, LIP_TAB_2, LIP_TAB_4]);
     if ten_year_only || level != Medium {
-        return (level, rules);
+        return (level, TABLE_RULES);
     }
     // Step 4 — lifetime add-on.
     if p.age(q, Op::Lt, 55.0) {
@@ -323,18 +322,16 @@ pub(crate) fn procedure(
             if item(q) {
                 n += 1;
                 if n >= 2 {
-                    rules.push(LIP_LT_1);
-                    return (High, rules);
+                    return (High, LIFETIME_RULES);
                 }
             }
         }
     }
     // Step 5 — clinician judgement (lip2023).
     if flow == Flow::Lip2023 && q.assumed_flag("manage_as_high_risk", p.rec.manage_as_high_risk) {
-        rules.push(LIP2023_5);
-        return (High, rules);
+        return (High, CLINICIAN_RULES);
     }
-    (level, rules)
+    (level, TABLE_RULES)
 }
 
 /// LIP-TAB-4: the matrix (`col` 1–3, `rf` 0–3).
@@ -358,28 +355,31 @@ pub(crate) fn run(
     ten_year_only: bool,
     rule_set: &'static str,
 ) -> LipidStratum {
-    match enumerate(|q| procedure(p, q, flow, ten_year_only), |d| d.0) {
-        Enumerated::Determined {
-            values,
-            assumed_absent,
-        } => {
-            let mut rules: Vec<&'static str> = Vec::new();
-            for (_, rs) in &values {
-                for r in rs.as_slice() {
-                    if !rules.contains(r) {
-                        rules.push(r);
-                    }
+    // The union of the rules of every run, in first-seen order (the same union as
+    // over the distinct results), and the first run's level.
+    let mut level = None;
+    let mut rules: Vec<&'static str> = Vec::new();
+    let e = enumerate_each(
+        |q| procedure(p, q, flow, ten_year_only),
+        |d| d.0,
+        |(l, rs)| {
+            level.get_or_insert(l);
+            for r in rs {
+                if !rules.contains(r) {
+                    rules.push(r);
                 }
             }
-            LipidStratum {
-                rule_set,
-                level: Some(values[0].0),
-                rules,
-                missing: Vec::new(),
-                assumed_absent,
-            }
-        }
-        Enumerated::Indeterminate { missing } => LipidStratum {
+        },
+    );
+    match e {
+        Ok(assumed_absent) => LipidStratum {
+            rule_set,
+            level,
+            rules,
+            missing: Vec::new(),
+            assumed_absent,
+        },
+        Err(missing) => LipidStratum {
             rule_set,
             level: None,
             rules: Vec::new(),
@@ -507,7 +507,7 @@ pub fn ldl_target(p: &Person<'_>, rule_set: LipidRuleSet) -> TargetResult {
         LipidRuleSet::Lip2016 => Flow::Lip2016,
         LipidRuleSet::Lip2023 => Flow::Lip2023,
     };
-    let e = enumerate(
+    let e = enumerate_first(
         |q| {
             let (level, _) = procedure(p, q, flow, false);
             target_for(rule_set, level, p, q)
@@ -518,11 +518,9 @@ pub fn ldl_target(p: &Person<'_>, rule_set: LipidRuleSet) -> TargetResult {
         },
     );
     match e {
-        Enumerated::Determined { values, .. } => match values.into_iter().next().flatten() {
-            Some(t) => TargetResult::Target(t),
-            None => TargetResult::NotCovered,
-        },
-        Enumerated::Indeterminate { missing } => TargetResult::Indeterminate { missing },
+        Ok(Some(t)) => TargetResult::Target(t),
+        Ok(None) => TargetResult::NotCovered,
+        Err(missing) => TargetResult::Indeterminate { missing },
     }
 }
 

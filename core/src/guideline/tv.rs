@@ -58,64 +58,21 @@ impl Op {
     }
 }
 
-/// A short list kept inline (no allocation) up to `N` entries, spilling to the heap
-/// beyond: the inputs an enumeration collects, and the rule ids of one run of the
-/// lipid procedure, which are built many times per record.
-#[derive(Clone, Debug)]
-pub(crate) struct Stack<T: Copy, const N: usize> {
-    len: usize,
-    buf: [T; N],
-    spill: Vec<T>,
-}
-
-impl<T: Copy, const N: usize> Stack<T, N> {
-    pub(crate) fn new(fill: T) -> Self {
-        Stack {
-            len: 0,
-            buf: [fill; N],
-            spill: Vec::new(),
-        }
-    }
-    pub(crate) fn push(&mut self, v: T) {
-        if self.spill.is_empty() && self.len < N {
-            self.buf[self.len] = v;
-            self.len += 1;
-        } else {
-            if self.spill.is_empty() {
-                self.spill.extend_from_slice(&self.buf[..self.len]);
-            }
-            self.spill.push(v);
-        }
-    }
-    pub(crate) fn as_slice(&self) -> &[T] {
-        if self.spill.is_empty() {
-            &self.buf[..self.len]
-        } else {
-            &self.spill
-        }
-    }
-}
-
-impl<T: Copy + PartialEq, const N: usize> PartialEq for Stack<T, N> {
-    fn eq(&self, o: &Self) -> bool {
-        self.as_slice() == o.as_slice()
-    }
-}
-
 /// Name equality of the oracle's `&'static str` keys: the same literal is usually the
-/// same pointer, so that is tried before comparing the bytes.
+/// same pointer, so that is tried before comparing the bytes, which are compared in
+/// line (the names are a few bytes long, and many have the same length: `age`,
+/// `sbp`, `dbp`, `bmi`, `ldl`, `hdl`, so a call to `memcmp` per pair would dominate).
 #[inline]
 fn same(a: &str, b: &str) -> bool {
-    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+    a.len() == b.len()
+        && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a.bytes().zip(b.bytes()).all(|(x, y)| x == y))
 }
 
-fn push_new(list: &mut Names, name: &'static str) {
-    if !list.as_slice().iter().any(|n| same(n, name)) {
+fn push_new(list: &mut Vec<&'static str>, name: &'static str) {
+    if !list.iter().any(|n| same(n, name)) {
         list.push(name);
     }
 }
-
-type Names = Stack<&'static str, 8>;
 
 /// Answers a procedure's questions on one run; see the module documentation.
 #[derive(Debug, Default)]
@@ -127,28 +84,36 @@ pub struct Oracle {
     bools: Vec<(&'static str, bool)>,
     branched: Vec<&'static str>,
     assumed: Vec<&'static str>,
+    /// Inputs branched on by any run of the current enumeration, in first-seen order.
+    all_branched: Vec<&'static str>,
+    /// COND-10 flags assumed absent by any run of the current enumeration.
+    all_assumed: Vec<&'static str>,
 }
 
 thread_local! {
     /// Oracles of finished enumerations, kept with their buffers' capacity: a record
-    /// runs dozens of enumerations, which then allocate nothing.
-    static POOL: std::cell::RefCell<Vec<Oracle>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// runs dozens of enumerations, which then allocate nothing. Boxed, so that
+    /// taking one from the pool and giving it back moves a pointer, not the oracle.
+    #[allow(clippy::vec_box)]
+    static POOL: std::cell::RefCell<Vec<Box<Oracle>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl Oracle {
     /// An oracle from the pool (or a new one), with no choices made.
-    fn take() -> Oracle {
+    fn take() -> Box<Oracle> {
         let mut q = POOL
             .try_with(|p| p.borrow_mut().pop())
             .ok()
             .flatten()
             .unwrap_or_default();
         q.prefix.clear();
+        q.all_branched.clear();
+        q.all_assumed.clear();
         q
     }
 
     /// Returns an oracle to the pool (nested enumerations use several at once).
-    fn give(self) {
+    fn give(self: Box<Self>) {
         let _ = POOL.try_with(|p| {
             let mut p = p.borrow_mut();
             if p.len() < 16 {
@@ -339,52 +304,67 @@ impl Enumerated<bool> {
 /// How an enumeration ended: every run agreed (with the COND-10 flags assumed
 /// absent), or two runs disagreed (with the inputs branched on until then).
 enum Driven {
-    Agreed(Names),
-    Disagreed(Names),
+    Agreed(Vec<&'static str>),
+    Disagreed(Vec<&'static str>),
 }
 
 /// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
 /// path, hands each result to `keep`, and returns the assumed-absent flags when `key`
 /// agreed on every run, or the inputs branched on at the first disagreement.
+///
+/// `with_assumed`: whether the caller wants the assumed-absent flags (copying them
+/// allocates, and most records leave a few guideline-only flags empty); when false,
+/// `Agreed` carries an empty list.
 fn drive<R, K: PartialEq>(
     mut f: impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
     mut keep: impl FnMut(R),
+    with_assumed: bool,
 ) -> Driven {
     let mut q = Oracle::take();
-    let r = drive_with(&mut q, &mut f, key, &mut keep);
+    let agreed = drive_with(&mut q, &mut f, key, &mut keep);
+    // Copies of the names (no allocation when there are none).
+    let r = if agreed {
+        Driven::Agreed(if with_assumed {
+            q.all_assumed.clone()
+        } else {
+            Vec::new()
+        })
+    } else {
+        Driven::Disagreed(q.all_branched.clone())
+    };
     q.give();
     r
 }
 
+/// The runs of one enumeration on `q`; true when `key` agreed on every run. The
+/// inputs branched on and the flags assumed absent are collected in `q`.
 fn drive_with<R, K: PartialEq>(
     q: &mut Oracle,
     f: &mut impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
     keep: &mut impl FnMut(R),
-) -> Driven {
+) -> bool {
     let mut first_key: Option<K> = None;
-    let mut branched: Names = Stack::new("");
-    let mut assumed: Names = Stack::new("");
     for _ in 0..MAX_RUNS {
         q.reset();
         let r = f(q);
-        for b in &q.branched {
-            push_new(&mut branched, b);
+        for i in 0..q.branched.len() {
+            push_new(&mut q.all_branched, q.branched[i]);
         }
-        for a in &q.assumed {
-            push_new(&mut assumed, a);
+        for i in 0..q.assumed.len() {
+            push_new(&mut q.all_assumed, q.assumed[i]);
         }
         let k = key(&r);
         match &first_key {
             None => first_key = Some(k),
-            Some(k0) if *k0 != k => return Driven::Disagreed(branched),
+            Some(k0) if *k0 != k => return false,
             Some(_) => {}
         }
         keep(r);
         // Next run: advance the last choice that has an alternative left.
         match q.trail.iter().rposition(|&(c, n)| c + 1 < n) {
-            None => return Driven::Agreed(assumed),
+            None => return true,
             Some(i) => {
                 q.prefix.clear();
                 let next = q.trail[i].0 + 1;
@@ -393,7 +373,7 @@ fn drive_with<R, K: PartialEq>(
             }
         }
     }
-    Driven::Disagreed(branched)
+    false
 }
 
 /// Runs `f` over every combination of values its unknown inputs could take (TV-2)
@@ -409,14 +389,47 @@ pub fn enumerate<R: PartialEq, K: PartialEq>(
             values.push(r);
         }
     };
-    match drive(f, key, keep) {
-        Driven::Agreed(assumed) => Enumerated::Determined {
+    match drive(f, key, keep, true) {
+        Driven::Agreed(assumed_absent) => Enumerated::Determined {
             values,
-            assumed_absent: assumed.as_slice().to_vec(),
+            assumed_absent,
         },
-        Driven::Disagreed(branched) => Enumerated::Indeterminate {
-            missing: branched.as_slice().to_vec(),
-        },
+        Driven::Disagreed(missing) => Enumerated::Indeterminate { missing },
+    }
+}
+
+/// As [`enumerate`] without the list of distinct results: every run's result goes to
+/// `keep` (in run order) and the outcome is `Ok(assumed_absent)` when `key` agreed on
+/// every run, `Err(missing)` otherwise. For callers that need only the first result
+/// or a fold of them, this builds no `Vec` of results.
+pub(crate) fn enumerate_each<R, K: PartialEq>(
+    f: impl FnMut(&mut Oracle) -> R,
+    key: impl Fn(&R) -> K,
+    keep: impl FnMut(R),
+) -> Result<Vec<&'static str>, Vec<&'static str>> {
+    match drive(f, key, keep, true) {
+        Driven::Agreed(assumed_absent) => Ok(assumed_absent),
+        Driven::Disagreed(missing) => Err(missing),
+    }
+}
+
+/// As [`enumerate`], keeping only the first run's result (what
+/// [`Enumerated::first`] returns) and no assumed-absent flags: `Ok(first)` when `key`
+/// agreed on every run, `Err(missing)` otherwise.
+pub(crate) fn enumerate_first<R, K: PartialEq>(
+    f: impl FnMut(&mut Oracle) -> R,
+    key: impl Fn(&R) -> K,
+) -> Result<R, Vec<&'static str>> {
+    let mut first: Option<R> = None;
+    let keep = |r| {
+        if first.is_none() {
+            first = Some(r);
+        }
+    };
+    match drive(f, key, keep, false) {
+        // Every agreed enumeration has run at least once.
+        Driven::Agreed(_) => first.ok_or_else(Vec::new),
+        Driven::Disagreed(missing) => Err(missing),
     }
 }
 
@@ -425,6 +438,20 @@ pub fn enumerate<R: PartialEq, K: PartialEq>(
 pub fn decide(
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
+    decide_with(f, true)
+}
+
+/// As [`decide`] without the assumed-absent flags, for callers that drop them:
+/// the outcome and the missing inputs.
+pub(crate) fn decide_missing(f: impl FnMut(&mut Oracle) -> bool) -> (Outcome, Vec<&'static str>) {
+    let (o, missing, _) = decide_with(f, false);
+    (o, missing)
+}
+
+fn decide_with(
+    f: impl FnMut(&mut Oracle) -> bool,
+    with_assumed: bool,
+) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
     let mut first: Option<bool> = None;
     match drive(
         f,
@@ -432,6 +459,7 @@ pub fn decide(
         |b| {
             first.get_or_insert(b);
         },
+        with_assumed,
     ) {
         Driven::Agreed(assumed) => (
             if first == Some(true) {
@@ -440,13 +468,9 @@ pub fn decide(
                 Outcome::NotFired
             },
             Vec::new(),
-            assumed.as_slice().to_vec(),
+            assumed,
         ),
-        Driven::Disagreed(branched) => (
-            Outcome::Indeterminate,
-            branched.as_slice().to_vec(),
-            Vec::new(),
-        ),
+        Driven::Disagreed(branched) => (Outcome::Indeterminate, branched, Vec::new()),
     }
 }
 

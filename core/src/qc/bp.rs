@@ -17,7 +17,7 @@
 use super::{fmt_conv, QcReport};
 use crate::finding::{fmt_num, Finding, Severity};
 use crate::profile::Profile;
-use crate::record::{BpProtocol, BpSource, ScreeningRecord};
+use crate::record::{BpProtocol, BpSource, DerivedBp, ScreeningRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -44,7 +44,8 @@ crate::define_rules! {
 pub const FINAL_TOLERANCE_MMHG: f64 = 1.0;
 
 /// Runs DQ-BP-1, -3, -4, -6, -7 on a record.
-pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
+/// `bp` is the record's derived BP under `profile`.
+pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, bp: &DerivedBp, out: &mut QcReport) {
     // DQ-BP-1.
     for (i, r) in rec.readings.iter().enumerate() {
         if let (Some(s), Some(d)) = (r.sbp, r.dbp) {
@@ -69,7 +70,6 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
             }
         }
     }
-    let bp = rec.derived_bp(profile.bp_protocol, profile.min_readings);
     match bp.source {
         BpSource::Readings => {
             // DQ-BP-3.

@@ -20,8 +20,7 @@
 use super::{fmt_conv, QcReport};
 use crate::evaluated::{lab_interval, Field};
 use crate::finding::{fmt_num, Finding, Severity};
-use crate::profile::Profile;
-use crate::record::{BpSource, Dual, ScreeningRecord};
+use crate::record::{BpSource, DerivedBp, Dual, ScreeningRecord};
 use crate::units::{Analyte, Cholesterol, Conc, ConcUnit};
 use crate::value::{Censor, Interval, Obs};
 
@@ -238,7 +237,8 @@ fn unit_agreement<A: Analyte>(out: &mut QcReport, base: &str, d: &Dual<A>, mask:
 }
 
 /// Runs DQ-XF-1…7 on a record.
-pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
+/// `bp` is the record's derived BP under the profile.
+pub(crate) fn run(rec: &ScreeningRecord, bp: &DerivedBp, out: &mut QcReport) {
     // DQ-XF-6 first.
     unit_agreement(out, "tc", &rec.tc, Field::Tc);
     unit_agreement(out, "hdl", &rec.hdl, Field::Hdl);
@@ -274,7 +274,6 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
     // The final pair is checked whether or not it is in use (BP-10); it masks SBP
     // and DBP only when it is the derived BP. The averaged readings are checked too
     // (a mean of valid pairs cannot fail; kept for completeness of DQ-XF-1).
-    let bp = rec.derived_bp(profile.bp_protocol, profile.min_readings);
     if let (Some(s), Some(d)) = (rec.sbp, rec.dbp) {
         if s.0 <= d.0 {
             out.push(Finding::new(
@@ -479,6 +478,7 @@ fn xf4_fires(tc: &Interval, ldl: &Interval, hdl: &Interval) -> bool {
 mod tests {
     use super::super::test_util::*;
     use super::*;
+    use crate::profile::Profile;
     use crate::qc::check;
 
     fn masked(r: &ScreeningRecord) -> crate::evaluated::FieldSet {

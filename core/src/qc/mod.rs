@@ -118,10 +118,22 @@ pub fn rules() -> impl Iterator<Item = &'static crate::rules::Rule> {
 /// protocol) never mask (QC-USE-1). Never panics, whatever the numbers (non-finite
 /// values count as out of range).
 pub fn check(record: &ScreeningRecord, profile: &Profile) -> QcReport {
+    let bp = record.derived_bp(profile.bp_protocol, profile.min_readings);
+    check_with_bp(record, profile, &bp)
+}
+
+/// As [`check`], with the record's derived BP under `profile` already computed
+/// (`record.derived_bp(profile.bp_protocol, profile.min_readings)`), which several
+/// checks read and the pipeline reuses for the evaluated record.
+pub(crate) fn check_with_bp(
+    record: &ScreeningRecord,
+    profile: &Profile,
+    bp: &crate::record::DerivedBp,
+) -> QcReport {
     let mut report = QcReport::default();
-    ranges::run(record, profile, &mut report);
-    cross_field::run(record, profile, &mut report);
-    bp::run(record, profile, &mut report);
+    ranges::run(record, bp, &mut report);
+    cross_field::run(record, bp, &mut report);
+    bp::run(record, profile, bp, &mut report);
     device::run(record, profile, &mut report);
     programme::run(record, profile, &mut report);
     id_number::run(record, &mut report);

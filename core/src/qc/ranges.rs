@@ -29,8 +29,7 @@
 use super::{fmt_conv, num_finding, within, QcReport};
 use crate::evaluated::Field;
 use crate::finding::{fmt_num, Severity};
-use crate::profile::Profile;
-use crate::record::{BpSource, Dual, ScreeningRecord, DBP_RANGE, SBP_RANGE};
+use crate::record::{BpSource, DerivedBp, Dual, ScreeningRecord, DBP_RANGE, SBP_RANGE};
 use crate::units::Analyte;
 use crate::value::Obs;
 
@@ -225,7 +224,8 @@ pub(crate) fn lab<A: Analyte>(
 }
 
 /// Runs DQ-RANGE-1…18 on a record.
-pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
+/// `bp` is the record's derived BP under the profile (which of SBP/DBP is in use).
+pub(crate) fn run(rec: &ScreeningRecord, bp: &DerivedBp, out: &mut QcReport) {
     // DQ-RANGE-1, -2.
     let h_ok = rec.height_cm.map(|h| {
         plain(
@@ -354,10 +354,7 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
             );
         }
     }
-    let final_in_use = rec
-        .derived_bp(profile.bp_protocol, profile.min_readings)
-        .source
-        == BpSource::Final;
+    let final_in_use = bp.source == BpSource::Final;
     let final_masks: &[Field] = if final_in_use {
         &[Field::Sbp, Field::Dbp]
     } else {
@@ -481,6 +478,7 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
 mod tests {
     use super::super::test_util::*;
     use super::*;
+    use crate::profile::Profile;
     use crate::qc::check;
     use crate::units::{Cm, KgPerM2};
 
