@@ -905,10 +905,22 @@ fn who_kernel(
     x: [f64; 5],
 ) -> f64 {
     let [age, sbp, x2, dm, smk] = x;
-    let (chd, stroke, x2_centre) = if lab {
-        (&who::LAB_CHD, &who::LAB_STROKE, who::TC_CENTRE)
+    let (chd, stroke, chd_h0, stroke_h0, x2_centre) = if lab {
+        (
+            &who::LAB_CHD,
+            &who::LAB_STROKE,
+            &who::LAB_CHD_LN_H0,
+            &who::LAB_STROKE_LN_H0,
+            who::TC_CENTRE,
+        )
     } else {
-        (&who::NONLAB_CHD, &who::NONLAB_STROKE, who::BMI_CENTRE)
+        (
+            &who::NONLAB_CHD,
+            &who::NONLAB_STROKE,
+            &who::NONLAB_CHD_LN_H0,
+            &who::NONLAB_STROKE_LN_H0,
+            who::BMI_CENTRE,
+        )
     };
     let recal = |r: &'static who::SexCalibration| {
         if lab {
@@ -925,6 +937,8 @@ fn who_kernel(
             stroke: &stroke[s],
             rc,
             rs,
+            chd_ln_h0: chd_h0[s],
+            stroke_ln_h0: stroke_h0[s],
             x2_centre,
         };
         who::kernel_set(&set, age, sbp, x2, dm, smk)
@@ -943,6 +957,8 @@ fn who_kernel(
             stroke: &st,
             rc: &rc,
             rs: &rs,
+            chd_ln_h0: if female { chd_h0[1] } else { chd_h0[0] },
+            stroke_ln_h0: if female { stroke_h0[1] } else { stroke_h0[0] },
             x2_centre,
         };
         who::kernel_set(&set, age, sbp, x2, dm, smk)

@@ -462,10 +462,10 @@ pub(crate) struct Prepared {
     pub smoker: bool,
 }
 
-/// The linear predictor's cumulative hazard `h = −ln(1 − p_raw)` of one Cox model.
+/// The linear predictor of one Cox model.
 #[inline(always)]
-fn raw(c: &Cox, cage: f64, cx2: f64, csbp: f64, dm: f64, smk: f64) -> f64 {
-    let lp = c.age * cage
+fn lp(c: &Cox, cage: f64, cx2: f64, csbp: f64, dm: f64, smk: f64) -> f64 {
+    c.age * cage
         + c.x2 * cx2
         + c.sbp * csbp
         + c.diabetes * dm
@@ -473,15 +473,32 @@ fn raw(c: &Cox, cage: f64, cx2: f64, csbp: f64, dm: f64, smk: f64) -> f64 {
         + c.age_x2 * cage * cx2
         + c.age_sbp * cage * csbp
         + c.age_diabetes * cage * dm
-        + c.age_smoker * cage * smk;
-    // p_raw = 1 − S0^exp(lp); −ln(1 − p_raw) = −exp(lp)·ln S0 (no rounding trip through p_raw).
-    -math::exp(lp) * c.ln_s0
+        + c.age_smoker * cage * smk
 }
 
-/// Recalibrated probability from the cumulative hazard `h = −ln(1 − p_raw)`.
+/// The cumulative hazard `h = −ln(1 − p_raw)` of one Cox model:
+/// p_raw = 1 − S0^exp(lp), so −ln(1 − p_raw) = −exp(lp)·ln S0.
+#[cfg(test)]
+fn raw(c: &Cox, cage: f64, cx2: f64, csbp: f64, dm: f64, smk: f64) -> f64 {
+    -math::exp(lp(c, cage, cx2, csbp, dm, smk)) * c.ln_s0
+}
+
+/// `ln(−ln S0)` of each model, `[men, women]` (checked against `ln_s0` by a unit test):
+/// `ln h = lp + ln(−ln S0)`, so the kernel takes the logarithm of the cumulative hazard
+/// without computing `h` (no `exp` then `ln` round trip).
+pub(crate) const LAB_CHD_LN_H0: [f64; 2] = [-3.055900903932055, -4.54308686651879];
+/// See [`LAB_CHD_LN_H0`].
+pub(crate) const LAB_STROKE_LN_H0: [f64; 2] = [-4.187179048688775, -4.50954949504277];
+/// See [`LAB_CHD_LN_H0`].
+pub(crate) const NONLAB_CHD_LN_H0: [f64; 2] = [-3.065181480436569, -4.478379975992559];
+/// See [`LAB_CHD_LN_H0`].
+pub(crate) const NONLAB_STROKE_LN_H0: [f64; 2] = [-4.180536431857399, -4.465824193031777];
+
+/// Recalibrated probability from `ln h`, the logarithm of the cumulative hazard
+/// `h = −ln(1 − p_raw)`: `1 − exp(−exp(cons + slope · ln h))`.
 #[inline(always)]
-fn recal(r: &Recal, h: f64) -> f64 {
-    -math::exp_m1(-math::exp(r.cons + r.slope * math::ln(h)))
+fn recal(r: &Recal, ln_h: f64) -> f64 {
+    -math::exp_m1(-math::exp(r.cons + r.slope * ln_h))
 }
 
 impl Cox {
@@ -527,6 +544,9 @@ pub(crate) struct Set<'a> {
     pub stroke: &'a Cox,
     pub rc: &'a Recal,
     pub rs: &'a Recal,
+    /// `ln(−ln S0)` of `chd` and of `stroke`.
+    pub chd_ln_h0: f64,
+    pub stroke_ln_h0: f64,
     pub x2_centre: f64,
 }
 
@@ -546,8 +566,11 @@ pub(crate) fn kernel_set(
     let cage = age - 60.0;
     let csbp = sbp - 120.0;
     let cx2 = x2 - s.x2_centre;
-    let chd = recal(s.rc, raw(s.chd, cage, cx2, csbp, dm, smk));
-    let stroke = recal(s.rs, raw(s.stroke, cage, cx2, csbp, dm, smk));
+    let chd = recal(s.rc, lp(s.chd, cage, cx2, csbp, dm, smk) + s.chd_ln_h0);
+    let stroke = recal(
+        s.rs,
+        lp(s.stroke, cage, cx2, csbp, dm, smk) + s.stroke_ln_h0,
+    );
     let cvd = 1.0 - (1.0 - chd) * (1.0 - stroke);
     (cvd, chd, stroke)
 }
@@ -567,6 +590,8 @@ pub(crate) fn kernel(p: &Prepared, cal: &SexCalibration) -> (f64, f64, f64) {
             stroke: &LAB_STROKE[s],
             rc: &cal.lab_chd,
             rs: &cal.lab_stroke,
+            chd_ln_h0: LAB_CHD_LN_H0[s],
+            stroke_ln_h0: LAB_STROKE_LN_H0[s],
             x2_centre: TC_CENTRE,
         }
     } else {
@@ -575,6 +600,8 @@ pub(crate) fn kernel(p: &Prepared, cal: &SexCalibration) -> (f64, f64, f64) {
             stroke: &NONLAB_STROKE[s],
             rc: &cal.nonlab_chd,
             rs: &cal.nonlab_stroke,
+            chd_ln_h0: NONLAB_CHD_LN_H0[s],
+            stroke_ln_h0: NONLAB_STROKE_LN_H0[s],
             x2_centre: BMI_CENTRE,
         }
     };
@@ -816,6 +843,22 @@ mod tests {
     }
 
     #[test]
+    fn ln_h0_literals_match() {
+        for (models, lits) in [
+            (&LAB_CHD, &LAB_CHD_LN_H0),
+            (&LAB_STROKE, &LAB_STROKE_LN_H0),
+            (&NONLAB_CHD, &NONLAB_CHD_LN_H0),
+            (&NONLAB_STROKE, &NONLAB_STROKE_LN_H0),
+        ] {
+            for (c, lit) in models.iter().zip(lits) {
+                let v = (-c.ln_s0).ln();
+                assert!((lit - v).abs() <= lit.abs() * f64::EPSILON, "{lit} vs {v}");
+                assert_eq!(lit.to_bits(), math::ln(-c.ln_s0).to_bits());
+            }
+        }
+    }
+
+    #[test]
     fn ln_s0_literals_match() {
         for c in LAB_CHD
             .iter()
@@ -1043,9 +1086,15 @@ mod tests {
             .chain([Calibration::ChinaCountry2017])
             .collect();
         let (d, changed, mut cells) = (Cell::new(0f64), Cell::new(0usize), 0usize);
+        // Largest distance in ulps of a CVD percentage (both positive).
+        let ulps = Cell::new(0u64);
         let compare = |p: &Prepared, flags: WhoFlags, cal: Calibration, sex: Sex| {
             let new = finish(p, flags, cal, sex).unwrap();
             let (cvd, chd, stroke) = libm_kernel(p, calibration_row(cal, sex).unwrap());
+            ulps.set(
+                ulps.get()
+                    .max(new.cvd_pct.to_bits().abs_diff(cvd.to_bits())),
+            );
             for (a, b) in [
                 (new.cvd_pct, cvd),
                 (new.chd_pct, chd),
@@ -1096,7 +1145,7 @@ mod tests {
             }
         }
         assert_eq!(cells, 22 * (2 * 7 * 5 * 2) * (5 * 2 + 5));
-        let d_cells = d.get();
+        let (d_cells, ulps_cells) = (d.get(), ulps.get());
         // xorshift64* in [0, 1).
         let mut state = 0x0DD5_EED5_u64;
         let mut u = || {
@@ -1136,9 +1185,12 @@ mod tests {
             compare(&p, f, cal, sex);
         }
         println!(
-            "WHO 2019 max |math − libm|, pp: {d_cells:e} over {cells} chart cells, {:e} with \
-             {n} random rows of each model; values not bit-identical: {} of {}",
+            "WHO 2019 max |math − libm|, pp: {d_cells:e} over {cells} chart cells (CVD at most \
+             {ulps_cells} ulps apart), {:e} with {n} random rows of each model (CVD at most {} \
+             ulps apart); values not \
+             bit-identical: {} of {}",
             d.get(),
+            ulps.get(),
             changed.get(),
             3 * (cells + 2 * n)
         );
