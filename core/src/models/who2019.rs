@@ -494,11 +494,18 @@ pub(crate) const NONLAB_CHD_LN_H0: [f64; 2] = [-3.065181480436569, -4.4783799759
 /// See [`LAB_CHD_LN_H0`].
 pub(crate) const NONLAB_STROKE_LN_H0: [f64; 2] = [-4.180536431857399, -4.465824193031777];
 
-/// Recalibrated probability from `ln h`, the logarithm of the cumulative hazard
-/// `h = −ln(1 − p_raw)`: `1 − exp(−exp(cons + slope · ln h))`.
+/// Recalibrated cumulative hazard from `ln h`, the logarithm of the raw cumulative hazard
+/// `h = −ln(1 − p_raw)`: `H = exp(cons + slope · ln h)`, the probability being
+/// `1 − exp(−H)`.
 #[inline(always)]
 fn recal(r: &Recal, ln_h: f64) -> f64 {
-    -math::exp_m1(-math::exp(r.cons + r.slope * ln_h))
+    math::exp(r.cons + r.slope * ln_h)
+}
+
+/// `1 − exp(−H)`, accurate for small `H`.
+#[inline(always)]
+fn prob(hazard: f64) -> f64 {
+    -math::exp_m1(-hazard)
 }
 
 impl Cox {
@@ -566,12 +573,16 @@ pub(crate) fn kernel_set(
     let cage = age - 60.0;
     let csbp = sbp - 120.0;
     let cx2 = x2 - s.x2_centre;
-    let chd = recal(s.rc, lp(s.chd, cage, cx2, csbp, dm, smk) + s.chd_ln_h0);
-    let stroke = recal(
+    let h_chd = recal(s.rc, lp(s.chd, cage, cx2, csbp, dm, smk) + s.chd_ln_h0);
+    let h_stroke = recal(
         s.rs,
         lp(s.stroke, cage, cx2, csbp, dm, smk) + s.stroke_ln_h0,
     );
-    let cvd = 1.0 - (1.0 - chd) * (1.0 - stroke);
+    // 1 − (1 − CHD)(1 − stroke) with 1 − p = exp(−H): the CVD risk from the summed
+    // hazard, one exp_m1 (the batch, which only needs the CVD risk, skips the other two)
+    // and no cancellation for small risks.
+    let cvd = prob(h_chd + h_stroke);
+    let (chd, stroke) = (prob(h_chd), prob(h_stroke));
     (cvd, chd, stroke)
 }
 
