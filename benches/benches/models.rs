@@ -146,6 +146,18 @@ fn frs_cols(d: &Data) -> FraminghamColumns<'_> {
     }
 }
 
+fn who_lab_cols(d: &Data) -> WhoLabColumns<'_> {
+    WhoLabColumns {
+        sex: &d.sex,
+        age: &d.age,
+        sbp: &d.sbp,
+        tc: &d.tc_mmol,
+        tc_unit: ConcUnit::MmolL,
+        diabetes: &d.b[0],
+        current_smoker: &d.b[1],
+    }
+}
+
 type Run<'a> = Box<dyn Fn(&mut [f64], &mut [u8]) + 'a>;
 
 /// (model, scalar loop, batch, batch with runtime CPU dispatch where the model has it)
@@ -265,18 +277,11 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>, Option<Run<'_>>)> {
                 }
             }),
             Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                let c = WhoLabColumns {
-                    sex: &d.sex,
-                    age: &d.age,
-                    sbp: &d.sbp,
-                    tc: &d.tc_mmol,
-                    tc_unit: ConcUnit::MmolL,
-                    diabetes: &d.b[0],
-                    current_smoker: &d.b[1],
-                };
-                batch::who2019_lab(&c, cal, P, out, st).unwrap();
+                batch::who2019_lab(&who_lab_cols(d), cal, P, out, st).unwrap();
             }),
-            None,
+            Some(Box::new(move |out: &mut [f64], st: &mut [u8]| {
+                cvdscreen_simd::who2019_lab(&who_lab_cols(d), cal, P, out, st).unwrap();
+            })),
         ),
         (
             "framingham",

@@ -2,9 +2,10 @@
 //!
 //! The core crate is built for the baseline of its target (SSE2 on x86-64: two `f64`
 //! lanes) and has no `unsafe`, so it cannot pick wider instructions at run time itself.
-//! This crate takes the core's own batch functions — China-PAR, PCE and Framingham,
-//! [`cvdscreen::models::batch`] — and compiles them three times: for the baseline, for
-//! x86-64-v3 (AVX2, four lanes) and for x86-64-v4 (AVX-512, eight lanes); each call runs
+//! This crate takes the core's own batch functions — China-PAR, PCE, Framingham and
+//! WHO 2019 (laboratory and non-laboratory), [`cvdscreen::models::batch`] — and compiles
+//! them three times: for the baseline, for x86-64-v3 (AVX2, four lanes) and for
+//! x86-64-v4 (AVX-512, eight lanes); each call runs
 //! the widest version the CPU supports. The core marks every function on those paths
 //! `#[inline(always)]`, so each copy is the whole loop in that instruction set.
 //!
@@ -36,8 +37,10 @@
 //! ```
 
 use cvdscreen::models::batch::{
-    self, BatchSummary, ChinaParColumns, FraminghamColumns, PceColumns,
+    self, BatchSummary, ChinaParColumns, FraminghamColumns, PceColumns, WhoLabColumns,
+    WhoNonLabColumns,
 };
+use cvdscreen::models::who2019::Calibration;
 use cvdscreen::models::ModelError;
 use cvdscreen::profile::RangePolicy;
 use std::fmt;
@@ -128,11 +131,14 @@ impl<Op: Batch> pulp::NullaryFnOnce for Simd<Op> {
 }
 
 /// Defines a dispatched batch function (at the detected level) and its `*_at` variant
-/// (at a chosen level) with the core function's signature.
+/// (at a chosen level) with the core function's signature: the columns, any extra
+/// arguments (`name: Type`, passed through as they are, e.g. WHO 2019's calibration),
+/// then the policy and the output slices.
 macro_rules! dispatched {
-    ($(#[$doc:meta])* $name:ident, $at:ident, $columns:ident, $op:ident) => {
+    ($(#[$doc:meta])* $name:ident, $at:ident, $columns:ident, $op:ident $(, $arg:ident: $ty:ty)*) => {
         struct $op<'c, 'a, 'o> {
             c: &'c $columns<'a>,
+            $($arg: $ty,)*
             policy: RangePolicy,
             out: &'o mut [f64],
             status: &'o mut [u8],
@@ -142,18 +148,19 @@ macro_rules! dispatched {
             type Output = Result<BatchSummary, ModelError>;
             #[inline(always)]
             fn call(self) -> Self::Output {
-                batch::$name(self.c, self.policy, self.out, self.status)
+                batch::$name(self.c, $(self.$arg,)* self.policy, self.out, self.status)
             }
         }
 
         $(#[$doc])*
         pub fn $name(
             c: &$columns<'_>,
+            $($arg: $ty,)*
             policy: RangePolicy,
             out: &mut [f64],
             status: &mut [u8],
         ) -> Result<BatchSummary, ModelError> {
-            $at(Level::detect(), c, policy, out, status)
+            $at(Level::detect(), c, $($arg,)* policy, out, status)
         }
 
         #[doc = concat!("[`", stringify!($name), "`] at `level` (or the widest level below it that \
@@ -161,11 +168,12 @@ macro_rules! dispatched {
         pub fn $at(
             level: Level,
             c: &$columns<'_>,
+            $($arg: $ty,)*
             policy: RangePolicy,
             out: &mut [f64],
             status: &mut [u8],
         ) -> Result<BatchSummary, ModelError> {
-            level.run($op { c, policy, out, status })
+            level.run($op { c, $($arg,)* policy, out, status })
         }
     };
 }
@@ -193,6 +201,24 @@ dispatched!(
     framingham_at,
     FraminghamColumns,
     FraminghamOp
+);
+dispatched!(
+    /// [`batch::who2019_lab`] at the widest level this CPU supports: the same values,
+    /// statuses, summary and errors.
+    who2019_lab,
+    who2019_lab_at,
+    WhoLabColumns,
+    WhoLabOp,
+    cal: Calibration
+);
+dispatched!(
+    /// [`batch::who2019_nonlab`] at the widest level this CPU supports: the same values,
+    /// statuses, summary and errors.
+    who2019_nonlab,
+    who2019_nonlab_at,
+    WhoNonLabColumns,
+    WhoNonLabOp,
+    cal: Calibration
 );
 
 #[cfg(test)]
@@ -302,7 +328,29 @@ mod tests {
                 diabetes: &b[3],
             };
             type Run<'a> = Box<dyn Fn(Option<Level>, &mut [f64], &mut [u8]) -> BatchSummary + 'a>;
-            let runs: [(&str, Run); 3] = [
+            let bmi = r.values(N, 15.0, 45.0);
+            let wl = WhoLabColumns {
+                sex: &b[0],
+                age: &age,
+                sbp: &sbp,
+                tc: &tc,
+                tc_unit: unit,
+                diabetes: &b[3],
+                current_smoker: &b[2],
+            };
+            let wn = WhoNonLabColumns {
+                sex: &b[0],
+                age: &age,
+                sbp: &sbp,
+                bmi: &bmi,
+                current_smoker: &b[2],
+            };
+            let cal = [
+                Calibration::default(),
+                Calibration::Region2017(cvdscreen::models::who2019::Region::SouthAsia),
+                Calibration::ChinaCountry2017,
+            ][round % 3];
+            let runs: [(&str, Run); 5] = [
                 (
                     "china_par",
                     Box::new(|l, o, s| {
@@ -329,6 +377,26 @@ mod tests {
                         match l {
                             None => batch::framingham(&fr, policy, o, s),
                             Some(l) => framingham_at(l, &fr, policy, o, s),
+                        }
+                        .unwrap()
+                    }),
+                ),
+                (
+                    "who2019_lab",
+                    Box::new(|l, o, s| {
+                        match l {
+                            None => batch::who2019_lab(&wl, cal, policy, o, s),
+                            Some(l) => who2019_lab_at(l, &wl, cal, policy, o, s),
+                        }
+                        .unwrap()
+                    }),
+                ),
+                (
+                    "who2019_nonlab",
+                    Box::new(|l, o, s| {
+                        match l {
+                            None => batch::who2019_nonlab(&wn, cal, policy, o, s),
+                            Some(l) => who2019_nonlab_at(l, &wn, cal, policy, o, s),
                         }
                         .unwrap()
                     }),

@@ -5,17 +5,19 @@
 //! row, and each row goes through the same validation and kernel as the scalar
 //! function, so a computed value is bit-for-bit the scalar result.
 //!
-//! China-PAR, PCE and Framingham run in chunks of 256 rows: a branch-free check of the
+//! China-PAR, PCE, Framingham and WHO 2019 (laboratory and non-laboratory) run in chunks
+//! of 256 rows: a branch-free check of the
 //! common row (valid codes, every value inside its ranges) runs over the chunk in one
 //! vectorised loop and lays out the kernel inputs in struct-of-arrays columns; the rows
 //! it does not pass take the scalar API's own checks; then one straight-line kernel
 //! loop computes the chunk, each lane picking its coefficient set by a blend, which LLVM
 //! vectorises because the kernels use the branch-free [`math`](super::math) functions.
 //! The kernel is the function the scalar API calls, so equality holds by construction
-//! (and is tested). These three functions are `#[inline(always)]` down to the last
-//! helper, so that a crate doing runtime CPU dispatch (`cvdscreen-simd`) can compile
-//! them for AVX2 or AVX-512 without `unsafe` here. PREVENT and WHO 2019 still run row by
-//! row through libm.
+//! (and is tested). These functions are `#[inline(always)]` down to the last helper,
+//! so that a crate doing runtime CPU dispatch (`cvdscreen-simd`) can compile them for
+//! AVX2 or AVX-512 without `unsafe` here. WHO 2019's calibration rows are chosen once
+//! per call (region or country) and per row by sex like the coefficient sets. PREVENT
+//! still runs row by row through libm.
 //!
 //! Codes: sex `1` = male, `0` = female; booleans `0`/`1`; [`MISSING`] (255) marks a
 //! missing boolean (only meaningful where the scalar input is optional — China-PAR
@@ -210,7 +212,7 @@ fn run(
 #[cfg(not(target_arch = "wasm32"))]
 const CHUNK: usize = 256;
 
-/// A model evaluated through [`run_chunked`] (China-PAR, PCE, Framingham), with `F`
+/// A model evaluated through [`run_chunked`] (China-PAR, PCE, Framingham, WHO 2019), with `F`
 /// numeric kernel inputs per row: the model's `Lane` fields, then the selectors of its
 /// coefficient set.
 trait Chunked<const F: usize>: Sized {
@@ -228,8 +230,9 @@ trait Chunked<const F: usize>: Sized {
     /// Row `i` through the scalar API's own checks, error for error: the kernel inputs
     /// and whether the scalar result is flagged.
     fn slow(&self, i: usize) -> Result<([f64; F], bool), RowStatus>;
-    /// The scalar API's kernel on one row's inputs: the risk in percent.
-    fn kernel(x: [f64; F]) -> f64;
+    /// The scalar API's kernel on one row's inputs: the risk in percent. `self` gives
+    /// per-call data (WHO 2019's calibration rows); the others use none.
+    fn kernel(&self, x: [f64; F]) -> f64;
 }
 
 /// Evaluates a [`Chunked`] model over `n` rows.
@@ -263,7 +266,7 @@ fn run_chunked<M: Chunked<F>, const F: usize>(
         run(n, out, status, |i| {
             let (ok, x, flagged) = m.fast(i);
             let (x, flagged) = if ok { (x, flagged) } else { m.slow(i)? };
-            Ok((M::kernel(x), flagged))
+            Ok((m.kernel(x), flagged))
         })
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -321,7 +324,7 @@ fn chunked<M: Chunked<F>, const F: usize>(
         }
         // 3. The kernel in row order; NaN for the rows not computed.
         for (j, (o, st)) in out.iter_mut().zip(status.iter()).enumerate() {
-            let r = M::kernel(std::array::from_fn(|f| x[f][j]));
+            let r = m.kernel(std::array::from_fn(|f| x[f][j]));
             *o = if *st <= RowStatus::Flagged as u8 {
                 r
             } else {
@@ -541,7 +544,7 @@ impl Chunked<CP_F> for ChinaParRows<'_> {
     }
 
     #[inline(always)]
-    fn kernel(x: [f64; CP_F]) -> f64 {
+    fn kernel(&self, x: [f64; CP_F]) -> f64 {
         let [age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, diabetes, north, urban, fh, male] =
             x;
         let lane = cp::Lane::from_array([
@@ -723,7 +726,7 @@ impl Chunked<PCE_F> for PceRows<'_> {
     }
 
     #[inline(always)]
-    fn kernel(x: [f64; PCE_F]) -> f64 {
+    fn kernel(&self, x: [f64; PCE_F]) -> f64 {
         use pce_m::Coefficients as C;
         let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes, male, aa] = x;
         let (male, aa) = (male != 0.0, aa != 0.0);
@@ -863,6 +866,7 @@ pub struct WhoLabColumns<'a> {
 
 /// WHO 2019 laboratory CVD risk (percent) per row; equals
 /// [`who2019_lab`](super::who2019::who2019_lab)`.cvd_pct`.
+#[inline(always)]
 pub fn who2019_lab(
     c: &WhoLabColumns<'_>,
     cal: who::Calibration,
@@ -876,26 +880,177 @@ pub fn who2019_lab(
     l.check("tc", c.tc.len())?;
     l.check("diabetes", c.diabetes.len())?;
     l.check("current_smoker", c.current_smoker.len())?;
-    let rows = [
-        who::calibration_row(cal, Sex::Female)?,
+    let cal = who_cal(cal)?;
+    run_chunked(&WhoLabRows { c: *c, cal, policy }, l.n, out, status)
+}
+
+/// The calibration rows of a call, `[men, women]`.
+#[inline(always)]
+fn who_cal(cal: who::Calibration) -> Result<[&'static who::SexCalibration; 2], ModelError> {
+    Ok([
         who::calibration_row(cal, Sex::Male)?,
-    ];
-    run(l.n, out, status, |i| {
-        let s = sex(c.sex[i])?;
+        who::calibration_row(cal, Sex::Female)?,
+    ])
+}
+
+/// The WHO 2019 kernel on one row, `x` = age, SBP, TC (mmol/L) or BMI, diabetes, smoker:
+/// [`who::kernel_set`] with the models of `lab` and the calibration rows `cal`
+/// (`[men, women]`), chosen for the row's sex as in the China-PAR kernel (a per-lane
+/// blend on SIMD targets, references on wasm32; the same values either way).
+#[inline(always)]
+fn who_kernel(
+    cal: &[&'static who::SexCalibration; 2],
+    lab: bool,
+    female: bool,
+    x: [f64; 5],
+) -> f64 {
+    let [age, sbp, x2, dm, smk] = x;
+    let (chd, stroke, chd_h0, stroke_h0, x2_centre) = if lab {
+        (
+            &who::LAB_CHD,
+            &who::LAB_STROKE,
+            &who::LAB_CHD_LN_H0,
+            &who::LAB_STROKE_LN_H0,
+            who::TC_CENTRE,
+        )
+    } else {
+        (
+            &who::NONLAB_CHD,
+            &who::NONLAB_STROKE,
+            &who::NONLAB_CHD_LN_H0,
+            &who::NONLAB_STROKE_LN_H0,
+            who::BMI_CENTRE,
+        )
+    };
+    let recal = |r: &'static who::SexCalibration| {
+        if lab {
+            (&r.lab_chd, &r.lab_stroke)
+        } else {
+            (&r.nonlab_chd, &r.nonlab_stroke)
+        }
+    };
+    let (cvd, _, _) = if cfg!(target_arch = "wasm32") {
+        let s = usize::from(female);
+        let (rc, rs) = recal(cal[s]);
+        let set = who::Set {
+            chd: &chd[s],
+            stroke: &stroke[s],
+            rc,
+            rs,
+            chd_ln_h0: chd_h0[s],
+            stroke_ln_h0: stroke_h0[s],
+            x2_centre,
+        };
+        who::kernel_set(&set, age, sbp, x2, dm, smk)
+    } else {
+        let ((rc_m, rs_m), (rc_f, rs_f)) = (recal(cal[0]), recal(cal[1]));
+        let (c, st) = (
+            who::Cox::select(female, &chd[1], &chd[0]),
+            who::Cox::select(female, &stroke[1], &stroke[0]),
+        );
+        let (rc, rs) = (
+            who::Recal::select(female, rc_f, rc_m),
+            who::Recal::select(female, rs_f, rs_m),
+        );
+        let set = who::Set {
+            chd: &c,
+            stroke: &st,
+            rc: &rc,
+            rs: &rs,
+            chd_ln_h0: if female { chd_h0[1] } else { chd_h0[0] },
+            stroke_ln_h0: if female { stroke_h0[1] } else { stroke_h0[0] },
+            x2_centre,
+        };
+        who::kernel_set(&set, age, sbp, x2, dm, smk)
+    };
+    super::clamp_pct(cvd)
+}
+
+/// Kernel inputs of a WHO 2019 laboratory row: age, SBP, TC (mmol/L), diabetes, smoker,
+/// female (1.0 / 0.0).
+const WHO_LAB_F: usize = 6;
+
+/// WHO 2019 laboratory model over [`WhoLabColumns`], with the call's calibration rows.
+struct WhoLabRows<'a> {
+    c: WhoLabColumns<'a>,
+    cal: [&'static who::SexCalibration; 2],
+    policy: RangePolicy,
+}
+
+impl Chunked<WHO_LAB_F> for WhoLabRows<'_> {
+    const DUMMY: [f64; WHO_LAB_F] = [60.0, 120.0, 6.0, 0.0, 0.0, 0.0];
+
+    #[inline(always)]
+    fn rows(&self, r: Range<usize>) -> Self {
+        let c = &self.c;
+        WhoLabRows {
+            c: WhoLabColumns {
+                sex: &c.sex[r.clone()],
+                age: &c.age[r.clone()],
+                sbp: &c.sbp[r.clone()],
+                tc: &c.tc[r.clone()],
+                tc_unit: c.tc_unit,
+                diabetes: &c.diabetes[r.clone()],
+                current_smoker: &c.current_smoker[r],
+            },
+            cal: self.cal,
+            policy: self.policy,
+        }
+    }
+
+    #[inline(always)]
+    fn fast(&self, i: usize) -> (bool, [f64; WHO_LAB_F], bool) {
+        let c = &self.c;
+        let (s, dm, sm) = (c.sex[i], c.diabetes[i], c.current_smoker[i]);
+        let (age, sbp) = (c.age[i], c.sbp[i]);
+        let tc = conc(c.tc[i], c.tc_unit);
+        // Age inside its plausibility and model ranges; SBP and TC (in the unit
+        // supplied) inside their plausibility ranges (RM-WHO19-5).
+        let ok = ((s | dm | sm) <= 1)
+            & in2(age, &plausible::AGE, &who::AGE)
+            & plausible::SBP.contains(sbp)
+            & conc_plausible(tc, &plausible::TC_MGDL, &plausible::TC_MMOL);
+        let x = [
+            age,
+            sbp,
+            tc.to_mmol().value(),
+            one(dm == 1),
+            one(sm == 1),
+            one(s == 0),
+        ];
+        // The only flag left for a row inside the ranges: outside the printed charts.
+        (ok, x, age >= 75.0)
+    }
+
+    #[inline(always)]
+    fn slow(&self, i: usize) -> Result<([f64; WHO_LAB_F], bool), RowStatus> {
+        let c = &self.c;
         let input = who::WhoLabInput {
-            sex: s,
+            sex: sex(c.sex[i])?,
             age: c.age[i],
             sbp: c.sbp[i],
             tc: conc(c.tc[i], c.tc_unit),
             diabetes: flag(c.diabetes[i])?,
             current_smoker: flag(c.current_smoker[i])?,
         };
-        let (p, f) = who::prepare_lab(&input, policy)?;
-        Ok((
-            super::clamp_pct(who::kernel(&p, rows[usize::from(s == Sex::Male)]).0),
-            f.any(),
-        ))
-    })
+        let (p, f) = who::prepare_lab(&input, self.policy)?;
+        debug_assert!(p.lab);
+        let x = [
+            p.age,
+            p.sbp,
+            p.x2,
+            one(p.diabetes),
+            one(p.smoker),
+            one(p.female),
+        ];
+        Ok((x, f.any()))
+    }
+
+    #[inline(always)]
+    fn kernel(&self, x: [f64; WHO_LAB_F]) -> f64 {
+        let [age, sbp, tc, dm, smk, female] = x;
+        who_kernel(&self.cal, true, female != 0.0, [age, sbp, tc, dm, smk])
+    }
 }
 
 /// WHO 2019 non-laboratory columns.
@@ -915,6 +1070,7 @@ pub struct WhoNonLabColumns<'a> {
 
 /// WHO 2019 non-laboratory CVD risk (percent) per row; equals
 /// [`who2019_nonlab`](super::who2019::who2019_nonlab)`.cvd_pct`.
+#[inline(always)]
 pub fn who2019_nonlab(
     c: &WhoNonLabColumns<'_>,
     cal: who::Calibration,
@@ -927,25 +1083,73 @@ pub fn who2019_nonlab(
     l.check("sbp", c.sbp.len())?;
     l.check("bmi", c.bmi.len())?;
     l.check("current_smoker", c.current_smoker.len())?;
-    let rows = [
-        who::calibration_row(cal, Sex::Female)?,
-        who::calibration_row(cal, Sex::Male)?,
-    ];
-    run(l.n, out, status, |i| {
-        let s = sex(c.sex[i])?;
+    let cal = who_cal(cal)?;
+    run_chunked(&WhoNonLabRows { c: *c, cal, policy }, l.n, out, status)
+}
+
+/// Kernel inputs of a WHO 2019 non-laboratory row: age, SBP, BMI, smoker, female
+/// (1.0 / 0.0).
+const WHO_NONLAB_F: usize = 5;
+
+/// WHO 2019 non-laboratory model over [`WhoNonLabColumns`], with the call's calibration
+/// rows.
+struct WhoNonLabRows<'a> {
+    c: WhoNonLabColumns<'a>,
+    cal: [&'static who::SexCalibration; 2],
+    policy: RangePolicy,
+}
+
+impl Chunked<WHO_NONLAB_F> for WhoNonLabRows<'_> {
+    const DUMMY: [f64; WHO_NONLAB_F] = [60.0, 120.0, 25.0, 0.0, 0.0];
+
+    #[inline(always)]
+    fn rows(&self, r: Range<usize>) -> Self {
+        let c = &self.c;
+        WhoNonLabRows {
+            c: WhoNonLabColumns {
+                sex: &c.sex[r.clone()],
+                age: &c.age[r.clone()],
+                sbp: &c.sbp[r.clone()],
+                bmi: &c.bmi[r.clone()],
+                current_smoker: &c.current_smoker[r],
+            },
+            cal: self.cal,
+            policy: self.policy,
+        }
+    }
+
+    #[inline(always)]
+    fn fast(&self, i: usize) -> (bool, [f64; WHO_NONLAB_F], bool) {
+        let c = &self.c;
+        let (s, sm) = (c.sex[i], c.current_smoker[i]);
+        let (age, sbp, bmi) = (c.age[i], c.sbp[i], c.bmi[i]);
+        let ok = ((s | sm) <= 1)
+            & in2(age, &plausible::AGE, &who::AGE)
+            & plausible::SBP.contains(sbp)
+            & plausible::BMI.contains(bmi);
+        (ok, [age, sbp, bmi, one(sm == 1), one(s == 0)], age >= 75.0)
+    }
+
+    #[inline(always)]
+    fn slow(&self, i: usize) -> Result<([f64; WHO_NONLAB_F], bool), RowStatus> {
+        let c = &self.c;
         let input = who::WhoNonLabInput {
-            sex: s,
+            sex: sex(c.sex[i])?,
             age: c.age[i],
             sbp: c.sbp[i],
             bmi: c.bmi[i],
             current_smoker: flag(c.current_smoker[i])?,
         };
-        let (p, f) = who::prepare_nonlab(&input, policy)?;
-        Ok((
-            super::clamp_pct(who::kernel(&p, rows[usize::from(s == Sex::Male)]).0),
-            f.any(),
-        ))
-    })
+        let (p, f) = who::prepare_nonlab(&input, self.policy)?;
+        debug_assert!(!p.lab && !p.diabetes);
+        Ok(([p.age, p.sbp, p.x2, one(p.smoker), one(p.female)], f.any()))
+    }
+
+    #[inline(always)]
+    fn kernel(&self, x: [f64; WHO_NONLAB_F]) -> f64 {
+        let [age, sbp, bmi, smk, female] = x;
+        who_kernel(&self.cal, false, female != 0.0, [age, sbp, bmi, 0.0, smk])
+    }
 }
 
 /// Framingham 2008 columns.
@@ -1072,7 +1276,7 @@ impl Chunked<FRS_F> for FraminghamRows<'_> {
     }
 
     #[inline(always)]
-    fn kernel(x: [f64; FRS_F]) -> f64 {
+    fn kernel(&self, x: [f64; FRS_F]) -> f64 {
         let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes, male] = x;
         let lane = frs::Lane::from_array([age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes]);
         let male = male != 0.0;
@@ -1482,6 +1686,78 @@ mod tests {
             same(&out, &out_ref, &st, &st_ref);
             assert_eq!(s, s_ref);
             assert!(s.ok > 0 && s.failed > 0, "{s:?}");
+
+            // WHO 2019: ages around the model's 40–80 and the charts' 75, both
+            // calibration kinds (a region other than the default in odd rounds).
+            let cal = match round % 3 {
+                0 => who::Calibration::default(),
+                1 => who::Calibration::Region2017(who::Region::WesternEurope),
+                _ => who::Calibration::ChinaCountry2017,
+            };
+            let mut who_age = r.values(N, 40.0, 80.0);
+            for a in who_age.iter_mut().step_by(13) {
+                // The chart bound (75 flagged, the largest value below it not).
+                *a = r.pick(&[75.0, f64::from_bits(75f64.to_bits() - 1), 40.0, 80.0]);
+            }
+            let (who_tc, bmi) = (
+                match unit {
+                    ConcUnit::MgDl => r.values(N, 70.0, 770.0),
+                    ConcUnit::MmolL => r.values(N, 1.75, 20.0),
+                },
+                r.values(N, 10.0, 80.0),
+            );
+            let lab_cols = WhoLabColumns {
+                sex: &sex_c,
+                age: &who_age,
+                sbp: &sbp,
+                tc: &who_tc,
+                tc_unit: unit,
+                diabetes: &b[2],
+                current_smoker: &b[1],
+            };
+            let s = who2019_lab(&lab_cols, cal, policy, &mut out, &mut st).unwrap();
+            let c = &lab_cols;
+            let s_ref = run(N, &mut out_ref, &mut st_ref, |i| {
+                let input = who::WhoLabInput {
+                    sex: sex(c.sex[i])?,
+                    age: c.age[i],
+                    sbp: c.sbp[i],
+                    tc: conc(c.tc[i], c.tc_unit),
+                    diabetes: flag(c.diabetes[i])?,
+                    current_smoker: flag(c.current_smoker[i])?,
+                };
+                let r = who::who2019_lab(&input, cal, policy)?;
+                Ok((r.cvd_pct, r.flags.any()))
+            })
+            .unwrap();
+            same(&out, &out_ref, &st, &st_ref);
+            assert_eq!(s, s_ref);
+            assert!(s.ok > 0 && s.flagged > 0 && s.failed > 0, "{s:?}");
+
+            let nonlab_cols = WhoNonLabColumns {
+                sex: &sex_c,
+                age: &who_age,
+                sbp: &sbp,
+                bmi: &bmi,
+                current_smoker: &b[1],
+            };
+            let s = who2019_nonlab(&nonlab_cols, cal, policy, &mut out, &mut st).unwrap();
+            let c = &nonlab_cols;
+            let s_ref = run(N, &mut out_ref, &mut st_ref, |i| {
+                let input = who::WhoNonLabInput {
+                    sex: sex(c.sex[i])?,
+                    age: c.age[i],
+                    sbp: c.sbp[i],
+                    bmi: c.bmi[i],
+                    current_smoker: flag(c.current_smoker[i])?,
+                };
+                let r = who::who2019_nonlab(&input, cal, policy)?;
+                Ok((r.cvd_pct, r.flags.any()))
+            })
+            .unwrap();
+            same(&out, &out_ref, &st, &st_ref);
+            assert_eq!(s, s_ref);
+            assert!(s.ok > 0 && s.flagged > 0 && s.failed > 0, "{s:?}");
         }
         // Empty columns.
         let e: [f64; 0] = [];

@@ -19,7 +19,7 @@
 //! ```
 
 use super::error::{check2, plausible, InputRange, ModelError, RangeKind};
-use super::{clamp_pct, round_half_up};
+use super::{clamp_pct, math, round_half_up};
 use crate::profile::RangePolicy;
 use crate::record::Sex;
 use crate::units::{Cholesterol, Conc};
@@ -378,7 +378,7 @@ impl Calibration {
     }
 }
 
-const AGE: InputRange = InputRange::new("age", 40.0, 80.0, "years", RangeKind::Policy);
+pub(crate) const AGE: InputRange = InputRange::new("age", 40.0, 80.0, "years", RangeKind::Policy);
 
 /// RM-WHO19-5 library range: age 40–80 (derivation range; chart ages 40–74, flag
 /// `outside_chart_age` for ≥ 75). SBP, TC and BMI have only the plausibility ranges of
@@ -462,9 +462,10 @@ pub(crate) struct Prepared {
     pub smoker: bool,
 }
 
-#[inline]
-fn raw(c: &Cox, cage: f64, cx2: f64, csbp: f64, dm: f64, smk: f64) -> f64 {
-    let lp = c.age * cage
+/// The linear predictor of one Cox model.
+#[inline(always)]
+fn lp(c: &Cox, cage: f64, cx2: f64, csbp: f64, dm: f64, smk: f64) -> f64 {
+    c.age * cage
         + c.x2 * cx2
         + c.sbp * csbp
         + c.diabetes * dm
@@ -472,46 +473,152 @@ fn raw(c: &Cox, cage: f64, cx2: f64, csbp: f64, dm: f64, smk: f64) -> f64 {
         + c.age_x2 * cage * cx2
         + c.age_sbp * cage * csbp
         + c.age_diabetes * cage * dm
-        + c.age_smoker * cage * smk;
-    // p_raw = 1 − S0^exp(lp); −ln(1 − p_raw) = −exp(lp)·ln S0 (no rounding trip through p_raw).
-    -lp.exp() * c.ln_s0
+        + c.age_smoker * cage * smk
 }
 
-/// Recalibrated probability from the cumulative hazard `h = −ln(1 − p_raw)`.
-#[inline]
-fn recal(r: &Recal, h: f64) -> f64 {
-    -(-(r.cons + r.slope * h.ln()).exp()).exp_m1()
+/// The cumulative hazard `h = −ln(1 − p_raw)` of one Cox model:
+/// p_raw = 1 − S0^exp(lp), so −ln(1 − p_raw) = −exp(lp)·ln S0.
+#[cfg(test)]
+fn raw(c: &Cox, cage: f64, cx2: f64, csbp: f64, dm: f64, smk: f64) -> f64 {
+    -math::exp(lp(c, cage, cx2, csbp, dm, smk)) * c.ln_s0
 }
+
+/// `ln(−ln S0)` of each model, `[men, women]` (checked against `ln_s0` by a unit test):
+/// `ln h = lp + ln(−ln S0)`, so the kernel takes the logarithm of the cumulative hazard
+/// without computing `h` (no `exp` then `ln` round trip).
+pub(crate) const LAB_CHD_LN_H0: [f64; 2] = [-3.055900903932055, -4.54308686651879];
+/// See [`LAB_CHD_LN_H0`].
+pub(crate) const LAB_STROKE_LN_H0: [f64; 2] = [-4.187179048688775, -4.50954949504277];
+/// See [`LAB_CHD_LN_H0`].
+pub(crate) const NONLAB_CHD_LN_H0: [f64; 2] = [-3.065181480436569, -4.478379975992559];
+/// See [`LAB_CHD_LN_H0`].
+pub(crate) const NONLAB_STROKE_LN_H0: [f64; 2] = [-4.180536431857399, -4.465824193031777];
+
+/// Recalibrated cumulative hazard from `ln h`, the logarithm of the raw cumulative hazard
+/// `h = −ln(1 − p_raw)`: `H = exp(cons + slope · ln h)`, the probability being
+/// `1 − exp(−H)`.
+#[inline(always)]
+fn recal(r: &Recal, ln_h: f64) -> f64 {
+    math::exp(r.cons + r.slope * ln_h)
+}
+
+/// `1 − exp(−H)`, accurate for small `H`.
+#[inline(always)]
+fn prob(hazard: f64) -> f64 {
+    -math::exp_m1(-hazard)
+}
+
+impl Cox {
+    /// `a` where `pick_a`, else `b`, field by field (exact; per lane in the batch kernel
+    /// loop, where rows of both sexes share one vectorised loop).
+    #[inline(always)]
+    pub(crate) fn select(pick_a: bool, a: &Self, b: &Self) -> Self {
+        select_fields!(
+            pick_a,
+            a,
+            b,
+            Cox {
+                age,
+                x2,
+                sbp,
+                diabetes,
+                smoker,
+                age_x2,
+                age_sbp,
+                age_diabetes,
+                age_smoker,
+                s0,
+                ln_s0,
+            }
+        )
+    }
+}
+
+impl Recal {
+    /// `a` where `pick_a`, else `b` (exact, as [`Cox::select`]).
+    #[inline(always)]
+    pub(crate) fn select(pick_a: bool, a: &Self, b: &Self) -> Self {
+        select_fields!(pick_a, a, b, Recal { cons, slope })
+    }
+}
+
+/// The coefficients of one row: the CHD and stroke models of its sex and model
+/// (laboratory or not), their recalibration pairs, and the centre of the second variable
+/// (TC 6 mmol/L or BMI 25).
+#[derive(Copy, Clone, Debug)]
+pub(crate) struct Set<'a> {
+    pub chd: &'a Cox,
+    pub stroke: &'a Cox,
+    pub rc: &'a Recal,
+    pub rs: &'a Recal,
+    /// `ln(−ln S0)` of `chd` and of `stroke`.
+    pub chd_ln_h0: f64,
+    pub stroke_ln_h0: f64,
+    pub x2_centre: f64,
+}
+
+/// The kernel on one row: (cvd, chd, stroke) as probabilities. Straight-line, on the
+/// branch-free [`math`] functions, so that a loop over rows vectorises; the scalar API
+/// and [`batch`](super::batch) both call it (the batch with a per-lane blend of the
+/// coefficients, the same values), so their results are the same bits.
+#[inline(always)]
+pub(crate) fn kernel_set(
+    s: &Set<'_>,
+    age: f64,
+    sbp: f64,
+    x2: f64,
+    dm: f64,
+    smk: f64,
+) -> (f64, f64, f64) {
+    let cage = age - 60.0;
+    let csbp = sbp - 120.0;
+    let cx2 = x2 - s.x2_centre;
+    let h_chd = recal(s.rc, lp(s.chd, cage, cx2, csbp, dm, smk) + s.chd_ln_h0);
+    let h_stroke = recal(
+        s.rs,
+        lp(s.stroke, cage, cx2, csbp, dm, smk) + s.stroke_ln_h0,
+    );
+    // 1 − (1 − CHD)(1 − stroke) with 1 − p = exp(−H): the CVD risk from the summed
+    // hazard, one exp_m1 (the batch, which only needs the CVD risk, skips the other two)
+    // and no cancellation for small risks.
+    let cvd = prob(h_chd + h_stroke);
+    let (chd, stroke) = (prob(h_chd), prob(h_stroke));
+    (cvd, chd, stroke)
+}
+
+/// Centre of TC (mmol/L) in the laboratory model.
+pub(crate) const TC_CENTRE: f64 = 6.0;
+/// Centre of BMI in the non-laboratory model.
+pub(crate) const BMI_CENTRE: f64 = 25.0;
 
 /// Returns (cvd, chd, stroke) as probabilities.
 #[inline]
 pub(crate) fn kernel(p: &Prepared, cal: &SexCalibration) -> (f64, f64, f64) {
     let s = usize::from(p.female);
-    let cage = p.age - 60.0;
-    let csbp = p.sbp - 120.0;
+    let set = if p.lab {
+        Set {
+            chd: &LAB_CHD[s],
+            stroke: &LAB_STROKE[s],
+            rc: &cal.lab_chd,
+            rs: &cal.lab_stroke,
+            chd_ln_h0: LAB_CHD_LN_H0[s],
+            stroke_ln_h0: LAB_STROKE_LN_H0[s],
+            x2_centre: TC_CENTRE,
+        }
+    } else {
+        Set {
+            chd: &NONLAB_CHD[s],
+            stroke: &NONLAB_STROKE[s],
+            rc: &cal.nonlab_chd,
+            rs: &cal.nonlab_stroke,
+            chd_ln_h0: NONLAB_CHD_LN_H0[s],
+            stroke_ln_h0: NONLAB_STROKE_LN_H0[s],
+            x2_centre: BMI_CENTRE,
+        }
+    };
     let dm = if p.diabetes { 1.0 } else { 0.0 };
     let smk = if p.smoker { 1.0 } else { 0.0 };
-    let (chd_m, str_m, cx2, rc, rs) = if p.lab {
-        (
-            &LAB_CHD[s],
-            &LAB_STROKE[s],
-            p.x2 - 6.0,
-            &cal.lab_chd,
-            &cal.lab_stroke,
-        )
-    } else {
-        (
-            &NONLAB_CHD[s],
-            &NONLAB_STROKE[s],
-            p.x2 - 25.0,
-            &cal.nonlab_chd,
-            &cal.nonlab_stroke,
-        )
-    };
-    let chd = recal(rc, raw(chd_m, cage, cx2, csbp, dm, smk));
-    let stroke = recal(rs, raw(str_m, cage, cx2, csbp, dm, smk));
-    let cvd = 1.0 - (1.0 - chd) * (1.0 - stroke);
-    (cvd, chd, stroke)
+    kernel_set(&set, p.age, p.sbp, p.x2, dm, smk)
 }
 
 fn check_age(age: f64, policy: RangePolicy) -> Result<WhoFlags, ModelError> {
@@ -747,6 +854,22 @@ mod tests {
     }
 
     #[test]
+    fn ln_h0_literals_match() {
+        for (models, lits) in [
+            (&LAB_CHD, &LAB_CHD_LN_H0),
+            (&LAB_STROKE, &LAB_STROKE_LN_H0),
+            (&NONLAB_CHD, &NONLAB_CHD_LN_H0),
+            (&NONLAB_STROKE, &NONLAB_STROKE_LN_H0),
+        ] {
+            for (c, lit) in models.iter().zip(lits) {
+                let v = (-c.ln_s0).ln();
+                assert!((lit - v).abs() <= lit.abs() * f64::EPSILON, "{lit} vs {v}");
+                assert_eq!(lit.to_bits(), math::ln(-c.ln_s0).to_bits());
+            }
+        }
+    }
+
+    #[test]
     fn ln_s0_literals_match() {
         for c in LAB_CHD
             .iter()
@@ -914,6 +1037,175 @@ mod tests {
         let r = who2019_nonlab(&n, c, RangePolicy::Strict).unwrap();
         assert!((r.cvd_pct - 15.4618).abs() < 5e-5);
         assert_eq!(r.model_id, MODEL_ID_NONLAB);
+    }
+
+    /// The kernel as it was before `models::math`: the same expressions with the
+    /// platform's `exp` / `ln` / `exp_m1`. Returns (cvd, chd, stroke) in percent.
+    fn libm_kernel(p: &Prepared, cal: &SexCalibration) -> (f64, f64, f64) {
+        let s = usize::from(p.female);
+        let raw = |c: &Cox, cage: f64, cx2: f64, csbp: f64, dm: f64, smk: f64| {
+            let lp = c.age * cage
+                + c.x2 * cx2
+                + c.sbp * csbp
+                + c.diabetes * dm
+                + c.smoker * smk
+                + c.age_x2 * cage * cx2
+                + c.age_sbp * cage * csbp
+                + c.age_diabetes * cage * dm
+                + c.age_smoker * cage * smk;
+            -lp.exp() * c.ln_s0
+        };
+        let recal = |r: &Recal, h: f64| -(-(r.cons + r.slope * h.ln()).exp()).exp_m1();
+        let (cage, csbp) = (p.age - 60.0, p.sbp - 120.0);
+        let dm = if p.diabetes { 1.0 } else { 0.0 };
+        let smk = if p.smoker { 1.0 } else { 0.0 };
+        let (chd_m, str_m, cx2, rc, rs) = if p.lab {
+            (
+                &LAB_CHD[s],
+                &LAB_STROKE[s],
+                p.x2 - 6.0,
+                &cal.lab_chd,
+                &cal.lab_stroke,
+            )
+        } else {
+            (
+                &NONLAB_CHD[s],
+                &NONLAB_STROKE[s],
+                p.x2 - 25.0,
+                &cal.nonlab_chd,
+                &cal.nonlab_stroke,
+            )
+        };
+        let chd = recal(rc, raw(chd_m, cage, cx2, csbp, dm, smk));
+        let stroke = recal(rs, raw(str_m, cage, cx2, csbp, dm, smk));
+        let cvd = 1.0 - (1.0 - chd) * (1.0 - stroke);
+        (clamp_pct(cvd), clamp_pct(chd), clamp_pct(stroke))
+    }
+
+    /// `models::math` moves the risks by rounding noise only, and no printed chart cell:
+    /// every cell of the laboratory and non-laboratory charts (7 ages × 5 SBP × 5 TC or
+    /// BMI bands × diabetes × smoking × sex) of all 21 regions and the China country
+    /// calibration has the same `chart_int` as with the libm formulas, and over those
+    /// cells and a random sample of every accepted input (`RangePolicy::Flag`) the
+    /// largest difference (printed with `--nocapture`) stays below 1e-11 percentage points.
+    #[test]
+    fn kernel_matches_the_libm_formulas_and_every_chart_cell() {
+        use std::cell::Cell;
+        let cals: Vec<Calibration> = Region::ALL
+            .iter()
+            .map(|r| Calibration::Region2017(*r))
+            .chain([Calibration::ChinaCountry2017])
+            .collect();
+        let (d, changed, mut cells) = (Cell::new(0f64), Cell::new(0usize), 0usize);
+        // Largest distance in ulps of a CVD percentage (both positive).
+        let ulps = Cell::new(0u64);
+        let compare = |p: &Prepared, flags: WhoFlags, cal: Calibration, sex: Sex| {
+            let new = finish(p, flags, cal, sex).unwrap();
+            let (cvd, chd, stroke) = libm_kernel(p, calibration_row(cal, sex).unwrap());
+            ulps.set(
+                ulps.get()
+                    .max(new.cvd_pct.to_bits().abs_diff(cvd.to_bits())),
+            );
+            for (a, b) in [
+                (new.cvd_pct, cvd),
+                (new.chd_pct, chd),
+                (new.stroke_pct, stroke),
+            ] {
+                d.set(d.get().max((a - b).abs()));
+                changed.set(changed.get() + usize::from(a.to_bits() != b.to_bits()));
+            }
+            (new, round_half_up(cvd, 0) as u8)
+        };
+        for &cal in &cals {
+            for sex in [Sex::Male, Sex::Female] {
+                for age in AGE_MIDPOINTS {
+                    for sbp in SBP_MIDPOINTS {
+                        for smoker in [false, true] {
+                            for tc in TC_MIDPOINTS {
+                                for diabetes in [false, true] {
+                                    let i = WhoLabInput {
+                                        sex,
+                                        age,
+                                        sbp,
+                                        tc: Conc::mmol(tc),
+                                        diabetes,
+                                        current_smoker: smoker,
+                                    };
+                                    let (p, f) = prepare_lab(&i, RangePolicy::Strict).unwrap();
+                                    let (new, old_int) = compare(&p, f, cal, sex);
+                                    assert_eq!(new.chart_int, old_int, "{i:?} {cal:?}");
+                                    cells += 1;
+                                }
+                            }
+                            for bmi in BMI_MIDPOINTS {
+                                let i = WhoNonLabInput {
+                                    sex,
+                                    age,
+                                    sbp,
+                                    bmi,
+                                    current_smoker: smoker,
+                                };
+                                let (p, f) = prepare_nonlab(&i, RangePolicy::Strict).unwrap();
+                                let (new, old_int) = compare(&p, f, cal, sex);
+                                assert_eq!(new.chart_int, old_int, "{i:?} {cal:?}");
+                                cells += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(cells, 22 * (2 * 7 * 5 * 2) * (5 * 2 + 5));
+        let (d_cells, ulps_cells) = (d.get(), ulps.get());
+        // xorshift64* in [0, 1).
+        let mut state = 0x0DD5_EED5_u64;
+        let mut u = || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let n = if cfg!(debug_assertions) {
+            200_000
+        } else {
+            2_000_000
+        };
+        for k in 0..n {
+            let bit = |j: usize| (k >> j) & 1 == 1;
+            let sex = if bit(0) { Sex::Male } else { Sex::Female };
+            let cal = cals[k % cals.len()];
+            let (age, sbp) = (15.0 + 105.0 * u(), 70.0 + 200.0 * u());
+            let i = WhoLabInput {
+                sex,
+                age,
+                sbp,
+                tc: Conc::mmol(1.75 + 18.25 * u()),
+                diabetes: bit(1),
+                current_smoker: bit(2),
+            };
+            let (p, f) = prepare_lab(&i, RangePolicy::Flag).unwrap();
+            compare(&p, f, cal, sex);
+            let i = WhoNonLabInput {
+                sex,
+                age,
+                sbp,
+                bmi: 10.0 + 70.0 * u(),
+                current_smoker: bit(2),
+            };
+            let (p, f) = prepare_nonlab(&i, RangePolicy::Flag).unwrap();
+            compare(&p, f, cal, sex);
+        }
+        println!(
+            "WHO 2019 max |math − libm|, pp: {d_cells:e} over {cells} chart cells (CVD at most \
+             {ulps_cells} ulps apart), {:e} with {n} random rows of each model (CVD at most {} \
+             ulps apart); values not \
+             bit-identical: {} of {}",
+            d.get(),
+            ulps.get(),
+            changed.get(),
+            3 * (cells + 2 * n)
+        );
+        assert!(d.get() < 1e-11, "{:e}", d.get());
     }
 
     #[test]
