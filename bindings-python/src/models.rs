@@ -619,7 +619,7 @@ fn run(s: &Chunk<'_>, o: &Opts, out: &mut [f64], st: &mut [u8]) -> Result<(), Mo
             out,
             st,
         ),
-        "who2019_lab" => batch::who2019_lab(
+        "who2019_lab" => cvdscreen_simd::who2019_lab(
             &batch::WhoLabColumns {
                 sex: s.u("sex"),
                 age: s.f("age"),
@@ -634,7 +634,7 @@ fn run(s: &Chunk<'_>, o: &Opts, out: &mut [f64], st: &mut [u8]) -> Result<(), Mo
             out,
             st,
         ),
-        "who2019_nonlab" => batch::who2019_nonlab(
+        "who2019_nonlab" => cvdscreen_simd::who2019_nonlab(
             &batch::WhoNonLabColumns {
                 sex: s.u("sex"),
                 age: s.f("age"),
@@ -676,7 +676,7 @@ type Outputs<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<u8>>);
 /// flags and sex) or a scalar broadcast to every row; `n` is the number of rows
 /// (default: the length of the array columns). Rows are split across `threads`
 /// threads (default: every core) with the GIL released.
-/// The instruction set the China-PAR, PCE and Framingham batch functions run with on
+/// The instruction set the China-PAR, PCE, Framingham and WHO 2019 batch functions run with on
 /// this CPU (`cvdscreen-simd`: baseline, AVX2 or AVX-512; the same values at every level).
 #[pyfunction]
 pub fn simd_level() -> String {

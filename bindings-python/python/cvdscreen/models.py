@@ -118,7 +118,7 @@ class ModelResult:
 
 
 def simd_level() -> str:
-    """The instruction set that China-PAR, PCE and Framingham batches use on this CPU.
+    """The instruction set that China-PAR, PCE, Framingham and WHO 2019 batches use here.
 
     Chosen at run time: the baseline of the platform, ``x86-64-v3 (AVX2)`` or
     ``x86-64-v4 (AVX-512)``. The values are the same bits at every level; only the
