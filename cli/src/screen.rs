@@ -265,34 +265,96 @@ pub(crate) fn duplicate_index(
     Ok((!index.is_empty()).then_some(index))
 }
 
-/// Reads every remaining row of `src` and gives its `id` and `id_number` to `f`.
+/// Rows per batch handed from the reading thread to the hashing thread of
+/// [`for_each_id`].
+const ID_BATCH: usize = 4096;
+
+/// A cell's byte range in [`IdBatch::bytes`] (`None`: the file has no such column).
+type CellRange = Option<(usize, usize)>;
+
+/// The raw `id` / `id_number` cells of up to [`ID_BATCH`] rows, in one buffer.
+#[derive(Default)]
+struct IdBatch {
+    bytes: Vec<u8>,
+    /// Per row: the ranges of its `id` and `id_number` cells.
+    rows: Vec<(CellRange, CellRange)>,
+}
+
+/// Reads every remaining row of `src` and gives its `id` and `id_number` to `f`, in
+/// row order. Two threads: this one reads and splits the CSV rows (the larger half of
+/// the work) and copies the two cells of each row into batches; a second one decodes,
+/// normalises and hands them to `f`. Batches are recycled, so the pass allocates
+/// nothing per row.
 fn for_each_id(
     src: &mut RowSource,
     bar: &ProgressBar,
-    mut f: impl FnMut(Option<&str>, Option<&str>),
+    f: impl FnMut(Option<&str>, Option<&str>) + Send,
 ) -> Result<()> {
     let header = src.header().clone();
     let decoder = src.decoder().clone();
     let id_pos = header.position(Col::Id);
     let idn_pos = header.position(Col::IdNumber);
-    let mut rec = csv::ByteRecord::new();
-    let mut n: u64 = 0;
-    while src.read_record(&mut rec)? {
-        n += 1;
-        if n % 65_536 == 0 {
-            bar.set_position(src.position());
-        }
-        if rec.len() != header.len() {
-            continue;
-        }
-        // An undecodable cell is empty for the parser, so it takes no part here.
-        let cell = |p: Option<usize>| p.and_then(|p| rec.get(p)).and_then(|b| decoder.cell(b));
-        let id = cell(id_pos);
-        let id = id.as_deref().map(str::trim);
-        let idn = cell(idn_pos).and_then(|c| exchange::parse_id_number(c.trim()));
-        f(id, idn.as_deref());
-    }
-    Ok(())
+    let (full_tx, full_rx) = mpsc::sync_channel::<IdBatch>(4);
+    let (empty_tx, empty_rx) = mpsc::channel::<IdBatch>();
+    std::thread::scope(|scope| {
+        let consumer = scope.spawn(move || {
+            let mut f = f;
+            for batch in full_rx {
+                for &(id, idn) in &batch.rows {
+                    let cell = |r: CellRange| r.and_then(|(a, b)| decoder.cell(&batch.bytes[a..b]));
+                    // An undecodable cell is empty for the parser, so it takes no part.
+                    let id = cell(id);
+                    let id = id.as_deref().map(str::trim);
+                    let idn = cell(idn).and_then(|c| exchange::parse_id_number(c.trim()));
+                    f(id, idn.as_deref());
+                }
+                // The reader may have finished already; then the batch is just dropped.
+                let _ = empty_tx.send(batch);
+            }
+        });
+        let read = (|| -> Result<()> {
+            let mut rec = csv::ByteRecord::new();
+            let mut n: u64 = 0;
+            let mut batch = IdBatch::default();
+            while src.read_record(&mut rec)? {
+                n += 1;
+                if n % 65_536 == 0 {
+                    bar.set_position(src.position());
+                }
+                if rec.len() != header.len() {
+                    continue;
+                }
+                let mut copy = |p: Option<usize>| {
+                    p.and_then(|p| rec.get(p)).map(|c| {
+                        let start = batch.bytes.len();
+                        batch.bytes.extend_from_slice(c);
+                        (start, batch.bytes.len())
+                    })
+                };
+                let row = (copy(id_pos), copy(idn_pos));
+                batch.rows.push(row);
+                if batch.rows.len() == ID_BATCH {
+                    let mut next = empty_rx.try_recv().unwrap_or_default();
+                    next.bytes.clear();
+                    next.rows.clear();
+                    let full = std::mem::replace(&mut batch, next);
+                    if full_tx.send(full).is_err() {
+                        break;
+                    }
+                }
+            }
+            if !batch.rows.is_empty() {
+                // The consumer only stops when this sender is dropped.
+                let _ = full_tx.send(batch);
+            }
+            Ok(())
+        })();
+        drop(full_tx);
+        consumer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the duplicate pass stopped unexpectedly"))?;
+        read
+    })
 }
 
 /// Which input positions are repeated in the output, and under which names.
