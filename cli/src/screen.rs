@@ -305,7 +305,10 @@ fn for_each_id(
                     // An undecodable cell is empty for the parser, so it takes no part.
                     let id = cell(id);
                     let id = id.as_deref().map(str::trim);
-                    let idn = cell(idn).and_then(|c| exchange::parse_id_number(c.trim()));
+                    let idn = cell(idn);
+                    let idn = idn
+                        .as_deref()
+                        .and_then(|c| exchange::id_number_syntax(c.trim()));
                     f(id, idn.as_deref());
                 }
                 // The reader may have finished already; then the batch is just dropped.

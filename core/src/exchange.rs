@@ -15,6 +15,7 @@ use crate::record::{CkdStage, HtnCvRisk, LipidDevice, Race, ScreeningRecord, Sex
 use crate::units::{Analyte, Cm, Kg, KgPerM2, MgDl, MmHg, MmolL, Years};
 use crate::value::{Censor, Obs};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 crate::define_rules! {
     DQ_PARSE_1 = "DQ-PARSE-1", "qc", [Decision], "domain.md §12.9; csv-schema.md",
@@ -361,13 +362,20 @@ pub fn parse_lab(s: &str) -> Option<Obs<f64>> {
 /// Parses an 18-character resident identity number's syntax (DQ-ID-1: a lower-case
 /// `x` is accepted as `X`). The check character is verified by QC, not here.
 pub fn parse_id_number(s: &str) -> Option<String> {
-    let up = s.to_ascii_uppercase();
-    let b = up.as_bytes();
-    if b.len() == 18
-        && b[..17].iter().all(u8::is_ascii_digit)
-        && (b[17].is_ascii_digit() || b[17] == b'X')
-    {
-        Some(up)
+    id_number_syntax(s).map(Cow::into_owned)
+}
+
+/// [`parse_id_number`] without an allocation when `s` is already in its normal form
+/// (17 digits and a digit or upper-case `X`): borrowed then, owned only for a
+/// lower-case `x`. For passes that look at every row's number (the duplicate index).
+pub fn id_number_syntax(s: &str) -> Option<Cow<'_, str>> {
+    let b = s.as_bytes();
+    if b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) {
+        match b[17] {
+            b'0'..=b'9' | b'X' => Some(Cow::Borrowed(s)),
+            b'x' => Some(Cow::Owned(s.to_ascii_uppercase())),
+            _ => None,
+        }
     } else {
         None
     }
@@ -668,5 +676,16 @@ mod tests {
             Some("11010519491231002X")
         );
         assert!(parse_id_number("1101051949123100").is_none());
+        assert!(parse_id_number("11010519491231002Y").is_none());
+        // The normal form is borrowed; only a lower-case `x` is copied.
+        assert!(matches!(
+            super::id_number_syntax("110105194912310021"),
+            Some(Cow::Borrowed("110105194912310021"))
+        ));
+        assert!(matches!(
+            super::id_number_syntax("11010519491231002x"),
+            Some(Cow::Owned(s)) if s == "11010519491231002X"
+        ));
+        assert!(super::id_number_syntax("1101051949123100２1").is_none());
     }
 }
