@@ -96,7 +96,7 @@ impl<'a> Table<'a> {
                 if let Some(col) = idn {
                     col.push(i, &mut c);
                 }
-                let idn = exchange::parse_id_number(c.trim());
+                let idn = exchange::id_number_syntax(c.trim());
                 b.add(id.map(|_| a.trim()), idn.as_deref());
             }
             b
