@@ -2,7 +2,7 @@
 # Builds and tests the Python bindings in a fresh virtual environment:
 #   venv (.venv-ci/ at the repository root) → pip install test dependencies (major
 #   versions pinned) → pip install ./bindings-python (PEP 517, maturin, release
-#   build) → release CLI binary (for the CLI comparison) → pytest.
+#   build) → the binding's Rust unit tests → release CLI binary (for the CLI comparison) → pytest.
 # Usage: bindings-python/test.sh [pytest args]   (from anywhere in the repository)
 # Environment: PYTHON (default python3), KEEP_VENV=1 reuses an existing venv.
 set -euo pipefail
@@ -31,6 +31,9 @@ python -m pip install -q \
 step "pip install ./bindings-python (maturin, release)"
 python -m pip install -q ./bindings-python
 python -c "import cvdscreen, sys; print('cvdscreen', cvdscreen.__version__, 'from', cvdscreen.__file__)"
+
+step "Rust unit tests of the binding (cargo test, release)"
+cargo test --release -p cvdscreen-py
 
 step "release CLI (reference for the screen comparison)"
 cargo build --release -p cvdscreen-cli

@@ -60,8 +60,15 @@ impl<'a> Table<'a> {
         })
     }
 
-    /// Writes the cells of row `i` into `line` and returns them as slices.
-    fn row<'b>(&self, i: usize, line: &'b mut String, ends: &mut Vec<usize>) -> Vec<&'b str> {
+    /// Writes the cells of row `i` into `line` and returns them as slices in `cells`,
+    /// whose allocation is reused from row to row (see [`recycle`]).
+    fn row<'b>(
+        &self,
+        i: usize,
+        line: &'b mut String,
+        ends: &mut Vec<usize>,
+        cells: Vec<&str>,
+    ) -> Vec<&'b str> {
         line.clear();
         ends.clear();
         for c in &self.cols {
@@ -70,13 +77,13 @@ impl<'a> Table<'a> {
         }
         let mut start = 0;
         let line: &'b str = line;
-        ends.iter()
-            .map(|&e| {
-                let s = &line[start..e];
-                start = e;
-                s
-            })
-            .collect()
+        let mut cells = recycle(cells);
+        cells.extend(ends.iter().map(|&e| {
+            let s = &line[start..e];
+            start = e;
+            s
+        }));
+        cells
     }
 
     /// The DQ-PRG-6 index over every row, built like the CLI's first pass (on `k`
@@ -109,6 +116,14 @@ impl<'a> Table<'a> {
         let index = b.finish();
         (!index.is_empty()).then_some(index)
     }
+}
+
+/// An emptied vector of borrowed cells with a new lifetime, in the same allocation: the
+/// standard library collects a `vec::IntoIter` into a `Vec` of the same layout in place,
+/// and the map never runs on an empty vector. Saves one allocation per row.
+fn recycle<'b>(mut v: Vec<&str>) -> Vec<&'b str> {
+    v.clear();
+    v.into_iter().map(|_| "").collect()
 }
 
 fn threads(requested: Option<usize>) -> usize {
@@ -233,14 +248,17 @@ fn screen_table(table: &Table<'_>, p: Profile, k: usize) -> Vec<Vec<StrCol>> {
         None => Screener::new(p),
     };
     par_blocks(table.rows, k, 1024, |lo, hi| {
-        let (mut line, mut ends) = (String::new(), Vec::new());
+        let (mut line, mut ends, mut spare) = (String::new(), Vec::new(), Vec::new());
+        // The output cells of the current row, reused from row to row.
+        let mut cells = Vec::new();
         let mut cols: Vec<StrCol> = output::OUTPUT_COLUMNS
             .iter()
             .map(|_| StrCol::with_rows(hi - lo))
             .collect();
         for i in lo..hi {
-            let row = table.row(i, &mut line, &mut ends);
-            let cells = output::cells(&screener.screen_cells(&table.header, &row));
+            let row = table.row(i, &mut line, &mut ends, std::mem::take(&mut spare));
+            output::cells_into(&screener.screen_cells(&table.header, &row), &mut cells);
+            spare = recycle(row);
             for (col, cell) in cols.iter_mut().zip(&cells) {
                 col.push(cell);
             }
@@ -391,12 +409,13 @@ pub fn indicator_rows<'py>(
         let dups = table.duplicates(k);
         let parts = par_ranges(table.rows, k, |lo, hi| {
             let mut acc = ScreeningAccumulator::new(options.clone());
-            let (mut line, mut ends) = (String::new(), Vec::new());
+            let (mut line, mut ends, mut spare) = (String::new(), Vec::new(), Vec::new());
             for i in lo..hi {
-                let row = table.row(i, &mut line, &mut ends);
+                let row = table.row(i, &mut line, &mut ends, std::mem::take(&mut spare));
                 let (rec, findings) = exchange::parse_record(&table.header, &row);
                 let a = assess_with(&rec, findings, &p, dups.as_ref());
                 acc.add(&IndicatorRow::from_assessment(&rec, &a));
+                spare = recycle(row);
             }
             acc
         });
