@@ -15,8 +15,38 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 use std::fmt::Write;
 
+/// Where cell text goes: a `String`, or the byte buffer of a [`BlockCells`] (whose text
+/// is checked as UTF-8 once per block, not once per number).
+pub trait Sink {
+    /// Appends ASCII bytes.
+    fn ascii(&mut self, b: &[u8]);
+    /// Appends `v` through `Display`.
+    fn display(&mut self, v: f64);
+}
+
+impl Sink for String {
+    fn ascii(&mut self, b: &[u8]) {
+        // Only ever given ASCII digits, signs and points.
+        self.push_str(std::str::from_utf8(b).unwrap_or_default());
+    }
+    fn display(&mut self, v: f64) {
+        // Writing to a String cannot fail.
+        let _ = write!(self, "{v}");
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn ascii(&mut self, b: &[u8]) {
+        self.extend_from_slice(b);
+    }
+    fn display(&mut self, v: f64) {
+        // Writing to a Vec cannot fail.
+        let _ = std::io::Write::write_fmt(self, format_args!("{v}"));
+    }
+}
+
 /// Appends the cell text of a finite or non-finite float.
-pub fn push_f64(buf: &mut String, v: f64) {
+pub fn push_f64(buf: &mut impl Sink, v: f64) {
     if v.is_nan() {
         return;
     }
@@ -29,12 +59,10 @@ pub fn push_f64(buf: &mut String, v: f64) {
     }
     // Values with a few decimals (5.2 mmol/L, 23.45 kg/m²) are written from their
     // digits; anything else through `Display`.
-    if let Some((m, k)) = short_decimal(v) {
-        push_scaled(buf, m, k);
-        return;
+    match short_decimal(v) {
+        Some((m, k)) => push_scaled(buf, m, k),
+        None => buf.display(v),
     }
-    // Writing to a String cannot fail.
-    let _ = write!(buf, "{v}");
 }
 
 /// `v = m / 10^k` with the fewest fractional digits `k ∈ 1..=6`, when the decimal text
@@ -58,46 +86,39 @@ fn short_decimal(v: f64) -> Option<(i64, u32)> {
     None
 }
 
-/// Appends `m / 10^k` as decimal text with `k ≥ 1` fractional digits (`m ≠ 0`).
-fn push_scaled(buf: &mut String, m: i64, k: u32) {
-    let mut tmp = [b'0'; 24];
+/// Writes the decimal digits of `u` right-aligned into `tmp`, at least `min` of them
+/// (leading zeros), then `-` if `neg`; returns the index of the first byte.
+fn digits(tmp: &mut [u8; 24], mut u: u64, min: usize, neg: bool) -> usize {
     let mut i = tmp.len();
-    let mut u = m.unsigned_abs();
-    let k = k as usize;
-    while u > 0 || tmp.len() - i < k + 1 {
+    while u > 0 || tmp.len() - i < min {
         i -= 1;
         tmp[i] = b'0' + (u % 10) as u8;
         u /= 10;
     }
-    if m < 0 {
-        buf.push('-');
+    if neg {
+        i -= 1;
+        tmp[i] = b'-';
     }
+    i
+}
+
+/// Appends `m / 10^k` as decimal text with `k ≥ 1` fractional digits (`m ≠ 0`).
+fn push_scaled(buf: &mut impl Sink, m: i64, k: u32) {
+    let mut tmp = [0u8; 24];
+    let k = k as usize;
+    let i = digits(&mut tmp, m.unsigned_abs(), k + 1, m < 0);
     let point = tmp.len() - k;
-    // ASCII digits only.
-    buf.push_str(std::str::from_utf8(&tmp[i..point]).unwrap_or_default());
-    buf.push('.');
-    buf.push_str(std::str::from_utf8(&tmp[point..]).unwrap_or_default());
+    buf.ascii(&tmp[i..point]);
+    buf.ascii(b".");
+    buf.ascii(&tmp[point..]);
 }
 
 /// Appends the cell text of an integer (the same text as `Display`, without the
 /// formatting machinery).
-pub fn push_i64(buf: &mut String, v: i64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
-    let mut u = v.unsigned_abs();
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (u % 10) as u8;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        buf.push('-');
-    }
-    // ASCII digits only.
-    buf.push_str(std::str::from_utf8(&tmp[i..]).unwrap_or_default());
+pub fn push_i64(buf: &mut impl Sink, v: i64) {
+    let mut tmp = [0u8; 24];
+    let i = digits(&mut tmp, v.unsigned_abs(), 1, v < 0);
+    buf.ascii(&tmp[i..]);
 }
 
 fn type_name(v: &Bound<'_, PyAny>) -> String {
@@ -374,6 +395,86 @@ impl ColRef<'_> {
     }
 }
 
+/// The cell text of one column for a block of rows: text and booleans borrowed where
+/// they are (no copy), numbers written once, column by column, into one buffer.
+pub struct BlockCells<'a> {
+    col: ColRef<'a>,
+    /// First row of the block.
+    lo: usize,
+    /// Numbers: the text of rows `lo..`, cell `k` ending at `ends[k]`.
+    text: String,
+    ends: Vec<usize>,
+    /// The bytes the numbers are written into, before one UTF-8 check makes them `text`.
+    bytes: Vec<u8>,
+}
+
+impl<'a> BlockCells<'a> {
+    /// An empty block of `col`.
+    pub fn new(col: ColRef<'a>) -> Self {
+        BlockCells {
+            col,
+            lo: 0,
+            text: String::new(),
+            ends: Vec::new(),
+            bytes: Vec::new(),
+        }
+    }
+
+    /// Fills the block with rows `lo..hi`, reusing the buffers.
+    pub fn fill(&mut self, lo: usize, hi: usize) {
+        self.lo = lo;
+        self.ends.clear();
+        let b = &mut self.bytes;
+        b.clear();
+        match self.col {
+            ColRef::F64(s) => {
+                for &v in &s[lo..hi] {
+                    push_f64(b, v);
+                    self.ends.push(b.len());
+                }
+            }
+            ColRef::I64(s) => {
+                for &v in &s[lo..hi] {
+                    push_i64(b, v);
+                    self.ends.push(b.len());
+                }
+            }
+            ColRef::Bool(_) | ColRef::Utf8(_) | ColRef::Text(_) => return,
+        }
+        // The digit writers and `Display` write ASCII only, so the check never fails;
+        // if it did, non-ASCII bytes would become `?`, one byte each, keeping `ends`.
+        self.text.clear();
+        match std::str::from_utf8(b) {
+            Ok(t) => self.text.push_str(t),
+            Err(_) => self.text.extend(
+                b.iter()
+                    .map(|&c| if c.is_ascii() { c as char } else { '?' }),
+            ),
+        }
+    }
+
+    /// The cell text of row `i` (`lo ≤ i < hi` of the last [`fill`](Self::fill)).
+    #[inline]
+    pub fn get(&self, i: usize) -> &str {
+        match self.col {
+            ColRef::F64(_) | ColRef::I64(_) => {
+                let k = i - self.lo;
+                let a = if k == 0 { 0 } else { self.ends[k - 1] };
+                &self.text[a..self.ends[k]]
+            }
+            ColRef::Bool(s) => {
+                if s[i] {
+                    "1"
+                } else {
+                    "0"
+                }
+            }
+            ColRef::Utf8(u) => u.get(i),
+            ColRef::Text(s) => &s[i],
+        }
+    }
+}
+
 fn contiguous<'py, T: numpy::Element + Clone>(
     a: &Bound<'py, PyArray1<T>>,
 ) -> PyResult<PyReadonlyArray1<'py, T>> {
@@ -490,7 +591,7 @@ impl<'py> Column<'py> {
 
 #[cfg(test)]
 mod tests {
-    use super::push_f64;
+    use super::{push_f64, push_i64};
 
     /// The digit path writes what `Display` writes, on values with up to six decimals
     /// and on values it must leave to `Display`.
@@ -503,7 +604,7 @@ mod tests {
             x ^= x << 17;
             x
         };
-        let mut buf = String::new();
+        let (mut buf, mut bytes) = (String::new(), Vec::new());
         for i in 0..2_000_000u64 {
             let r = next();
             let v = match i % 4 {
@@ -525,6 +626,14 @@ mod tests {
             buf.clear();
             push_f64(&mut buf, v);
             assert_eq!(buf, format!("{v}"), "{v:e}");
+            bytes.clear();
+            push_f64(&mut bytes, v);
+            assert_eq!(bytes, buf.as_bytes(), "{v:e}");
+        }
+        for v in [0, 7, -7, 10, -1_000_000, i64::MAX, i64::MIN] {
+            buf.clear();
+            push_i64(&mut buf, v);
+            assert_eq!(buf, v.to_string());
         }
         for v in [
             0.1,

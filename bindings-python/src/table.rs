@@ -1,7 +1,7 @@
 //! The table API: columns in, the output columns of `cvdscreen screen` (or the
 //! indicator table) out. Rows are screened on worker threads with the GIL released.
 
-use crate::convert::{ColRef, Column};
+use crate::convert::{BlockCells, ColRef, Column};
 use crate::record::profile;
 use cvdscreen::assess::{assess_with, Screener};
 use cvdscreen::exchange::{self, Col, Header};
@@ -60,30 +60,27 @@ impl<'a> Table<'a> {
         })
     }
 
-    /// Writes the cells of row `i` into `line` and returns them as slices in `cells`,
-    /// whose allocation is reused from row to row (see [`recycle`]).
-    fn row<'b>(
-        &self,
-        i: usize,
-        line: &'b mut String,
-        ends: &mut Vec<usize>,
-        cells: Vec<&str>,
-    ) -> Vec<&'b str> {
-        line.clear();
-        ends.clear();
-        for c in &self.cols {
-            c.push(i, line);
-            ends.push(line.len());
+    /// Calls `f` with the cells of every row of `lo..hi`, in order. The
+    /// cells are read in blocks of rows, column by column ([`BlockCells`]): text columns
+    /// are borrowed where they are, numbers written once per block.
+    fn for_each_row(&self, lo: usize, hi: usize, mut f: impl FnMut(&[&str])) {
+        const BLOCK: usize = 1024;
+        let mut blocks: Vec<BlockCells<'_>> =
+            self.cols.iter().map(|&c| BlockCells::new(c)).collect();
+        let mut spare = Vec::with_capacity(blocks.len());
+        for a in (lo..hi).step_by(BLOCK) {
+            let b = (a + BLOCK).min(hi);
+            for block in &mut blocks {
+                block.fill(a, b);
+            }
+            let mut row = recycle(std::mem::take(&mut spare));
+            for i in a..b {
+                row.clear();
+                row.extend(blocks.iter().map(|block| block.get(i)));
+                f(&row);
+            }
+            spare = recycle(row);
         }
-        let mut start = 0;
-        let line: &'b str = line;
-        let mut cells = recycle(cells);
-        cells.extend(ends.iter().map(|&e| {
-            let s = &line[start..e];
-            start = e;
-            s
-        }));
-        cells
     }
 
     /// The DQ-PRG-6 index over every row, built like the CLI's first pass (on `k`
@@ -120,7 +117,7 @@ impl<'a> Table<'a> {
 
 /// An emptied vector of borrowed cells with a new lifetime, in the same allocation: the
 /// standard library collects a `vec::IntoIter` into a `Vec` of the same layout in place,
-/// and the map never runs on an empty vector. Saves one allocation per row.
+/// and the map never runs on an empty vector. Saves one allocation per block of rows.
 fn recycle<'b>(mut v: Vec<&str>) -> Vec<&'b str> {
     v.clear();
     v.into_iter().map(|_| "").collect()
@@ -248,24 +245,21 @@ fn screen_table(table: &Table<'_>, p: Profile, k: usize) -> Vec<Vec<StrCol>> {
         None => Screener::new(p),
     };
     par_blocks(table.rows, k, 1024, |lo, hi| {
-        let (mut line, mut ends, mut spare) = (String::new(), Vec::new(), Vec::new());
         // The output cells of the current row, reused from row to row.
         let mut cells = Vec::new();
         let mut cols: Vec<StrCol> = output::OUTPUT_COLUMNS
             .iter()
             .map(|_| StrCol::with_rows(hi - lo))
             .collect();
-        for i in lo..hi {
-            let row = table.row(i, &mut line, &mut ends, std::mem::take(&mut spare));
-            output::cells_into(&screener.screen_cells(&table.header, &row), &mut cells);
-            spare = recycle(row);
+        table.for_each_row(lo, hi, |row| {
+            output::cells_into(&screener.screen_cells(&table.header, row), &mut cells);
             for (col, cell) in cols.iter_mut().zip(&cells) {
                 col.push(cell);
             }
             for col in cols.iter_mut().skip(cells.len()) {
                 col.push("");
             }
-        }
+        });
         cols
     })
 }
@@ -409,14 +403,11 @@ pub fn indicator_rows<'py>(
         let dups = table.duplicates(k);
         let parts = par_ranges(table.rows, k, |lo, hi| {
             let mut acc = ScreeningAccumulator::new(options.clone());
-            let (mut line, mut ends, mut spare) = (String::new(), Vec::new(), Vec::new());
-            for i in lo..hi {
-                let row = table.row(i, &mut line, &mut ends, std::mem::take(&mut spare));
-                let (rec, findings) = exchange::parse_record(&table.header, &row);
+            table.for_each_row(lo, hi, |row| {
+                let (rec, findings) = exchange::parse_record(&table.header, row);
                 let a = assess_with(&rec, findings, &p, dups.as_ref());
                 acc.add(&IndicatorRow::from_assessment(&rec, &a));
-                spare = recycle(row);
-            }
+            });
             acc
         });
         let mut it = parts.into_iter();
