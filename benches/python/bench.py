@@ -8,8 +8,10 @@ On one generated file (`cvdscreen generate`, written to benches/out/):
    every implementation): cvdscreen batch vs a vectorised numpy implementation of
    the same China-PAR equation written here, and vs the installable peers on the
    models they share (`pyprevent` PREVENT fastest raw-numpy path, `ascvd` PCE scalar
-   loop), with their outputs checked against ours.
-Prints records/s and ratios. Peers that are not installed are skipped.
+   loop, `cvd-risk` pandas batch for PREVENT, PCE and Framingham), with their outputs
+   checked against ours; numpy implementations of China-PAR, PCE and PREVENT written here.
+Prints records/s and ratios. Peers that are not installed are skipped
+(`pip install cvd-risk==0.1.48 pyprevent==0.1.6 ascvd==0.5`).
 """
 
 from __future__ import annotations
@@ -57,6 +59,64 @@ def china_par_numpy(male, age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, d
              + k["w"] * np.log(waist[m]) + k["smk"] * smoker[m] + k["dm"] * dm[m] + k["n"] * north[m] + k["u"] * urban[m]
              + k["fh"] * fh[m] + k["asmk"] * la * smoker[m] + k["afh"] * la * fh[m])
         out[m] = 100.0 * (1.0 - k["s10"] ** np.exp(x - k["mean"]))
+    return out
+
+
+# Goff et al. 2013 (Circulation 2014;129:S49), Appendix Table A, white equations; the same
+# values as core/src/models/pce2013.rs.
+PCE_WHITE = {
+    True: dict(a=12.344, a2=0.0, tc=11.853, atc=-2.664, hdl=-7.990, ahdl=1.769, st=1.797, ast=0.0, su=1.764, asu=0.0, smk=7.837, asmk=-1.795, dm=0.658, mean=61.18, s0=0.9144),
+    False: dict(a=-29.799, a2=4.884, tc=13.540, atc=-3.114, hdl=-13.578, ahdl=3.149, st=2.019, ast=0.0, su=1.957, asu=0.0, smk=7.574, asmk=-1.665, dm=0.661, mean=-29.18, s0=0.9665),
+}
+
+
+def pce_numpy(male, age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, dm):
+    """PCE 10-year ASCVD risk, white equations, percent."""
+    out = np.empty_like(age)
+    for sex in (True, False):
+        k = PCE_WHITE[sex]
+        m = male == sex
+        la, lt, lh, ls = np.log(age[m]), np.log(tc_mgdl[m]), np.log(hdl_mgdl[m]), np.log(sbp[m])
+        t = treated[m]
+        x = (k["a"] * la + k["a2"] * la * la + k["tc"] * lt + k["atc"] * la * lt + k["hdl"] * lh + k["ahdl"] * la * lh
+             + np.where(t, k["st"], k["su"]) * ls + np.where(t, k["ast"], k["asu"]) * la * ls
+             + k["smk"] * smoker[m] + k["asmk"] * la * smoker[m] + k["dm"] * dm[m])
+        out[m] = 100.0 * (1.0 - k["s0"] ** np.exp(x - k["mean"]))
+    return out
+
+
+def prevent_betas():
+    """PREVENT base 10-year total-CVD coefficients (Khan et al. 2024), read from the table the
+    core embeds (core/data/prevent_2023_base_10yr_coefficients.csv): rows in term order."""
+    import csv
+
+    with open(ROOT / "core" / "data" / "prevent_2023_base_10yr_coefficients.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    col = {name: i for i, name in enumerate(rows[0])}
+    return {sex: np.array([float(r[col[name]]) for r in rows[1:]]) for sex, name in ((True, "male_total_cvd"), (False, "female_total_cvd"))}
+
+
+def prevent_numpy(betas, male, age, tc_mgdl, hdl_mgdl, sbp, dm, smoker, bmi, egfr, bptx, statin):
+    """PREVENT base 10-year total CVD, percent: logistic in the 23 terms of the table."""
+    out = np.empty_like(age)
+    for sex in (True, False):
+        m = male == sex
+        a = (age[m] - 55.0) / 10.0
+        nonhdl = (tc_mgdl[m] - hdl_mgdl[m]) * 0.02586 - 3.5
+        hdl = (hdl_mgdl[m] * 0.02586 - 1.3) / 0.3
+        s, b, e = sbp[m], bmi[m], egfr[m]
+        sbp_hi = (np.maximum(s, 110.0) - 130.0) / 20.0
+        bmi_hi = (np.maximum(b, 30.0) - 30.0) / 5.0
+        egfr_lo = (np.minimum(e, 60.0) - 60.0) / -15.0
+        d, k, t, st = dm[m], smoker[m], bptx[m], statin[m]
+        terms = (a, nonhdl, hdl, (np.minimum(s, 110.0) - 110.0) / 20.0, sbp_hi, d, k, (np.minimum(b, 30.0) - 25.0) / 5.0, bmi_hi,
+                 egfr_lo, (np.maximum(e, 60.0) - 90.0) / -15.0, t, st, t * sbp_hi, st * nonhdl, a * nonhdl, a * hdl, a * sbp_hi,
+                 a * d, a * k, a * bmi_hi, a * egfr_lo)
+        beta = betas[sex]
+        x = np.full(a.shape, beta[-1])
+        for bk, tk in zip(beta, terms):
+            x += bk * tk
+        out[m] = 100.0 / (1.0 + np.exp(-x))
     return out
 
 
@@ -142,10 +202,44 @@ def main() -> None:
         row("China-PAR 10y", "cvdscreen batch (threads=1)", t_cp1, f"{t_cp1 / t_cp:.2f}× slower than all threads", "0 (identical)")
     row("China-PAR 10y", "numpy (this script, 1 thread)", t_np, f"{t_np / t_cp:.1f}× (target ≥ 20×)", f"{np.max(np.abs(ours[ok] - ref[ok])):.2e} on {ok.sum():,} rows")
 
+    def diff(a, b):
+        ok = np.isfinite(a) & np.isfinite(b)
+        return f"{np.max(np.abs(a[ok] - b[ok])):.2e} on {ok.sum():,} rows"
+
+    def cvd_risk_frame(idx):
+        """The rows `idx` as a cvd-risk batch frame (mmol/L lipids, the ×38.67 factor)."""
+        return pd.DataFrame(dict(
+            age=age[idx], sex=np.where(male[idx], "male", "female"), race="white", systolic_bp=sbp[idx],
+            total_cholesterol=tc[idx] / 38.67, hdl_cholesterol=hdl[idx] / 38.67, smoking=f["current_smoker"][idx] == 1,
+            diabetes=f["diabetes"][idx] == 1, antihypertensive=f["bp_treated"][idx] == 1, statin_use=False,
+            egfr=egfr[idx], bmi=bmi[idx]))
+
+    def run_cvd_risk(model_cls, ours, idx):
+        """cvd-risk's pandas batch on `idx` (timed, scaled to n rows) against ours on the same rows."""
+        import logging
+
+        logging.disable(logging.CRITICAL)
+        frame = cvd_risk_frame(idx)
+        t = time.perf_counter()
+        theirs = model_cls().calculate_batch(frame)["risk_score"].to_numpy(dtype=np.float64)
+        t_cr = (time.perf_counter() - t) * n / len(idx)
+        mine = ours[idx]
+        return t_cr, theirs, mine
+
+    # cvd-risk's pandas batch is slow: time it on the first 100k computable rows and scale.
+    try:
+        import cvd_risk
+    except ImportError:
+        cvd_risk = None
+
+    # PREVENT: our batch, numpy (same table), pyprevent's fastest path, cvd-risk.
     pv_kw = dict(sex=sex_u8, age=age, sbp=sbp, bp_treated=u8["bp_treated"], tc_mgdl=tc, hdl_mgdl=hdl, statin=np.zeros(n, np.uint8),
                  diabetes=u8["diabetes"], current_smoker=u8["current_smoker"], egfr=egfr, bmi=bmi)
     t_pv, pv = best(lambda: models.prevent_10y(**pv_kw))
     row("PREVENT 10y CVD", "cvdscreen batch", t_pv, "1", "0")
+    betas = prevent_betas()
+    t_pvn, pvn = best(lambda: prevent_numpy(betas, male, age, tc, hdl, sbp, f["diabetes"], f["current_smoker"], bmi, egfr, f["bp_treated"], np.zeros(n)))
+    row("PREVENT 10y CVD", "numpy (this script, 1 thread)", t_pvn, f"{t_pvn / t_pv:.1f}×", diff(pv, pvn))
     try:
         import pyprevent._pyprevent as pp
 
@@ -153,14 +247,20 @@ def main() -> None:
         import contextlib, io
         with contextlib.redirect_stdout(io.StringIO()):
             t_pp, theirs = best(lambda: np.asarray(pp.calculate_10_yr_cvd_rust_parallel_np(arr), dtype=np.float64))
-        ok = np.isfinite(pv) & np.isfinite(theirs)
-        row("PREVENT 10y CVD", "pyprevent raw numpy (rayon)", t_pp, f"{t_pp / t_pv:.2f}× (target ≥ 2×)", f"{np.max(np.abs(pv[ok] - theirs[ok])):.2e} on {ok.sum():,} rows (pyprevent NaN on {np.isnan(theirs).sum():,}: its hard ranges)")
+        row("PREVENT 10y CVD", "pyprevent raw numpy (rayon)", t_pp, f"{t_pp / t_pv:.2f}× (target ≥ 2×)", f"{diff(pv, theirs)} (pyprevent NaN on {np.isnan(theirs).sum():,}: its hard ranges)")
     except ImportError:
-        print("| PREVENT | pyprevent | not installed | | |")
+        print("| PREVENT 10y CVD | pyprevent | not installed | | |")
+    if cvd_risk is not None:
+        idx = np.flatnonzero(np.isfinite(pv))[:100_000]
+        t_cr, theirs, mine = run_cvd_risk(cvd_risk.Prevent, pv, idx)
+        row("PREVENT 10y CVD", f"cvd-risk pandas batch ({len(idx):,} rows, scaled)", t_cr, f"{t_cr / t_pv:.0f}×", diff(mine, theirs))
 
+    # PCE (white equations): our batch, numpy, ascvd, cvd-risk.
     pce_kw = dict(sex=sex_u8, age=age, tc_mgdl=tc, hdl_mgdl=hdl, sbp=sbp, bp_treated=u8["bp_treated"], current_smoker=u8["current_smoker"], diabetes=u8["diabetes"], race="white")
     t_pce, pce = best(lambda: models.pce_10y(**pce_kw))
     row("PCE 10y", "cvdscreen batch", t_pce, "1", "0")
+    t_pcen, pcen = best(lambda: pce_numpy(male, age, tc, hdl, sbp, f["bp_treated"] == 1, f["current_smoker"], f["diabetes"]))
+    row("PCE 10y", "numpy (this script, 1 thread)", t_pcen, f"{t_pcen / t_pce:.1f}×", diff(pce, np.clip(pcen, 0.0, 100.0)))
     try:
         import ascvd
 
@@ -170,13 +270,28 @@ def main() -> None:
         t = time.perf_counter()
         theirs = np.array([ascvd.compute_ten_year_score(*x) for x in args], dtype=float)
         t_as = (time.perf_counter() - t) * n / len(idx)
-        ours_int = models.pce_10y(**{k: (v[idx] if isinstance(v, np.ndarray) else v) for k, v in pce_kw.items()}, )
         # ascvd takes integer ages and rounds its result to 0.1 %.
         ours_int = models.pce_10y(**dict({k: (v[idx] if isinstance(v, np.ndarray) else v) for k, v in pce_kw.items()}, age=np.round(age[idx])))
         d = np.abs(ours_int - theirs * (100 if np.nanmax(theirs) <= 1 else 1))
-        row("PCE 10y", f"ascvd scalar loop ({len(idx):,} rows, extrapolated)", t_as, f"{t_as / t_pce:.0f}×", f"{np.nanmax(d):.3f} (ascvd rounds to 0.1)")
+        row("PCE 10y", f"ascvd scalar loop ({len(idx):,} rows, scaled)", t_as, f"{t_as / t_pce:.0f}×", f"{np.nanmax(d):.3f} (ascvd rounds to 0.1)")
     except ImportError:
-        print("| PCE | ascvd | not installed | | |")
+        print("| PCE 10y | ascvd | not installed | | |")
+    if cvd_risk is not None:
+        idx = np.flatnonzero(np.isfinite(pce))[:100_000]
+        t_cr, theirs, mine = run_cvd_risk(cvd_risk.ASCVD, pce, idx)
+        row("PCE 10y", f"cvd-risk `ASCVD` pandas batch ({len(idx):,} rows, scaled)", t_cr, f"{t_cr / t_pce:.0f}×",
+            f"**disagrees**: {diff(mine, theirs)}, median {np.nanmedian(theirs):.2g} % vs ours {np.nanmedian(mine):.2g} % (its PCE table holds Framingham numbers, peers.md §5)")
+
+    # Framingham 2008 general CVD: our batch vs cvd-risk.
+    frs_kw = dict(sex=sex_u8, age=age, tc_mgdl=tc, hdl_mgdl=hdl, sbp=sbp, bp_treated=u8["bp_treated"], current_smoker=u8["current_smoker"], diabetes=u8["diabetes"])
+    t_frs, frs = best(lambda: models.framingham_cvd_10y(**frs_kw))
+    row("Framingham 2008 CVD", "cvdscreen batch", t_frs, "1", "0")
+    if cvd_risk is not None:
+        idx = np.flatnonzero(np.isfinite(frs))[:100_000]
+        t_cr, theirs, mine = run_cvd_risk(cvd_risk.Framingham, frs, idx)
+        row("Framingham 2008 CVD", f"cvd-risk pandas batch ({len(idx):,} rows, scaled)", t_cr, f"{t_cr / t_frs:.0f}×", diff(mine, theirs))
+    else:
+        print("| PREVENT, PCE, Framingham | cvd-risk | not installed | | |")
 
 
 if __name__ == "__main__":
