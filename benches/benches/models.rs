@@ -7,7 +7,9 @@
 //! fail in real screening data: it measures the rows the batch path does not compute.
 //! With `MODELS_CP_NPY=DIR` (a directory of `.npy` files, `sex.npy`, `age.npy`, … as
 //! numpy's `np.savez` writes them, little-endian `<f8` / `|u1`, unzipped), the summary
-//! also times China-PAR on those columns under `RangePolicy::Flag`.
+//! also times China-PAR on those columns under `RangePolicy::Flag`. `MODELS_SETS=in,mixed`
+//! keeps the data sets whose name starts with one of the words ("in range", "mixed
+//! validity", "MODELS_CP_NPY").
 //!
 //! The scalar loops index several input columns by row number on purpose: they stand
 //! for a caller making one scalar call per record.
@@ -474,7 +476,15 @@ fn summary() {
         let d = data_npy(std::path::Path::new(&dir));
         sets.push(("MODELS_CP_NPY", d, RangePolicy::Flag, Some("china_par")));
     }
+    // MODELS_SETS=in,mixed,… keeps the data sets whose name starts with one of the words.
+    let keep = std::env::var("MODELS_SETS").ok();
     for (set, d, policy, only) in &sets {
+        if keep
+            .as_deref()
+            .is_some_and(|k| !k.split(',').any(|w| set.starts_with(w)))
+        {
+            continue;
+        }
         println!("\n{set} ({policy:?})");
         println!(
             "{:<24}{:>13}{:>13}{:>7}{:>13}{:>7}{:>15}{:>15}{:>8}",
