@@ -2,6 +2,15 @@
 //! Criterion reports time and throughput (records/s); a final plain timing pass prints
 //! records/s and the batch/scalar ratio for each model.
 //!
+//! A second data set, "mixed validity", is the same records with about 30 % of the ages
+//! NaN and 1 % outside every model's age range (deterministic), the share of rows that
+//! fail in real screening data: it measures the rows the batch path does not compute.
+//! With `MODELS_CP_NPY=DIR` (a directory of `.npy` files, `sex.npy`, `age.npy`, … as
+//! numpy's `np.savez` writes them, little-endian `<f8` / `|u1`, unzipped), the summary
+//! also times China-PAR on those columns under `RangePolicy::Flag`. `MODELS_SETS=in,mixed`
+//! keeps the data sets whose name starts with one of the words ("in range", "mixed
+//! validity", "MODELS_CP_NPY").
+//!
 //! The scalar loops index several input columns by row number on purpose: they stand
 //! for a caller making one scalar call per record.
 #![allow(clippy::needless_range_loop)]
@@ -22,7 +31,6 @@ use std::hint::black_box;
 use std::time::Instant;
 
 const N: usize = 1_000_000;
-const P: RangePolicy = RangePolicy::Strict;
 
 /// Deterministic xorshift64* generator.
 struct Rng(u64);
@@ -85,6 +93,76 @@ fn data() -> Data {
             v.push(r.bit());
         }
     }
+    d
+}
+
+/// [`data`] with about 30 % of the ages NaN and 1 % of them 90 or 10 years (outside the
+/// age range of every model), drawn by their own deterministic generator.
+fn data_mixed() -> Data {
+    let mut d = data();
+    let mut r = Rng(0xD1B5_4A32_D192_ED03);
+    for a in d.age.iter_mut() {
+        let u = r.next();
+        if u < 0.30 {
+            *a = f64::NAN;
+        } else if u < 0.31 {
+            *a = if r.bit() == 1 { 90.0 } else { 10.0 };
+        }
+    }
+    d
+}
+
+/// The payload of a numpy `.npy` file (format 1.0 or 2.0) whose header names `descr`.
+fn npy(dir: &std::path::Path, name: &str, descr: &str) -> Vec<u8> {
+    let b = std::fs::read(dir.join(format!("{name}.npy")))
+        .unwrap_or_else(|e| panic!("{name}.npy: {e}"));
+    assert!(b.starts_with(b"\x93NUMPY"), "{name}.npy: not a .npy file");
+    let (len, start) = if b[6] == 1 {
+        (usize::from(u16::from_le_bytes([b[8], b[9]])), 10)
+    } else {
+        (u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize, 12)
+    };
+    let header = String::from_utf8_lossy(&b[start..start + len]);
+    assert!(
+        header.contains(&format!("'descr': '{descr}'")) && header.contains("False"),
+        "{name}.npy: expected {descr}, C order: {header}"
+    );
+    b[start + len..].to_vec()
+}
+
+/// China-PAR columns read from `MODELS_CP_NPY` (the other models' columns stay synthetic).
+fn data_npy(dir: &std::path::Path) -> Data {
+    let f = |name| -> Vec<f64> {
+        npy(dir, name, "<f8")
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect()
+    };
+    let u = |name| npy(dir, name, "|u1");
+    let mut d = data();
+    d.sex = u("sex");
+    d.age = f("age");
+    d.sbp = f("sbp");
+    d.tc_mg = f("tc_mgdl");
+    d.hdl_mg = f("hdl_mgdl");
+    d.waist = f("waist_cm");
+    for (k, name) in [
+        "bp_treated",
+        "current_smoker",
+        "diabetes",
+        "north",
+        "urban",
+        "family_history_ascvd",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        d.b[k] = u(name);
+    }
+    for v in [&d.sex, &d.b[0], &d.b[5]] {
+        assert_eq!(v.len(), N, "MODELS_CP_NPY: {N} rows expected");
+    }
+    assert!(d.age.len() == N && d.waist.len() == N);
     d
 }
 
@@ -162,7 +240,7 @@ type Run<'a> = Box<dyn Fn(&mut [f64], &mut [u8]) + 'a>;
 
 /// (model, scalar loop, batch, batch with runtime CPU dispatch where the model has it)
 /// closures writing into the same output buffers.
-fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>, Option<Run<'_>>)> {
+fn runs(d: &Data, p: RangePolicy) -> Vec<(&'static str, Run<'_>, Run<'_>, Option<Run<'_>>)> {
     let cal = Calibration::default();
     vec![
         (
@@ -183,14 +261,14 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>, Option<Run<'_>>)> {
                         urban: Some(d.b[4][i] == 1),
                         family_history_ascvd: Some(d.b[5][i] == 1),
                     };
-                    out[i] = china_par_10y(&x, P).map_or(f64::NAN, |r| r.risk10_pct);
+                    out[i] = china_par_10y(&x, p).map_or(f64::NAN, |r| r.risk10_pct);
                 }
             }),
             Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                batch::china_par_10y(&cp_cols(d), P, out, st).unwrap();
+                batch::china_par_10y(&cp_cols(d), p, out, st).unwrap();
             }),
             Some(Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                cvdscreen_simd::china_par_10y(&cp_cols(d), P, out, st).unwrap();
+                cvdscreen_simd::china_par_10y(&cp_cols(d), p, out, st).unwrap();
             })),
         ),
         (
@@ -210,14 +288,14 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>, Option<Run<'_>>)> {
                         current_smoker: d.b[1][i] == 1,
                         diabetes: d.b[2][i] == 1,
                     };
-                    out[i] = pce(&x, P).map_or(f64::NAN, |r| r.risk10_pct);
+                    out[i] = pce(&x, p).map_or(f64::NAN, |r| r.risk10_pct);
                 }
             }),
             Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                batch::pce(&pce_cols(d), P, out, st).unwrap();
+                batch::pce(&pce_cols(d), p, out, st).unwrap();
             }),
             Some(Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                cvdscreen_simd::pce(&pce_cols(d), P, out, st).unwrap();
+                cvdscreen_simd::pce(&pce_cols(d), p, out, st).unwrap();
             })),
         ),
         (
@@ -238,7 +316,7 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>, Option<Run<'_>>)> {
                         bmi: d.bmi[i],
                     };
                     // The scalar API computes all five outcomes of the horizon.
-                    out[i] = prevent(&x, Horizon::Years10, P).map_or(f64::NAN, |r| r.total_cvd.pct);
+                    out[i] = prevent(&x, Horizon::Years10, p).map_or(f64::NAN, |r| r.total_cvd.pct);
                 }
             }),
             Box::new(move |out: &mut [f64], st: &mut [u8]| {
@@ -257,7 +335,7 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>, Option<Run<'_>>)> {
                     egfr: &d.egfr,
                     bmi: &d.bmi,
                 };
-                batch::prevent(&c, Horizon::Years10, Outcome::TotalCvd, P, out, st).unwrap();
+                batch::prevent(&c, Horizon::Years10, Outcome::TotalCvd, p, out, st).unwrap();
             }),
             None,
         ),
@@ -273,14 +351,14 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>, Option<Run<'_>>)> {
                         diabetes: d.b[0][i] == 1,
                         current_smoker: d.b[1][i] == 1,
                     };
-                    out[i] = who2019_lab(&x, cal, P).map_or(f64::NAN, |r| r.cvd_pct);
+                    out[i] = who2019_lab(&x, cal, p).map_or(f64::NAN, |r| r.cvd_pct);
                 }
             }),
             Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                batch::who2019_lab(&who_lab_cols(d), cal, P, out, st).unwrap();
+                batch::who2019_lab(&who_lab_cols(d), cal, p, out, st).unwrap();
             }),
             Some(Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                cvdscreen_simd::who2019_lab(&who_lab_cols(d), cal, P, out, st).unwrap();
+                cvdscreen_simd::who2019_lab(&who_lab_cols(d), cal, p, out, st).unwrap();
             })),
         ),
         (
@@ -297,24 +375,30 @@ fn runs(d: &Data) -> Vec<(&'static str, Run<'_>, Run<'_>, Option<Run<'_>>)> {
                         current_smoker: d.b[1][i] == 1,
                         diabetes: d.b[2][i] == 1,
                     };
-                    out[i] = framingham(&x, P).map_or(f64::NAN, |r| r.risk10_pct);
+                    out[i] = framingham(&x, p).map_or(f64::NAN, |r| r.risk10_pct);
                 }
             }),
             Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                batch::framingham(&frs_cols(d), P, out, st).unwrap();
+                batch::framingham(&frs_cols(d), p, out, st).unwrap();
             }),
             Some(Box::new(move |out: &mut [f64], st: &mut [u8]| {
-                cvdscreen_simd::framingham(&frs_cols(d), P, out, st).unwrap();
+                cvdscreen_simd::framingham(&frs_cols(d), p, out, st).unwrap();
             })),
         ),
     ]
 }
 
 fn bench(c: &mut Criterion) {
-    let d = data();
+    let (valid, mixed) = (data(), data_mixed());
     let (mut out, mut st) = (vec![0.0; N], vec![0u8; N]);
-    for (name, scalar, batch, dispatched) in runs(&d) {
-        let mut g = c.benchmark_group(name);
+    let all = runs(&valid, RangePolicy::Strict)
+        .into_iter()
+        .map(|r| (r, ""));
+    let mixed = runs(&mixed, RangePolicy::Strict)
+        .into_iter()
+        .map(|r| (r, "/mixed"));
+    for ((name, scalar, batch, dispatched), suffix) in all.chain(mixed) {
+        let mut g = c.benchmark_group(format!("{name}{suffix}"));
         g.throughput(Throughput::Elements(N as u64));
         g.sample_size(10);
         g.bench_function(BenchmarkId::new("scalar", N), |b| {
@@ -344,25 +428,31 @@ fn thread_cpu_ns() -> Option<u64> {
         .ok()
 }
 
-/// Plain timing (best of 5) so the ratio is printed in one place: records per wall
-/// second and, where the OS reports it, per CPU second of the benchmark thread.
+/// Plain timing (best of 5 samples, each repeating the call for at least 0.2 s) so the
+/// ratio is printed in one place: records per wall second and, where the OS reports it,
+/// per CPU second of the benchmark thread.
 fn summary() {
-    let d = data();
     let (mut out, mut st) = (vec![0.0; N], vec![0u8; N]);
-    // (best wall seconds, best thread-CPU seconds)
+    // (best wall seconds, best thread-CPU seconds) per call, over 5 samples of at least
+    // 0.2 s each (the thread's CPU clock ticks in milliseconds on some kernels).
     let best = |f: &dyn Fn(&mut [f64], &mut [u8]), out: &mut [f64], st: &mut [u8]| {
+        let t = Instant::now();
+        f(out, st);
+        let reps = (0.2 / t.elapsed().as_secs_f64()).ceil().clamp(1.0, 100.0) as usize;
         (0..5)
             .map(|_| {
                 let c = thread_cpu_ns();
                 let t = Instant::now();
-                f(out, st);
-                black_box(&out[N - 1]);
+                for _ in 0..reps {
+                    f(out, st);
+                    black_box(&out[N - 1]);
+                }
                 let wall = t.elapsed().as_secs_f64();
                 let cpu = match (c, thread_cpu_ns()) {
                     (Some(a), Some(b)) => (b - a) as f64 * 1e-9,
                     _ => wall,
                 };
-                (wall, cpu)
+                (wall / reps as f64, cpu / reps as f64)
             })
             .fold((f64::INFINITY, f64::INFINITY), |(w, c), (w1, c1)| {
                 (w.min(w1), c.min(c1))
@@ -372,47 +462,72 @@ fn summary() {
         "\ndispatched = cvdscreen-simd at {} (the widest level of this CPU)",
         cvdscreen_simd::Level::detect()
     );
-    println!(
-        "{:<24}{:>13}{:>13}{:>7}{:>13}{:>7}{:>15}{:>15}",
-        "model (1M records)",
-        "scalar rec/s",
-        "batch rec/s",
-        "÷scal",
-        "disp. rec/s",
-        "÷scal",
-        "batch rec/CPUs",
-        "disp. rec/CPUs",
-    );
     let same = |name: &str, what: &str, a: &[f64], b: &[f64]| {
         assert!(
             a.iter().zip(b).all(|(a, b)| a.to_bits() == b.to_bits()),
             "{name}: {what} != scalar"
         );
     };
-    for (name, scalar, batch, dispatched) in runs(&d) {
-        let (ts, _) = best(&*scalar, &mut out, &mut st);
-        let s_out = out.clone();
-        let (tb, cb) = best(&*batch, &mut out, &mut st);
-        same(name, "batch", &s_out, &out);
-        let (td, cd) = match &dispatched {
-            Some(f) => {
-                let r = best(&**f, &mut out, &mut st);
-                same(name, "dispatched", &s_out, &out);
-                r
-            }
-            None => (f64::NAN, f64::NAN),
-        };
+    let mut sets = vec![
+        ("in range", data(), RangePolicy::Strict, None),
+        ("mixed validity", data_mixed(), RangePolicy::Strict, None),
+    ];
+    if let Some(dir) = std::env::var_os("MODELS_CP_NPY") {
+        let d = data_npy(std::path::Path::new(&dir));
+        sets.push(("MODELS_CP_NPY", d, RangePolicy::Flag, Some("china_par")));
+    }
+    // MODELS_SETS=in,mixed,… keeps the data sets whose name starts with one of the words.
+    let keep = std::env::var("MODELS_SETS").ok();
+    for (set, d, policy, only) in &sets {
+        if keep
+            .as_deref()
+            .is_some_and(|k| !k.split(',').any(|w| set.starts_with(w)))
+        {
+            continue;
+        }
+        println!("\n{set} ({policy:?})");
         println!(
-            "{:<24}{:>13.3e}{:>13.3e}{:>7.2}{:>13.3e}{:>7.2}{:>15.3e}{:>15.3e}",
-            name,
-            N as f64 / ts,
-            N as f64 / tb,
-            ts / tb,
-            N as f64 / td,
-            ts / td,
-            N as f64 / cb,
-            N as f64 / cd,
+            "{:<24}{:>13}{:>13}{:>7}{:>13}{:>7}{:>15}{:>15}{:>8}",
+            "model (1M records)",
+            "scalar rec/s",
+            "batch rec/s",
+            "÷scal",
+            "disp. rec/s",
+            "÷scal",
+            "batch rec/CPUs",
+            "disp. rec/CPUs",
+            "failed",
         );
+        for (name, scalar, batch, dispatched) in runs(d, *policy) {
+            if only.is_some_and(|m| m != name) {
+                continue;
+            }
+            let (ts, _) = best(&*scalar, &mut out, &mut st);
+            let s_out = out.clone();
+            let (tb, cb) = best(&*batch, &mut out, &mut st);
+            same(name, "batch", &s_out, &out);
+            let failed = st.iter().filter(|&&s| s > 1).count();
+            let (td, cd) = match &dispatched {
+                Some(f) => {
+                    let r = best(&**f, &mut out, &mut st);
+                    same(name, "dispatched", &s_out, &out);
+                    r
+                }
+                None => (f64::NAN, f64::NAN),
+            };
+            println!(
+                "{:<24}{:>13.3e}{:>13.3e}{:>7.2}{:>13.3e}{:>7.2}{:>15.3e}{:>15.3e}{:>7.1}%",
+                name,
+                N as f64 / ts,
+                N as f64 / tb,
+                ts / tb,
+                N as f64 / td,
+                ts / td,
+                N as f64 / cb,
+                N as f64 / cd,
+                100.0 * failed as f64 / N as f64,
+            );
+        }
     }
     if let Ok(l) = std::fs::read_to_string("/proc/loadavg") {
         println!("load average: {}", l.trim());

@@ -236,21 +236,22 @@ mod tests {
             self.0 ^= self.0 >> 27;
             self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
         }
-        /// Mostly 0/1, sometimes missing or invalid.
-        fn codes(&mut self, n: usize) -> Vec<u8> {
+        /// Mostly 0/1, one in `bad` missing or invalid.
+        fn codes(&mut self, n: usize, bad: u64) -> Vec<u8> {
             (0..n)
-                .map(|_| match self.next() % 20 {
+                .map(|_| match self.next() % bad {
                     0 => [2, 7, MISSING][(self.next() % 3) as usize],
                     _ => (self.next() & 1) as u8,
                 })
                 .collect()
         }
-        /// Mostly inside `lo..hi`, sometimes on or past a bound, implausible or not finite.
-        fn values(&mut self, n: usize, lo: f64, hi: f64) -> Vec<f64> {
+        /// Mostly inside `lo..hi`; three in `bad` on or past a bound, implausible or not
+        /// finite.
+        fn values(&mut self, n: usize, lo: f64, hi: f64, bad: u64) -> Vec<f64> {
             (0..n)
                 .map(|_| {
                     let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-                    match self.next() % 24 {
+                    match self.next() % bad {
                         0 => [f64::NAN, f64::INFINITY, -1.0, 0.0][(self.next() % 4) as usize],
                         1 => [lo, hi, lo * 0.999_999, hi * 1.000_001][(self.next() % 4) as usize],
                         2 => hi + u * hi,
@@ -272,19 +273,26 @@ mod tests {
         assert_eq!(*levels.last().unwrap(), Level::detect());
         eprintln!("levels on this machine: {levels:?}");
         let mut r = Rng(0xC0DE_5EED);
-        for round in 0..4 {
+        // Rounds 4–7 with rare errors: most chunks pass the common-row check whole, the
+        // others take the status pass after it (the core's two chunk layouts).
+        for round in 0..8 {
             let policy = [RangePolicy::Strict, RangePolicy::Flag][round % 2];
-            let unit = [ConcUnit::MgDl, ConcUnit::MmolL][round / 2];
+            let unit = [ConcUnit::MgDl, ConcUnit::MmolL][round / 2 % 2];
+            let (bad, bad_code) = if round < 4 {
+                (24, 20)
+            } else {
+                (12_000, 12_000)
+            };
             let (tc, hdl) = match unit {
-                ConcUnit::MgDl => (r.values(N, 80.0, 400.0), r.values(N, 20.0, 130.0)),
-                ConcUnit::MmolL => (r.values(N, 2.0, 11.0), r.values(N, 0.5, 4.0)),
+                ConcUnit::MgDl => (r.values(N, 80.0, 400.0, bad), r.values(N, 20.0, 130.0, bad)),
+                ConcUnit::MmolL => (r.values(N, 2.0, 11.0, bad), r.values(N, 0.5, 4.0, bad)),
             };
             let (age, sbp, waist) = (
-                r.values(N, 20.0, 85.0),
-                r.values(N, 70.0, 200.0),
-                r.values(N, 50.0, 130.0),
+                r.values(N, 20.0, 85.0, bad),
+                r.values(N, 70.0, 200.0, bad),
+                r.values(N, 50.0, 130.0, bad),
             );
-            let b: Vec<Vec<u8>> = (0..7).map(|_| r.codes(N)).collect();
+            let b: Vec<Vec<u8>> = (0..7).map(|_| r.codes(N, bad_code)).collect();
             let race: Vec<u8> = (0..N).map(|_| (r.next() % 4) as u8).collect();
             let cp = ChinaParColumns {
                 sex: &b[0],
@@ -328,7 +336,7 @@ mod tests {
                 diabetes: &b[3],
             };
             type Run<'a> = Box<dyn Fn(Option<Level>, &mut [f64], &mut [u8]) -> BatchSummary + 'a>;
-            let bmi = r.values(N, 15.0, 45.0);
+            let bmi = r.values(N, 15.0, 45.0, bad);
             let wl = WhoLabColumns {
                 sex: &b[0],
                 age: &age,
@@ -406,7 +414,7 @@ mod tests {
                 let (mut out0, mut st0) = (vec![0.0; N], vec![0u8; N]);
                 let s0 = run(None, &mut out0, &mut st0);
                 assert!(
-                    s0.ok + s0.flagged > N / 10 && s0.failed > 0,
+                    s0.ok + s0.flagged > N / 10 && (s0.failed > 0 || round >= 4),
                     "{name}: {s0:?}"
                 );
                 for &level in &levels {

@@ -8,12 +8,17 @@
 //! China-PAR, PCE, Framingham and WHO 2019 (laboratory and non-laboratory) run in chunks
 //! of 256 rows: a branch-free check of the
 //! common row (valid codes, every value inside its ranges) runs over the chunk in one
-//! vectorised loop and lays out the kernel inputs in struct-of-arrays columns; the rows
-//! it does not pass take the scalar API's own checks; then one straight-line kernel
+//! vectorised loop and lays out the kernel inputs in struct-of-arrays columns; a chunk
+//! with other rows gets every row's exact status from a second branch-free loop, which
+//! folds the scalar API's checks in the scalar order (the first failing check gives the
+//! status, as the scalar error would; after a chunk with many failed rows the two loops
+//! run as one); then one straight-line kernel
 //! loop computes the chunk, each lane picking its coefficient set by a blend, which LLVM
 //! vectorises because the kernels use the branch-free [`math`](super::math) functions.
-//! The kernel is the function the scalar API calls, so equality holds by construction
-//! (and is tested). These functions are `#[inline(always)]` down to the last helper,
+//! No row goes through the scalar API, so a row that fails costs about what a valid row
+//! costs. The kernel is the function the scalar API calls and the status checks mirror
+//! the scalar ones, so equality holds by construction (and is tested against the scalar
+//! API, row by row). These functions are `#[inline(always)]` down to the last helper,
 //! so that a crate doing runtime CPU dispatch (`cvdscreen-simd`) can compile them for
 //! AVX2 or AVX-512 without `unsafe` here. WHO 2019's calibration rows are chosen once
 //! per call (region or country) and per row by sex like the coefficient sets. PREVENT
@@ -43,12 +48,14 @@
 //! assert_eq!((s.ok, s.failed), (1, 1));
 //! ```
 
-use super::error::{plausible, InputRange, ModelError};
+use super::error::{plausible, InputRange, ModelError, RangeKind};
 use super::{
     china_par as cp, framingham2008 as frs, pce2013 as pce_m, prevent2023 as prv, who2019 as who,
 };
 use crate::profile::RangePolicy;
-use crate::record::{Race, Sex};
+#[cfg(test)]
+use crate::record::Race;
+use crate::record::Sex;
 use crate::units::{Cholesterol, Conc, ConcUnit};
 use serde::Serialize;
 use std::ops::Range;
@@ -142,7 +149,7 @@ fn flag(b: u8) -> Result<bool, RowStatus> {
     }
 }
 
-#[inline]
+#[cfg(test)]
 fn opt_flag(b: u8) -> Result<Option<bool>, RowStatus> {
     match b {
         MISSING => Ok(None),
@@ -216,19 +223,29 @@ const CHUNK: usize = 256;
 /// numeric kernel inputs per row: the model's `Lane` fields, then the selectors of its
 /// coefficient set.
 trait Chunked<const F: usize>: Sized {
-    /// Kernel inputs of a row that failed (any harmless values; its result is dropped).
+    /// Kernel inputs of a row that failed (harmless values; its result is dropped).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     const DUMMY: [f64; F];
     /// The same columns restricted to the rows `r` (for the chunked loop: slices whose
     /// length the compiler knows, so the loop has no bounds checks and vectorises).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     fn rows(&self, r: Range<usize>) -> Self;
     /// The common row, without branches: `ok` exactly when row `i` has valid codes and
     /// every value inside both its plausibility range and the model's range — the rows
-    /// for which [`slow`](Self::slow) returns `Ok` without a range flag under either
-    /// policy, with these same inputs; `flagged` is then the row's flag (the flags that
-    /// do not come from a range). For any other row the inputs are meaningless.
+    /// whose [`status`](Self::status) is `Ok` or `Flagged` whatever the policy —, and
+    /// then `flagged` is the row's flag (the flags that do not come from a range). The
+    /// inputs are the scalar path's whenever the row is computed (status `Ok` or
+    /// `Flagged`, `ok` or not) and meaningless otherwise.
     fn fast(&self, i: usize) -> (bool, [f64; F], bool);
+    /// Row `i`'s exact [`RowStatus`] byte, without branches: the one the scalar API
+    /// gives — the first failing check in the scalar order (the codes in the order the
+    /// scalar input is built, then the checks of the model's `prepare`), else `Flagged`
+    /// or `Ok` — folded by [`Checks`].
+    fn status(&self, i: usize) -> u8;
     /// Row `i` through the scalar API's own checks, error for error: the kernel inputs
-    /// and whether the scalar result is flagged.
+    /// and whether the scalar result is flagged: the reference [`fast`](Self::fast) and
+    /// [`status`](Self::status) are tested against, row by row.
+    #[cfg(test)]
     fn slow(&self, i: usize) -> Result<([f64; F], bool), RowStatus>;
     /// The scalar API's kernel on one row's inputs: the risk in percent. `self` gives
     /// per-call data (WHO 2019's calibration rows); the others use none.
@@ -241,19 +258,31 @@ trait Chunked<const F: usize>: Sized {
 /// 1. [`Chunked::fast`] runs over the chunk in one loop that LLVM vectorises, checking
 ///    the common rows and laying out every row's kernel inputs in struct-of-arrays
 ///    columns, in row order;
-/// 2. each row it did not pass goes through [`Chunked::slow`] (the scalar checks), which
-///    gives its status and inputs (placeholder inputs for a failed row);
+/// 2. if every row of the chunk passed, its status is its flag; otherwise
+///    [`Chunked::status`] runs over the whole chunk, again one loop that LLVM vectorises
+///    (the scalar checks folded without branches, first error wins), giving every row
+///    its exact status, and the inputs of the rows that failed are replaced by
+///    [`Chunked::DUMMY`] so that the kernel never sees their NaN or implausible values.
+///    After a chunk where more than one row in 8 failed (real screening data: about
+///    one in three, mostly a missing age), steps 1 and 2 run as one loop — `fast` for
+///    the inputs, `status` for the status, sharing their loads and comparisons — since
+///    the next chunk is then likely to need step 2 too;
 /// 3. [`Chunked::kernel`] runs over the chunk as one straight-line loop — rows of every
 ///    coefficient set together, each lane picking its own coefficients — which LLVM
-///    vectorises too; a failed row's value is replaced by NaN.
+///    vectorises too; a failed row's value is replaced by NaN;
+/// 4. the statuses are counted into the summary, without branches.
+///
+/// No row takes the scalar checks: a chunk of valid rows costs step 1 only, and rows that
+/// fail (a NaN age, an invalid code, …) cost a vectorised status pass over their chunk
+/// (or the one merged pass) instead of a scalar call each.
 ///
 /// Nothing is allocated: the scratch lives on the stack. Every function on this path is
 /// `#[inline(always)]`, so a caller that compiles it for a wider instruction set (runtime
 /// CPU dispatch in a crate outside the core) gets the whole loop in that instruction set.
 ///
 /// wasm32 is built without SIMD and for size: the chunk layout would buy no lanes, only
-/// code, so each row goes through `fast`, then `slow` where `fast` did not pass it, and
-/// the same kernel (the values are the same bits either way).
+/// code, so each row goes through `fast`, then `status` where `fast` did not pass it, and
+/// the same kernel where the row is computed (the values are the same bits either way).
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn run_chunked<M: Chunked<F>, const F: usize>(
     m: &M,
@@ -265,8 +294,11 @@ fn run_chunked<M: Chunked<F>, const F: usize>(
     {
         run(n, out, status, |i| {
             let (ok, x, flagged) = m.fast(i);
-            let (x, flagged) = if ok { (x, flagged) } else { m.slow(i)? };
-            Ok((m.kernel(x), flagged))
+            let st = if ok { u8::from(flagged) } else { m.status(i) };
+            match st {
+                0 | 1 => Ok((m.kernel(x), st == 1)),
+                _ => Err(RowStatus::from_u8(st).unwrap_or(RowStatus::InvalidCode)),
+            }
         })
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -288,39 +320,47 @@ fn chunked<M: Chunked<F>, const F: usize>(
     l.check("out", out.len())?;
     l.check("status", status.len())?;
     let mut x = [[0.0f64; CHUNK]; F];
-    let mut ok = [false; CHUNK];
-    let mut flagged = [false; CHUNK];
     let mut s = BatchSummary::default();
+    // Many failed rows in the previous chunk: expect them in this one too.
+    let mut dense = false;
     for (base, (out, status)) in (0..n)
         .step_by(CHUNK)
         .zip(out.chunks_mut(CHUNK).zip(status.chunks_mut(CHUNK)))
     {
         let len = out.len();
         assert!(len <= CHUNK && status.len() == len);
-        // 1. The common rows.
         let rows = m.rows(base..base + len);
-        for j in 0..len {
-            let (o, v, f) = rows.fast(j);
-            ok[j] = o;
-            flagged[j] = f;
-            for (col, v) in x.iter_mut().zip(v) {
-                col[j] = v;
+        if dense {
+            // 1–2 in one pass: every row's exact status and kernel inputs.
+            for (j, st) in status.iter_mut().enumerate() {
+                let (_, v, _) = rows.fast(j);
+                *st = rows.status(j);
+                let failed = *st > RowStatus::Flagged as u8;
+                for (col, (v, d)) in x.iter_mut().zip(v.into_iter().zip(M::DUMMY)) {
+                    col[j] = if failed { d } else { v };
+                }
             }
-        }
-        // 2. Every other row through the scalar checks.
-        for (j, st) in status.iter_mut().enumerate() {
-            *st = if ok[j] {
-                u8::from(flagged[j])
-            } else {
-                let (v, st) = match m.slow(base + j) {
-                    Ok((v, f)) => (v, u8::from(f)),
-                    Err(e) => (M::DUMMY, e as u8),
-                };
+        } else {
+            // 1. The common rows; every row's kernel inputs.
+            let mut passed = 0u32;
+            for (j, st) in status.iter_mut().enumerate() {
+                let (ok, v, flagged) = rows.fast(j);
+                passed += u32::from(ok);
+                *st = u8::from(flagged);
                 for (col, v) in x.iter_mut().zip(v) {
                     col[j] = v;
                 }
-                st
-            };
+            }
+            // 2. A chunk with other rows: every row's exact status.
+            if passed as usize != len {
+                for (j, st) in status.iter_mut().enumerate() {
+                    *st = rows.status(j);
+                    let failed = *st > RowStatus::Flagged as u8;
+                    for (col, d) in x.iter_mut().zip(M::DUMMY) {
+                        col[j] = if failed { d } else { col[j] };
+                    }
+                }
+            }
         }
         // 3. The kernel in row order; NaN for the rows not computed.
         for (j, (o, st)) in out.iter_mut().zip(status.iter()).enumerate() {
@@ -331,15 +371,140 @@ fn chunked<M: Chunked<F>, const F: usize>(
                 f64::NAN
             };
         }
+        // 4. The summary (counted without branches: failed rows come at random).
+        let (mut ok, mut fl) = (0u32, 0u32);
         for st in status.iter() {
-            match *st {
-                0 => s.ok += 1,
-                1 => s.flagged += 1,
-                _ => s.failed += 1,
-            }
+            ok += u32::from(*st == RowStatus::Ok as u8);
+            fl += u32::from(*st == RowStatus::Flagged as u8);
         }
+        let (ok, fl) = (ok as usize, fl as usize);
+        s.ok += ok;
+        s.flagged += fl;
+        s.failed += len - ok - fl;
+        dense = (len - ok - fl) * 8 > len;
     }
     Ok(s)
+}
+
+/// The scalar checks of one row folded without branches, in the scalar order: the first
+/// failing check sets the status and later ones cannot change it ("first error wins");
+/// flags accumulate and count only when no check failed. Each method mirrors one scalar
+/// check: [`sex`] and [`flag`] / [`opt_flag`] for the codes, [`InputRange::check`] for a
+/// value, so a model's `fast` lists its checks in the order of its scalar input
+/// conversion and `prepare`.
+#[derive(Copy, Clone)]
+struct Checks {
+    /// `0` while every check passed, else the status of the first that failed (as wide
+    /// as an `f64` lane, so that the selects stay in the width of the comparisons).
+    st: u64,
+    /// Any flag so far.
+    flagged: bool,
+    /// [`RangePolicy::Strict`]: a [`RangeKind::Policy`] bound is an error, not a flag.
+    strict: bool,
+}
+
+impl Checks {
+    #[inline(always)]
+    fn new(policy: RangePolicy) -> Self {
+        Checks {
+            st: 0,
+            flagged: false,
+            strict: policy == RangePolicy::Strict,
+        }
+    }
+
+    /// A check that gives `code` when `fail` (unless an earlier check failed).
+    #[inline(always)]
+    fn fail(&mut self, fail: bool, code: RowStatus) {
+        let c = if fail { code as u64 } else { 0 };
+        self.st = if self.st != 0 { self.st } else { c };
+    }
+
+    /// A flag (counts only when the row is computed).
+    #[inline(always)]
+    fn flag(&mut self, f: bool) {
+        self.flagged |= f;
+    }
+
+    /// A sex code ([`sex`]).
+    #[inline(always)]
+    fn sex(&mut self, b: u8) {
+        self.fail(b > 1, RowStatus::InvalidCode);
+    }
+
+    /// A required boolean code ([`flag`]).
+    #[inline(always)]
+    fn code(&mut self, b: u8) {
+        let code = if b == MISSING {
+            RowStatus::MissingInput
+        } else {
+            RowStatus::InvalidCode
+        };
+        self.fail(b > 1, code);
+    }
+
+    /// An optional boolean code ([`opt_flag`]: [`MISSING`] passes here).
+    #[inline(always)]
+    fn opt_code(&mut self, b: u8) {
+        self.fail((b > 1) & (b != MISSING), RowStatus::InvalidCode);
+    }
+
+    /// [`InputRange::check`] under the call's policy: not finite → `NotFinite`; outside an
+    /// enforced bound (plausibility always, a model range under `Strict`) → `OutOfRange`;
+    /// outside otherwise → a flag.
+    #[inline(always)]
+    fn range(&mut self, v: f64, r: &InputRange) {
+        let enforced = match r.kind {
+            RangeKind::Plausibility => true,
+            RangeKind::Policy => self.strict,
+            RangeKind::FlagOnly => false,
+        };
+        let finite = v.is_finite();
+        let outside = !r.contains(v);
+        let code = if finite {
+            RowStatus::OutOfRange
+        } else {
+            RowStatus::NotFinite
+        };
+        self.fail(!finite | (outside & enforced), code);
+        self.flag(outside & !enforced);
+    }
+
+    /// [`check2`](super::error::check2): the plausibility range, then the model's range.
+    #[inline(always)]
+    fn range2(&mut self, v: f64, plaus: &InputRange, range: &InputRange) {
+        self.range(v, plaus);
+        self.range(v, range);
+    }
+
+    /// A cholesterol against the ranges of its unit, `[plausibility, model]` for each
+    /// (China-PAR's `check_conc`).
+    #[inline(always)]
+    fn conc2(&mut self, c: Conc<Cholesterol>, mg: [&InputRange; 2], mmol: [&InputRange; 2]) {
+        match c {
+            Conc::MgDl(v) => self.range2(v.value(), mg[0], mg[1]),
+            Conc::MmolL(v) => self.range2(v.value(), mmol[0], mmol[1]),
+        }
+    }
+
+    /// A cholesterol against the plausibility range of its unit.
+    #[inline(always)]
+    fn conc_plausible(&mut self, c: Conc<Cholesterol>, mg: &InputRange, mmol: &InputRange) {
+        match c {
+            Conc::MgDl(v) => self.range(v.value(), mg),
+            Conc::MmolL(v) => self.range(v.value(), mmol),
+        }
+    }
+
+    /// The status byte: the first failure, else `Flagged` or `Ok`.
+    #[inline(always)]
+    fn status(self) -> u8 {
+        (if self.st != 0 {
+            self.st
+        } else {
+            u64::from(self.flagged)
+        }) as u8
+    }
 }
 
 /// `1.0` for true, `0.0` for false (the kernels' boolean inputs).
@@ -523,6 +688,54 @@ impl Chunked<CP_F> for ChinaParRows<'_> {
     }
 
     #[inline(always)]
+    fn status(&self, i: usize) -> u8 {
+        let c = &self.c;
+        let (s, bt, sm, dm, no) = (
+            c.sex[i],
+            c.bp_treated[i],
+            c.current_smoker[i],
+            c.diabetes[i],
+            c.north[i],
+        );
+        let (ur, fh) = (c.urban[i], c.family_history_ascvd[i]);
+        let male = s == 1;
+        let (age, sbp, waist) = (c.age[i], c.sbp[i], c.waist_cm[i]);
+        let (tc, hdl) = (conc(c.tc[i], c.tc_unit), conc(c.hdl[i], c.hdl_unit));
+        let mut k = Checks::new(self.policy);
+        // The codes in the order of `slow`; urban and family history may be MISSING here.
+        k.sex(s);
+        k.code(bt);
+        k.code(sm);
+        k.code(dm);
+        k.code(no);
+        k.opt_code(ur);
+        k.opt_code(fh);
+        // `cp::prepare` (RM-CPAR-9): each value against its plausibility range, then the
+        // model's; then urban and family history, required for men (RM-CPAR-2).
+        k.range2(age, &plausible::AGE, &cp::AGE);
+        k.range2(sbp, &plausible::SBP, &cp::SBP);
+        k.conc2(
+            tc,
+            [&plausible::TC_MGDL, &cp::TC_MGDL],
+            [&plausible::TC_MMOL, &cp::TC_MMOL],
+        );
+        k.conc2(
+            hdl,
+            [&plausible::HDL_MGDL, &cp::HDL_MGDL],
+            [&plausible::HDL_MMOL, &cp::HDL_MMOL],
+        );
+        k.range2(waist, &plausible::WAIST, &cp::WAIST);
+        k.fail(
+            male & ((ur == MISSING) | (fh == MISSING)),
+            RowStatus::MissingInput,
+        );
+        let (lo, hi) = cp::DERIVATION_AGE;
+        k.flag((age < lo) | (age > hi));
+        k.status()
+    }
+
+    #[cfg(test)]
+    #[inline(always)]
     fn slow(&self, i: usize) -> Result<([f64; CP_F], bool), RowStatus> {
         let c = &self.c;
         let input = cp::ChinaParInput {
@@ -699,6 +912,39 @@ impl Chunked<PCE_F> for PceRows<'_> {
         (ok, pce_row(lane, s == 1, race == 2), race == 0)
     }
 
+    #[inline(always)]
+    fn status(&self, i: usize) -> u8 {
+        let c = &self.c;
+        let (race, s, bt, sm, dm) = (
+            c.race[i],
+            c.sex[i],
+            c.bp_treated[i],
+            c.current_smoker[i],
+            c.diabetes[i],
+        );
+        let (age, sbp) = (c.age[i], c.sbp[i]);
+        let (tc, hdl) = (conc(c.tc[i], c.tc_unit), conc(c.hdl[i], c.hdl_unit));
+        let mut k = Checks::new(self.policy);
+        // The codes in the order of `slow`: race, then sex and the booleans.
+        k.fail(race > 2, RowStatus::InvalidCode);
+        k.sex(s);
+        k.code(bt);
+        k.code(sm);
+        k.code(dm);
+        // `pce_m::prepare` (RM-PCE-5): age; TC and HDL-C, plausibility in the unit
+        // supplied, then the validated (flag-only) range in mg/dL; SBP.
+        k.range2(age, &plausible::AGE, &pce_m::AGE);
+        k.conc_plausible(tc, &plausible::TC_MGDL, &plausible::TC_MMOL);
+        k.range(pce_m::mg(tc), &pce_m::TC_MGDL);
+        k.conc_plausible(hdl, &plausible::HDL_MGDL, &plausible::HDL_MMOL);
+        k.range(pce_m::mg(hdl), &pce_m::HDL_MGDL);
+        k.range2(sbp, &plausible::SBP, &pce_m::SBP);
+        // Race "other" takes the white equations, flagged.
+        k.flag(race == 0);
+        k.status()
+    }
+
+    #[cfg(test)]
     #[inline(always)]
     fn slow(&self, i: usize) -> Result<([f64; PCE_F], bool), RowStatus> {
         let c = &self.c;
@@ -1023,6 +1269,27 @@ impl Chunked<WHO_LAB_F> for WhoLabRows<'_> {
     }
 
     #[inline(always)]
+    fn status(&self, i: usize) -> u8 {
+        let c = &self.c;
+        let (s, dm, sm) = (c.sex[i], c.diabetes[i], c.current_smoker[i]);
+        let (age, sbp) = (c.age[i], c.sbp[i]);
+        let tc = conc(c.tc[i], c.tc_unit);
+        let mut k = Checks::new(self.policy);
+        k.sex(s);
+        k.code(dm);
+        k.code(sm);
+        // `who::prepare_lab` (RM-WHO19-5): age against its plausibility and model
+        // ranges; SBP and TC (in the unit supplied) against their plausibility ranges.
+        k.range2(age, &plausible::AGE, &who::AGE);
+        k.range(sbp, &plausible::SBP);
+        k.conc_plausible(tc, &plausible::TC_MGDL, &plausible::TC_MMOL);
+        // Outside the printed charts.
+        k.flag(age >= 75.0);
+        k.status()
+    }
+
+    #[cfg(test)]
+    #[inline(always)]
     fn slow(&self, i: usize) -> Result<([f64; WHO_LAB_F], bool), RowStatus> {
         let c = &self.c;
         let input = who::WhoLabInput {
@@ -1130,6 +1397,23 @@ impl Chunked<WHO_NONLAB_F> for WhoNonLabRows<'_> {
         (ok, [age, sbp, bmi, one(sm == 1), one(s == 0)], age >= 75.0)
     }
 
+    #[inline(always)]
+    fn status(&self, i: usize) -> u8 {
+        let c = &self.c;
+        let (s, sm) = (c.sex[i], c.current_smoker[i]);
+        let (age, sbp, bmi) = (c.age[i], c.sbp[i], c.bmi[i]);
+        let mut k = Checks::new(self.policy);
+        k.sex(s);
+        k.code(sm);
+        // `who::prepare_nonlab`.
+        k.range2(age, &plausible::AGE, &who::AGE);
+        k.range(sbp, &plausible::SBP);
+        k.range(bmi, &plausible::BMI);
+        k.flag(age >= 75.0);
+        k.status()
+    }
+
+    #[cfg(test)]
     #[inline(always)]
     fn slow(&self, i: usize) -> Result<([f64; WHO_NONLAB_F], bool), RowStatus> {
         let c = &self.c;
@@ -1259,6 +1543,32 @@ impl Chunked<FRS_F> for FraminghamRows<'_> {
     }
 
     #[inline(always)]
+    fn status(&self, i: usize) -> u8 {
+        let c = &self.c;
+        let (s, bt, sm, dm) = (
+            c.sex[i],
+            c.bp_treated[i],
+            c.current_smoker[i],
+            c.diabetes[i],
+        );
+        let (age, sbp) = (c.age[i], c.sbp[i]);
+        let (tc, hdl) = (conc(c.tc[i], c.tc_unit), conc(c.hdl[i], c.hdl_unit));
+        let mut k = Checks::new(self.policy);
+        k.sex(s);
+        k.code(bt);
+        k.code(sm);
+        k.code(dm);
+        // `frs::prepare` (RM-FRS-3): age against its plausibility and model ranges; TC,
+        // HDL-C (in the unit supplied) and SBP against their plausibility ranges.
+        k.range2(age, &plausible::AGE, &frs::AGE);
+        k.conc_plausible(tc, &plausible::TC_MGDL, &plausible::TC_MMOL);
+        k.conc_plausible(hdl, &plausible::HDL_MGDL, &plausible::HDL_MMOL);
+        k.range(sbp, &plausible::SBP);
+        k.status()
+    }
+
+    #[cfg(test)]
+    #[inline(always)]
     fn slow(&self, i: usize) -> Result<([f64; FRS_F], bool), RowStatus> {
         let c = &self.c;
         let input = frs::FraminghamInput {
@@ -1358,18 +1668,19 @@ mod tests {
         fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
             xs[(self.next() % xs.len() as u64) as usize]
         }
-        /// Mostly valid codes, sometimes missing or invalid.
-        fn code(&mut self) -> u8 {
-            if self.next() % 16 == 0 {
+        /// Mostly valid codes, one in `bad` missing or invalid.
+        fn code(&mut self, bad: u64) -> u8 {
+            if self.next() % bad == 0 {
                 self.pick(&[2, 7, MISSING, 254])
             } else {
                 (self.next() & 1) as u8
             }
         }
-        /// Mostly in `lo..hi`, sometimes at or just past a bound, implausible or not finite.
-        fn value(&mut self, lo: f64, hi: f64) -> f64 {
+        /// Mostly in `lo..hi`; four in `bad` at or just past a bound, below or above the
+        /// range (implausible or not), or not finite.
+        fn value(&mut self, lo: f64, hi: f64, bad: u64) -> f64 {
             let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-            match self.next() % 24 {
+            match self.next() % bad {
                 0 => self.pick(&[f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1.0, 0.0]),
                 1 => self.pick(&[lo, hi, lo * 0.999_999, hi * 1.000_001]),
                 2 => lo * 0.5 + u * lo * 0.5,
@@ -1377,11 +1688,30 @@ mod tests {
                 _ => lo + (hi - lo) * u,
             }
         }
-        fn values(&mut self, n: usize, lo: f64, hi: f64) -> Vec<f64> {
-            (0..n).map(|_| self.value(lo, hi)).collect()
+        fn values(&mut self, n: usize, lo: f64, hi: f64, bad: u64) -> Vec<f64> {
+            (0..n).map(|_| self.value(lo, hi, bad)).collect()
         }
-        fn codes(&mut self, n: usize) -> Vec<u8> {
-            (0..n).map(|_| self.code()).collect()
+        fn codes(&mut self, n: usize, bad: u64) -> Vec<u8> {
+            (0..n).map(|_| self.code(bad)).collect()
+        }
+    }
+
+    /// [`Chunked::status`] and [`Chunked::fast`] against [`Chunked::slow`] (the scalar
+    /// checks) on every row: the same status byte, `fast` passing only rows whose status
+    /// is its flag, and for a computed row the same kernel inputs bit for bit.
+    fn fast_is_slow<M: Chunked<F>, const F: usize>(m: &M, n: usize, model: &str) {
+        for i in 0..n {
+            let ((ok, x, flagged), st) = (m.fast(i), m.status(i));
+            if ok {
+                assert_eq!(st, u8::from(flagged), "{model} row {i}");
+            }
+            match m.slow(i) {
+                Ok((y, flagged)) => {
+                    assert_eq!(st, u8::from(flagged), "{model} row {i}");
+                    assert_eq!(x.map(f64::to_bits), y.map(f64::to_bits), "{model} row {i}");
+                }
+                Err(e) => assert_eq!(st, e as u8, "{model} row {i}"),
+            }
         }
     }
 
@@ -1531,6 +1861,16 @@ mod tests {
         assert!(d_cp < 1e-11 && d_pce < 1e-11 && d_fr < 1e-11);
     }
 
+    /// Every kind of row in a round of [`chunked_equals_row_by_row`] (the rounds with
+    /// dense errors may have no row without one, those with sparse errors no failed row).
+    fn all_kinds(s: BatchSummary, round: usize) {
+        match round {
+            0..8 => assert!(s.ok > 0 && s.flagged > 0 && s.failed > 0, "{s:?}"),
+            8..16 => assert!(s.failed > 0, "{s:?}"),
+            _ => assert!(s.ok > 0, "{s:?}"),
+        }
+    }
+
     /// The chunked paths against the row-by-row reference (scalar validation and kernel
     /// per row, as before chunking): every value bit for bit, every status byte and the
     /// summary, for both policies, both units and rows that fail in every way.
@@ -1538,7 +1878,20 @@ mod tests {
     fn chunked_equals_row_by_row() {
         const N: usize = 3 * CHUNK + 77;
         let mut r = Rng(0x5EED_0FC0_FFEE);
-        for round in 0..8 {
+        // Rows that fail twice or more, where the order of the checks decides the status
+        // (China-PAR): a code error before a non-finite age; a non-finite TC after an age
+        // outside the model's range under each policy; a man's missing urban or family
+        // history after a non-finite or out-of-range value.
+        let (mut code_then_nan, mut age_out_tc_nan, mut value_then_missing) = (0, [0; 2], 0);
+        // Rounds 8–15 draw errors four times as often, so rows with several are common;
+        // rounds 16–19 rarely, so that most chunks pass `fast` whole and the others take
+        // the status pass after it (not the merged pass of a chunk after a dense one).
+        for round in 0..20 {
+            let (bad, bad_code) = match round {
+                0..8 => (24, 16),
+                8..16 => (6, 4),
+                _ => (4000, 4000),
+            };
             let policy = if round % 2 == 0 {
                 RangePolicy::Strict
             } else {
@@ -1554,14 +1907,14 @@ mod tests {
                 ConcUnit::MmolL => (2.0, 11.0, 0.5, 4.0),
             };
             let (sex_c, age, sbp, tc, hdl, waist) = (
-                r.codes(N),
-                r.values(N, 20.0, 85.0),
-                r.values(N, 70.0, 200.0),
-                r.values(N, tc_lo, tc_hi),
-                r.values(N, hdl_lo, hdl_hi),
-                r.values(N, 50.0, 130.0),
+                r.codes(N, bad_code),
+                r.values(N, 20.0, 85.0, bad),
+                r.values(N, 70.0, 200.0, bad),
+                r.values(N, tc_lo, tc_hi, bad),
+                r.values(N, hdl_lo, hdl_hi, bad),
+                r.values(N, 50.0, 130.0, bad),
             );
-            let b: Vec<Vec<u8>> = (0..6).map(|_| r.codes(N)).collect();
+            let b: Vec<Vec<u8>> = (0..6).map(|_| r.codes(N, bad_code)).collect();
             let race: Vec<u8> = (0..N).map(|_| r.pick(&[0, 1, 2, 2, 1, 3])).collect();
             let (mut out, mut st) = (vec![0.0; N], vec![0u8; N]);
             let (mut out_ref, mut st_ref) = (vec![0.0; N], vec![0u8; N]);
@@ -1611,7 +1964,28 @@ mod tests {
             .unwrap();
             same(&out, &out_ref, &st, &st_ref);
             assert_eq!(s, s_ref);
-            assert!(s.ok > 0 && s.flagged > 0 && s.failed > 0, "{s:?}");
+            all_kinds(s, round);
+            fast_is_slow(&ChinaParRows { c: cp_cols, policy }, N, "China-PAR");
+            for i in 0..N {
+                // A code error, or a required boolean missing (urban and family history
+                // may be missing here).
+                let code_err = sex_c[i] > 1
+                    || b[..4].iter().any(|c| c[i] > 1)
+                    || b[4..].iter().any(|c| c[i] > 1 && c[i] != MISSING);
+                code_then_nan += usize::from(code_err && age[i].is_nan());
+                let age_out = plausible::AGE.contains(age[i]) && !cp::AGE.contains(age[i]);
+                if !code_err && age_out && plausible::SBP.contains(sbp[i]) && !tc[i].is_finite() {
+                    age_out_tc_nan[round % 2] += 1;
+                    let want = match policy {
+                        RangePolicy::Strict => RowStatus::OutOfRange,
+                        RangePolicy::Flag => RowStatus::NotFinite,
+                    };
+                    assert_eq!(st[i], want as u8, "row {i}");
+                }
+                let missing = sex_c[i] == 1 && (b[4][i] == MISSING || b[5][i] == MISSING);
+                value_then_missing +=
+                    usize::from(!code_err && missing && st[i] != RowStatus::MissingInput as u8);
+            }
 
             let pce_cols = PceColumns {
                 race: &race,
@@ -1652,7 +2026,15 @@ mod tests {
             .unwrap();
             same(&out, &out_ref, &st, &st_ref);
             assert_eq!(s, s_ref);
-            assert!(s.ok > 0 && s.flagged > 0 && s.failed > 0, "{s:?}");
+            all_kinds(s, round);
+            fast_is_slow(
+                &PceRows {
+                    c: pce_cols,
+                    policy,
+                },
+                N,
+                "PCE",
+            );
 
             let fr_cols = FraminghamColumns {
                 sex: &sex_c,
@@ -1685,7 +2067,8 @@ mod tests {
             .unwrap();
             same(&out, &out_ref, &st, &st_ref);
             assert_eq!(s, s_ref);
-            assert!(s.ok > 0 && s.failed > 0, "{s:?}");
+            assert!(s.ok > 0 && (s.failed > 0 || round >= 16), "{s:?}");
+            fast_is_slow(&FraminghamRows { c: fr_cols, policy }, N, "Framingham");
 
             // WHO 2019: ages around the model's 40–80 and the charts' 75, both
             // calibration kinds (a region other than the default in odd rounds).
@@ -1694,17 +2077,17 @@ mod tests {
                 1 => who::Calibration::Region2017(who::Region::WesternEurope),
                 _ => who::Calibration::ChinaCountry2017,
             };
-            let mut who_age = r.values(N, 40.0, 80.0);
+            let mut who_age = r.values(N, 40.0, 80.0, bad);
             for a in who_age.iter_mut().step_by(13) {
                 // The chart bound (75 flagged, the largest value below it not).
                 *a = r.pick(&[75.0, f64::from_bits(75f64.to_bits() - 1), 40.0, 80.0]);
             }
             let (who_tc, bmi) = (
                 match unit {
-                    ConcUnit::MgDl => r.values(N, 70.0, 770.0),
-                    ConcUnit::MmolL => r.values(N, 1.75, 20.0),
+                    ConcUnit::MgDl => r.values(N, 70.0, 770.0, bad),
+                    ConcUnit::MmolL => r.values(N, 1.75, 20.0, bad),
                 },
-                r.values(N, 10.0, 80.0),
+                r.values(N, 10.0, 80.0, bad),
             );
             let lab_cols = WhoLabColumns {
                 sex: &sex_c,
@@ -1732,7 +2115,14 @@ mod tests {
             .unwrap();
             same(&out, &out_ref, &st, &st_ref);
             assert_eq!(s, s_ref);
-            assert!(s.ok > 0 && s.flagged > 0 && s.failed > 0, "{s:?}");
+            all_kinds(s, round);
+            let cal_rows = who_cal(cal).unwrap();
+            let m = WhoLabRows {
+                c: lab_cols,
+                cal: cal_rows,
+                policy,
+            };
+            fast_is_slow(&m, N, "WHO 2019 lab");
 
             let nonlab_cols = WhoNonLabColumns {
                 sex: &sex_c,
@@ -1757,8 +2147,21 @@ mod tests {
             .unwrap();
             same(&out, &out_ref, &st, &st_ref);
             assert_eq!(s, s_ref);
-            assert!(s.ok > 0 && s.flagged > 0 && s.failed > 0, "{s:?}");
+            all_kinds(s, round);
+            let m = WhoNonLabRows {
+                c: nonlab_cols,
+                cal: cal_rows,
+                policy,
+            };
+            fast_is_slow(&m, N, "WHO 2019 non-lab");
         }
+        println!(
+            "China-PAR rows: code error then NaN age {code_then_nan}, NaN TC after an age \
+             outside the model range (Strict, Flag) {age_out_tc_nan:?}, a man's missing \
+             input after a failed value {value_then_missing}"
+        );
+        assert!(code_then_nan > 0 && age_out_tc_nan[0] > 0 && age_out_tc_nan[1] > 0);
+        assert!(value_then_missing > 0);
         // Empty columns.
         let e: [f64; 0] = [];
         let cols = FraminghamColumns {
@@ -1777,6 +2180,140 @@ mod tests {
             framingham(&cols, RangePolicy::Strict, &mut [], &mut []),
             Ok(BatchSummary::default())
         );
+    }
+
+    /// Rows that fail more than one check: the status is the first in the scalar order,
+    /// in the chunked path as in the scalar one.
+    #[test]
+    fn china_par_first_error_wins() {
+        use RowStatus::*;
+        let nan = f64::NAN;
+        // (sex, bp_treated, diabetes, urban, family history, age, tc, waist,
+        //  status under Strict, under Flag)
+        type Row = (u8, u8, u8, u8, u8, f64, f64, f64, RowStatus, RowStatus);
+        let rows: [Row; 14] = [
+            (2, 0, 0, 1, 1, nan, 5.0, 80.0, InvalidCode, InvalidCode),
+            (
+                1,
+                MISSING,
+                7,
+                1,
+                1,
+                nan,
+                5.0,
+                80.0,
+                MissingInput,
+                MissingInput,
+            ),
+            (
+                1,
+                7,
+                MISSING,
+                1,
+                1,
+                50.0,
+                5.0,
+                80.0,
+                InvalidCode,
+                InvalidCode,
+            ),
+            (1, 0, 0, MISSING, 1, 50.0, nan, 80.0, NotFinite, NotFinite),
+            (
+                1,
+                0,
+                0,
+                1,
+                MISSING,
+                90.0,
+                5.0,
+                80.0,
+                OutOfRange,
+                MissingInput,
+            ),
+            (1, 0, 0, 1, 1, 90.0, nan, 80.0, OutOfRange, NotFinite),
+            (1, 0, 0, 1, 1, 130.0, nan, 80.0, OutOfRange, OutOfRange),
+            (
+                1,
+                0,
+                0,
+                1,
+                1,
+                90.0,
+                30.0,
+                f64::INFINITY,
+                OutOfRange,
+                OutOfRange,
+            ),
+            (
+                1,
+                0,
+                0,
+                1,
+                1,
+                90.0,
+                12.0,
+                f64::INFINITY,
+                OutOfRange,
+                NotFinite,
+            ),
+            (1, 0, 0, 1, 1, 90.0, 12.0, 140.0, OutOfRange, Flagged),
+            (
+                0,
+                0,
+                0,
+                7,
+                MISSING,
+                50.0,
+                5.0,
+                80.0,
+                InvalidCode,
+                InvalidCode,
+            ),
+            (0, 0, 0, MISSING, MISSING, 50.0, 5.0, 80.0, Ok, Ok),
+            (0, 0, 0, MISSING, 1, 30.0, 5.0, 80.0, Flagged, Flagged),
+            (1, 0, 0, 0, 1, -nan, 5.0, 80.0, NotFinite, NotFinite),
+        ];
+        let n = rows.len();
+        let col = |f: fn(&Row) -> u8| rows.iter().map(f).collect::<Vec<u8>>();
+        let val = |f: fn(&Row) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+        let (sex_c, bt, dm, ur, fh) = (
+            col(|r| r.0),
+            col(|r| r.1),
+            col(|r| r.2),
+            col(|r| r.3),
+            col(|r| r.4),
+        );
+        let (age, tc, waist) = (val(|r| r.5), val(|r| r.6), val(|r| r.7));
+        let (zero, sbp, hdl) = (vec![0u8; n], vec![130.0; n], vec![1.2; n]);
+        let c = ChinaParColumns {
+            sex: &sex_c,
+            age: &age,
+            sbp: &sbp,
+            bp_treated: &bt,
+            tc: &tc,
+            tc_unit: ConcUnit::MmolL,
+            hdl: &hdl,
+            hdl_unit: ConcUnit::MmolL,
+            waist_cm: &waist,
+            current_smoker: &zero,
+            diabetes: &dm,
+            north: &zero,
+            urban: &ur,
+            family_history_ascvd: &fh,
+        };
+        let (mut out, mut st) = (vec![0.0; n], vec![0u8; n]);
+        for (k, policy) in [RangePolicy::Strict, RangePolicy::Flag]
+            .into_iter()
+            .enumerate()
+        {
+            china_par_10y(&c, policy, &mut out, &mut st).unwrap();
+            fast_is_slow(&ChinaParRows { c, policy }, n, "China-PAR");
+            for (i, r) in rows.iter().enumerate() {
+                let want = if k == 0 { r.8 } else { r.9 };
+                assert_eq!(RowStatus::from_u8(st[i]), Some(want), "{policy:?} row {i}");
+                assert_eq!(out[i].is_nan(), !want.computed(), "{policy:?} row {i}");
+            }
+        }
     }
 
     #[test]
