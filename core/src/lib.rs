@@ -30,6 +30,7 @@ pub mod rules;
 pub mod units;
 pub mod value;
 pub mod visits;
+mod shortest;
 
 /// The README's Rust examples are compiled and run as doctests.
 #[cfg(doctest)]

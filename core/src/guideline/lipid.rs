@@ -414,7 +414,9 @@ pub struct LdlTarget {
 impl LdlTarget {
     /// The `ldl_target_mmol` column: the shortest decimal (`1.4`, `2.6`, …).
     pub fn column(&self) -> String {
-        format!("{}", self.ldl_mmol)
+        let mut s = String::new();
+        crate::shortest::push(&mut s, self.ldl_mmol, 0);
+        s
     }
 }
 
