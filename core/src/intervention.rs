@@ -215,6 +215,108 @@ pub fn urgent_referral(p: &Person<'_>) -> UrgentReferral {
     }
 }
 
+/// The antihypertensive item's texts for a BP target: static for CN2020-4's two
+/// targets (`{ts}` of an integral `f64` is the integer's digits), formatted otherwise.
+fn antihypertensive_texts(ts: f64, td: f64) -> (Cow<'static, str>, Cow<'static, str>) {
+    macro_rules! en {
+        ($s:expr, $d:expr) => {
+            concat!("Start antihypertensive drugs; BP target < ", $s, "/", $d, " mmHg")
+        };
+    }
+    macro_rules! zh {
+        ($s:expr, $d:expr) => {
+            concat!("启动降压药物治疗；血压目标<", $s, "/", $d, " mmHg")
+        };
+    }
+    macro_rules! known {
+        ($($s:literal / $d:literal),*) => {
+            $(
+                if ts == f64::from($s) && td == f64::from($d) {
+                    return (Cow::Borrowed(en!($s, $d)), Cow::Borrowed(zh!($s, $d)));
+                }
+            )*
+        };
+    }
+    known!(140u8 / 90u8, 130u8 / 80u8);
+    (
+        format!(en!("{}", "{}"), ts, td).into(),
+        format!(zh!("{}", "{}"), ts, td).into(),
+    )
+}
+
+/// The statin item's texts for an LDL-C target (`None`: to be set): static for the
+/// targets of lipid.rs (`LdlTarget::column` of `1.4` is `"1.4"`), formatted otherwise.
+fn statin_texts(target: Option<&lipid::LdlTarget>) -> (Cow<'static, str>, Cow<'static, str>) {
+    macro_rules! en {
+        ($t:expr) => {
+            concat!(
+                "Statin (moderate intensity first; recheck lipids after 4–6 weeks); target ",
+                $t
+            )
+        };
+    }
+    macro_rules! zh {
+        ($t:expr) => {
+            concat!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标", $t)
+        };
+    }
+    macro_rules! ldl_en {
+        ($v:expr) => {
+            concat!("LDL-C < ", $v, " mmol/L")
+        };
+    }
+    macro_rules! ldl_reduction_en {
+        ($v:expr) => {
+            concat!("LDL-C < ", $v, " mmol/L and a reduction > 50 % from baseline")
+        };
+    }
+    macro_rules! ldl_zh {
+        ($v:expr) => {
+            concat!("LDL-C<", $v, " mmol/L")
+        };
+    }
+    macro_rules! ldl_reduction_zh {
+        ($v:expr) => {
+            concat!("LDL-C<", $v, " mmol/L且较基线降低>50%")
+        };
+    }
+    let Some(t) = target else {
+        return (
+            Cow::Borrowed(en!("LDL-C target to be set")),
+            Cow::Borrowed(zh!("LDL-C目标值待定")),
+        );
+    };
+    macro_rules! known {
+        ($($v:literal),*) => {
+            $(
+                if t.ldl_mmol == $v {
+                    return if t.reduction_required {
+                        (
+                            Cow::Borrowed(en!(ldl_reduction_en!($v))),
+                            Cow::Borrowed(zh!(ldl_reduction_zh!($v))),
+                        )
+                    } else {
+                        (Cow::Borrowed(en!(ldl_en!($v))), Cow::Borrowed(zh!(ldl_zh!($v))))
+                    };
+                }
+            )*
+        };
+    }
+    known!(1.4, 1.8, 2.6, 3.4);
+    let c = t.column();
+    if t.reduction_required {
+        (
+            format!(en!(ldl_reduction_en!("{}")), c).into(),
+            format!(zh!(ldl_reduction_zh!("{}")), c).into(),
+        )
+    } else {
+        (
+            format!(en!(ldl_en!("{}")), c).into(),
+            format!(zh!(ldl_zh!("{}")), c).into(),
+        )
+    }
+}
+
 /// A person's plan.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Plan {
@@ -418,12 +520,7 @@ pub(crate) fn plan_with(
         ItemKind::Antihypertensive,
         Priority::High,
         &[cn2020::CN2020_4],
-        || {
-            (
-                format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg").into(),
-                format!("启动降压药物治疗；血压目标<{ts}/{td} mmHg").into(),
-            )
-        },
+        || antihypertensive_texts(ts, td),
     );
     // BP control advice (INT-2).
     let (o, m) = with_hr(high_risk, |q| p.cond3_htn(q));
@@ -471,24 +568,7 @@ pub(crate) fn plan_with(
         }
     }
     b.add(by_level.or(statin), m, "statin", ItemKind::Statin, Priority::High, &srules, || {
-        let (ten, tzh) = match target.target() {
-            Some(t) if t.reduction_required => (
-                format!(
-                    "LDL-C < {} mmol/L and a reduction > 50 % from baseline",
-                    t.column()
-                ),
-                format!("LDL-C<{} mmol/L且较基线降低>50%", t.column()),
-            ),
-            Some(t) => (
-                format!("LDL-C < {} mmol/L", t.column()),
-                format!("LDL-C<{} mmol/L", t.column()),
-            ),
-            None => ("LDL-C target to be set".into(), "LDL-C目标值待定".into()),
-        };
-        (
-            format!("Statin (moderate intensity first; recheck lipids after 4–6 weeks); target {ten}").into(),
-            format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}").into(),
-        )
+        statin_texts(target.target())
     });
     // Lipid control advice (INT-2).
     let (o, m) = with_hr(high_risk, |q| p.cond4_dyslipidaemia(q));
@@ -633,6 +713,39 @@ pub(crate) fn plan_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn static_texts_are_the_formatted_ones() {
+        for (ts, td) in [(140.0, 90.0), (130.0, 80.0), (135.0, 85.5)] {
+            let (en, zh) = antihypertensive_texts(ts, td);
+            assert_eq!(en, format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg"));
+            assert_eq!(zh, format!("启动降压药物治疗；血压目标<{ts}/{td} mmHg"));
+        }
+        let (en, zh) = statin_texts(None);
+        assert_eq!(en, "Statin (moderate intensity first; recheck lipids after 4–6 weeks); target LDL-C target to be set");
+        assert_eq!(zh, "他汀治疗（起始中等强度，4–6周后复查血脂）；目标LDL-C目标值待定");
+        for v in [1.4, 1.8, 2.6, 3.4, 2.2] {
+            for reduction_required in [false, true] {
+                let t = lipid::LdlTarget {
+                    ldl_mmol: v,
+                    non_hdl_mmol: 0.0,
+                    reduction_required,
+                    rules: Vec::new(),
+                };
+                let (ten, tzh) = if reduction_required {
+                    (
+                        format!("LDL-C < {v} mmol/L and a reduction > 50 % from baseline"),
+                        format!("LDL-C<{v} mmol/L且较基线降低>50%"),
+                    )
+                } else {
+                    (format!("LDL-C < {v} mmol/L"), format!("LDL-C<{v} mmol/L"))
+                };
+                let (en, zh) = statin_texts(Some(&t));
+                assert_eq!(en, format!("Statin (moderate intensity first; recheck lipids after 4–6 weeks); target {ten}"));
+                assert_eq!(zh, format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}"));
+            }
+        }
+    }
     use crate::criteria::mpp2014;
     use crate::guideline::conditions::tests::person;
     use crate::profile::Profile;

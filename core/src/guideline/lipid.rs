@@ -467,7 +467,9 @@ fn target_for(
         (LipidRuleSet::Lip2023, VeryHigh) => (1.8, 0.0, true, LIP_TGT_4),
         (LipidRuleSet::Lip2023, Extreme) => (1.4, 0.0, true, LIP_TGT_5),
     };
-    let mut rules = vec![rule];
+    // At most five rules: one allocation.
+    let mut rules = Vec::with_capacity(5);
+    rules.push(rule);
     if rule_set == LipidRuleSet::Lip2016 {
         return Some(LdlTarget {
             ldl_mmol: ldl,
