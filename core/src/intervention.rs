@@ -366,7 +366,7 @@ impl Plan {
 
 /// The citation of the first rule of `ids` and the evidence labels of all of them
 /// (each label once, in first-seen order): one registry look-up per rule.
-fn rule_evidence(ids: &[&str]) -> (&'static str, Vec<Evidence>) {
+fn rule_evidence_uncached(ids: &[&str]) -> (&'static str, Vec<Evidence>) {
     let mut citation = "";
     let mut out = Vec::new();
     for (i, id) in ids.iter().enumerate() {
@@ -382,6 +382,43 @@ fn rule_evidence(ids: &[&str]) -> (&'static str, Vec<Evidence>) {
         }
     }
     (citation, out)
+}
+
+/// A rule list as the addresses and lengths of its `'static` ids: two lists with the
+/// same key have the same ids (a list with the same ids at other addresses is only a
+/// cache miss).
+type RulesKey = Vec<(usize, usize)>;
+
+/// Rule lists already looked up, with their citation and evidence.
+type EvidenceCache = Vec<(RulesKey, &'static str, Vec<Evidence>)>;
+
+thread_local! {
+    /// The plan's items use a few dozen distinct rule lists: each is looked up in the
+    /// registry once per thread.
+    static EVIDENCE: std::cell::RefCell<EvidenceCache> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`rule_evidence_uncached`], memoised per thread.
+fn rule_evidence(ids: &[&'static str]) -> (&'static str, Vec<Evidence>) {
+    let key = || ids.iter().map(|s| (s.as_ptr() as usize, s.len()));
+    let hit = EVIDENCE.try_with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(k, _, _)| k.len() == ids.len() && k.iter().copied().eq(key()))
+            .map(|(_, citation, evidence)| (*citation, evidence.clone()))
+    });
+    if let Ok(Some(hit)) = hit {
+        return hit;
+    }
+    let (citation, evidence) = rule_evidence_uncached(ids);
+    let _ = EVIDENCE.try_with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() < 64 {
+            c.push((key().collect(), citation, evidence.clone()));
+        }
+    });
+    (citation, evidence)
 }
 
 struct Builder {
