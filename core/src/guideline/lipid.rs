@@ -210,13 +210,135 @@ const CLINICIAN_RULES: Rules = &[LIP_TAB_1, LIP_TAB_2, LIP_TAB_4, LIP2023_5];
 
 type Decided = (LipidLevel, Rules);
 
-/// The §9.2.2 procedure for one combination of input values.
+/// One memoised run of [`procedure`]: the person (by the addresses of its record and
+/// evaluated values, which outlive the memo's scope), the variant, the result and the
+/// COND-10 flags it assumed absent (`Memo::assumed[start..start + len]`).
+struct MemoEntry {
+    rec: usize,
+    ev: usize,
+    unit: crate::profile::CanonicalUnit,
+    flow: Flow,
+    ten_year_only: bool,
+    decided: Decided,
+    start: usize,
+    len: usize,
+}
+
+/// The memo of [`with_memo`]'s scope; its storage is kept from record to record.
+struct Memo {
+    active: bool,
+    entries: Vec<MemoEntry>,
+    /// Every `assume` call of the memoised runs, in order.
+    assumed: Vec<&'static str>,
+}
+
+thread_local! {
+    /// Active inside [`with_memo`]: the procedure's runs that answered without looking
+    /// at the oracle's state.
+    static MEMO: std::cell::RefCell<Memo> = const {
+        std::cell::RefCell::new(Memo {
+            active: false,
+            entries: Vec::new(),
+            assumed: Vec::new(),
+        })
+    };
+}
+
+/// Ends a memo scope, even by a panic: the entries are forgotten.
+struct MemoScope;
+
+impl Drop for MemoScope {
+    fn drop(&mut self) {
+        let _ = MEMO.try_with(|m| {
+            let mut m = m.borrow_mut();
+            m.active = false;
+            m.entries.clear();
+            m.assumed.clear();
+        });
+    }
+}
+
+/// Runs `f` with a memo of [`procedure`]: the pipeline's guideline columns and plan
+/// ask for the same person's stratum up to five times (stratum, LDL-C target, BP
+/// drugs, statin, aspirin; three variants), mostly with every input known. A run that
+/// added no state-dependent answer to the oracle ([`Oracle::dependent`]) gives the
+/// same result on any run of any enumeration for the same person, and is reused,
+/// replaying the flags it assumed absent. Only for persons whose record and values
+/// outlive `f`.
+pub(crate) fn with_memo<R>(f: impl FnOnce() -> R) -> R {
+    let started = MEMO
+        .try_with(|m| {
+            let mut m = m.borrow_mut();
+            // A nested scope uses the enclosing one's memo (its persons are alive).
+            !std::mem::replace(&mut m.active, true)
+        })
+        .unwrap_or(false);
+    let _scope = started.then_some(MemoScope);
+    f()
+}
+
+/// The §9.2.2 procedure for one combination of input values (memoised inside
+/// [`with_memo`]).
 pub(crate) fn procedure(
     p: &Person<'_>,
     q: &mut Oracle,
     flow: Flow,
     ten_year_only: bool,
 ) -> Decided {
+    let rec = std::ptr::from_ref(p.rec) as usize;
+    let ev = std::ptr::from_ref(p.ev) as usize;
+    // Ok(Some): a memoised run, replayed; Ok(None): to be run and memoised; Err: no
+    // memo in scope.
+    let hit = MEMO.try_with(|m| {
+        let m = m.borrow();
+        if !m.active {
+            return Err(());
+        }
+        let Some(e) = m.entries.iter().find(|e| {
+            e.rec == rec
+                && e.ev == ev
+                && e.unit == p.unit_policy
+                && e.flow == flow
+                && e.ten_year_only == ten_year_only
+        }) else {
+            return Ok(None);
+        };
+        for name in &m.assumed[e.start..e.start + e.len] {
+            q.assume(name);
+        }
+        Ok(Some(e.decided))
+    });
+    match hit {
+        Ok(Ok(Some(decided))) => return decided,
+        Ok(Ok(None)) => {}
+        Ok(Err(())) | Err(_) => return procedure_run(p, q, flow, ten_year_only),
+    }
+    let dependent = q.dependent();
+    let first_assumed = q.assume_count();
+    let decided = procedure_run(p, q, flow, ten_year_only);
+    if q.dependent() == dependent {
+        let log = q.assumed_since(first_assumed);
+        let _ = MEMO.try_with(|m| {
+            let mut m = m.borrow_mut();
+            let start = m.assumed.len();
+            m.assumed.extend_from_slice(log);
+            m.entries.push(MemoEntry {
+                rec,
+                ev,
+                unit: p.unit_policy,
+                flow,
+                ten_year_only,
+                decided,
+                start,
+                len: log.len(),
+            });
+        });
+    }
+    decided
+}
+
+/// The §9.2.2 procedure for one combination of input values.
+fn procedure_run(p: &Person<'_>, q: &mut Oracle, flow: Flow, ten_year_only: bool) -> Decided {
     use LipidLevel::*;
     // Step 1 — established ASCVD (COND-2).
     if p.cond2_ascvd(q) {

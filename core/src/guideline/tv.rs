@@ -88,6 +88,13 @@ pub struct Oracle {
     all_branched: Vec<&'static str>,
     /// COND-10 flags assumed absent by any run of the current enumeration.
     all_assumed: Vec<&'static str>,
+    /// Answers of this oracle that depended on the run's state (a choice, a narrowed
+    /// interval, an unknown flag): a procedure that added none answered exactly as it
+    /// would on a fresh run, so its result may be reused (`lipid::procedure`'s memo).
+    dependent: std::cell::Cell<u32>,
+    /// Every [`assume`](Self::assume) call of the current run, repeated names included
+    /// (the side effect a reused result must replay).
+    assume_log: Vec<&'static str>,
 }
 
 thread_local! {
@@ -130,6 +137,26 @@ impl Oracle {
         self.bools.clear();
         self.branched.clear();
         self.assumed.clear();
+        self.assume_log.clear();
+    }
+
+    /// Count of state-dependent answers so far (see `dependent`).
+    pub(crate) fn dependent(&self) -> u32 {
+        self.dependent.get()
+    }
+
+    fn note_dependent(&self) {
+        self.dependent.set(self.dependent.get().wrapping_add(1));
+    }
+
+    /// Every `assume` call of this run from index `from` on.
+    pub(crate) fn assumed_since(&self, from: usize) -> &[&'static str] {
+        self.assume_log.get(from..).unwrap_or_default()
+    }
+
+    /// Number of `assume` calls of this run so far.
+    pub(crate) fn assume_count(&self) -> usize {
+        self.assume_log.len()
     }
 
     fn choose(&mut self, name: &'static str, n: u8) -> u8 {
@@ -154,6 +181,7 @@ impl Oracle {
         if let Some(b) = v {
             return b;
         }
+        self.note_dependent();
         if let Some(b) = self.find_bool(name) {
             return b;
         }
@@ -176,6 +204,7 @@ impl Oracle {
 
     /// Notes that the procedure assumed `name` absent (COND-10).
     pub fn assume(&mut self, name: &'static str) {
+        self.assume_log.push(name);
         if !self.assumed.iter().any(|n| same(n, name)) {
             self.assumed.push(name);
         }
@@ -183,6 +212,7 @@ impl Oracle {
 
     /// One of `n` alternatives of an unknown categorical input (e.g. sex).
     pub fn one_of(&mut self, name: &'static str, n: u8) -> u8 {
+        self.note_dependent();
         if let Some(b) = self.find_bool(name) {
             return u8::from(b);
         }
@@ -197,7 +227,12 @@ impl Oracle {
     /// (a point when known); later comparisons on the same run see it narrowed.
     pub fn cmp(&mut self, name: &'static str, init: Interval, op: Op, t: f64) -> bool {
         let idx = match self.nums.iter().position(|(n, _)| same(n, name)) {
-            Some(i) => i,
+            Some(i) => {
+                if self.nums[i].1 != init {
+                    self.note_dependent();
+                }
+                i
+            }
             None => {
                 self.nums.push((name, init));
                 self.nums.len() - 1
@@ -214,6 +249,7 @@ impl Oracle {
             Outcome::Fired => true,
             Outcome::NotFired => false,
             Outcome::Indeterminate => {
+                self.note_dependent();
                 // Pieces: for ≥/< the split is [.., t) | [t, ..]; for >/≤ it is [.., t] | (t, ..].
                 let upper = self.choose(name, 2) == 1;
                 let mut n = iv;
@@ -241,10 +277,15 @@ impl Oracle {
 
     /// The current interval of a numeric input on this run (its `init` if not yet asked).
     pub fn interval(&self, name: &'static str, init: Interval) -> Interval {
-        self.nums
+        let i = self
+            .nums
             .iter()
             .find(|(n, _)| same(n, name))
-            .map_or(init, |(_, i)| *i)
+            .map_or(init, |(_, i)| *i);
+        if i != init {
+            self.note_dependent();
+        }
+        i
     }
 }
 
