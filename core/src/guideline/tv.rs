@@ -62,10 +62,17 @@ impl Op {
 /// same pointer, so that is tried before comparing the bytes, which are compared in
 /// line (the names are a few bytes long, and many have the same length: `age`,
 /// `sbp`, `dbp`, `bmi`, `ldl`, `hdl`, so a call to `memcmp` per pair would dominate).
+///
+/// Different names of one length mostly differ in their first byte (`sbp`, `dbp`) or
+/// in their last (`history_tia`, `history_pad`), so those two are compared first.
 #[inline]
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a.bytes().zip(b.bytes()).all(|(x, y)| x == y))
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    x.len() == y.len()
+        && (std::ptr::eq(x.as_ptr(), y.as_ptr())
+            || (x.first() == y.first()
+                && x.last() == y.last()
+                && x.iter().zip(y).all(|(p, q)| p == q)))
 }
 
 fn push_new(list: &mut Vec<&'static str>, name: &'static str) {
