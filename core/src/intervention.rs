@@ -530,12 +530,12 @@ pub(crate) fn plan_with(
             .map(|c| c.criterion)
             .collect();
         let bp = which.contains(&"bp");
-        let rules: Vec<&'static str> = if bp {
-            vec![BPHS_HTN_5, BPHS_DM_4]
+        let rules: &[&'static str] = if bp {
+            &[BPHS_HTN_5, BPHS_DM_4]
         } else {
-            vec![BPHS_DM_4]
+            &[BPHS_DM_4]
         };
-        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, &rules, || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
+        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, rules, || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
     }
     // High-risk survey referral (HRS-1…8).
     b.add(hr(high_risk), if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() }, "hr_survey_referral", ItemKind::HospitalReferral, Priority::High, &[HRS_8], || ("Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(), "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into()));
@@ -587,7 +587,14 @@ pub(crate) fn plan_with(
         Some(_) => Outcome::NotFired,
         None => Outcome::Indeterminate,
     };
-    let mut srules: Vec<&'static str> = Vec::new();
+    // Allocated once, at its final size.
+    let mut srules: Vec<&'static str> = Vec::with_capacity(
+        2 + if by_level == Outcome::Fired {
+            target.target().map_or(0, |t| t.rules.len()) + strat.rules.len()
+        } else {
+            0
+        },
+    );
     if by_level == Outcome::Fired {
         if let Some(t) = target.target() {
             srules.extend(t.rules.iter().copied());
