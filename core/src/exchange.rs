@@ -643,8 +643,13 @@ pub fn parse_record<S: AsRef<str>>(
     };
     let mut findings = Vec::new();
     for (i, cell) in cells.iter().enumerate() {
+        let raw = cell.as_ref();
+        // An empty cell leaves its field unknown (as `set_cell` would): not a call.
+        if raw.is_empty() {
+            continue;
+        }
         if let Some(col) = header.col(i) {
-            if let Err(e) = set_cell(&mut rec, col, cell.as_ref()) {
+            if let Err(e) = set_cell(&mut rec, col, raw) {
                 findings.push(parse_finding(&e, col.kind()));
             }
         }
