@@ -110,15 +110,19 @@ thread_local! {
     /// taking one from the pool and giving it back moves a pointer, not the oracle.
     #[allow(clippy::vec_box)]
     static POOL: std::cell::RefCell<Vec<Box<Oracle>>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The oracle of the last finished enumeration, taken first: most enumerations
+    /// do not nest, and a `Cell` needs no borrow flag.
+    static LAST: std::cell::Cell<Option<Box<Oracle>>> = const { std::cell::Cell::new(None) };
 }
 
 impl Oracle {
     /// An oracle from the pool (or a new one), with no choices made.
     fn take() -> Box<Oracle> {
-        let mut q = POOL
-            .try_with(|p| p.borrow_mut().pop())
+        let mut q = LAST
+            .try_with(std::cell::Cell::take)
             .ok()
             .flatten()
+            .or_else(|| POOL.try_with(|p| p.borrow_mut().pop()).ok().flatten())
             .unwrap_or_default();
         q.prefix.clear();
         q.all_branched.clear();
@@ -128,10 +132,16 @@ impl Oracle {
 
     /// Returns an oracle to the pool (nested enumerations use several at once).
     fn give(self: Box<Self>) {
+        let spare = match LAST.try_with(|l| l.replace(Some(self))) {
+            Ok(None) => return,
+            Ok(Some(spare)) => spare,
+            // The thread is ending: nothing to keep.
+            Err(_) => return,
+        };
         let _ = POOL.try_with(|p| {
             let mut p = p.borrow_mut();
             if p.len() < 16 {
-                p.push(self);
+                p.push(spare);
             }
         });
     }
