@@ -675,17 +675,46 @@ mod tests {
     #[test]
     fn plain_decimals_parse_as_the_std_parser() {
         let fixed = [
-            "0", "-0", "1", "138", "161.1", "5.9", "0.1", "0.3", "-0.5", ".5", "-.5", "5.", "007",
-            "999999999999999", "9999999999999999", "0.000000000000001", "123456789.012345",
-            "1.7976931348623157", "4.35", "2.675", "1.005", ".", "-", "", "1..2", "1.2.3", "+1",
-            "1e3", " 1", "１",
+            "0",
+            "-0",
+            "1",
+            "138",
+            "161.1",
+            "5.9",
+            "0.1",
+            "0.3",
+            "-0.5",
+            ".5",
+            "-.5",
+            "5.",
+            "007",
+            "999999999999999",
+            "9999999999999999",
+            "0.000000000000001",
+            "123456789.012345",
+            "1.7976931348623157",
+            "4.35",
+            "2.675",
+            "1.005",
+            ".",
+            "-",
+            "",
+            "1..2",
+            "1.2.3",
+            "+1",
+            "1e3",
+            " 1",
+            "１",
         ];
         for t in fixed {
             let want = t.parse::<f64>().ok();
             match parse_plain_decimal(t) {
                 Some(v) => assert_eq!(Some(v.to_bits()), want.map(f64::to_bits), "{t}"),
                 None => assert!(
-                    want.is_none() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+                    want.is_none()
+                        || !t
+                            .bytes()
+                            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
                         || t.bytes().filter(u8::is_ascii_digit).count() > 15,
                     "{t}"
                 ),
@@ -702,7 +731,11 @@ mod tests {
             let t = if frac as usize >= digits.len() || frac == 0 {
                 digits
             } else {
-                format!("{}.{}", &digits[..digits.len() - frac as usize], &digits[digits.len() - frac as usize..])
+                format!(
+                    "{}.{}",
+                    &digits[..digits.len() - frac as usize],
+                    &digits[digits.len() - frac as usize..]
+                )
             };
             let t = if x & 1 == 1 { format!("-{t}") } else { t };
             assert_eq!(
@@ -715,7 +748,22 @@ mod tests {
 
     #[test]
     fn trim_is_str_trim() {
-        for t in ["", " ", "a", " a", "a ", "\u{b}1", "1\u{b}", "\u{85}1", "1\u{3000}", "是", " 是 ", "12", "\t", "x\r"] {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{b}1",
+            "1\u{b}",
+            "\u{85}1",
+            "1\u{3000}",
+            "是",
+            " 是 ",
+            "12",
+            "\t",
+            "x\r",
+        ] {
             assert_eq!(trim(t), t.trim(), "{t:?}");
         }
     }

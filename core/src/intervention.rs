@@ -220,7 +220,13 @@ pub fn urgent_referral(p: &Person<'_>) -> UrgentReferral {
 fn antihypertensive_texts(ts: f64, td: f64) -> (Cow<'static, str>, Cow<'static, str>) {
     macro_rules! en {
         ($s:expr, $d:expr) => {
-            concat!("Start antihypertensive drugs; BP target < ", $s, "/", $d, " mmHg")
+            concat!(
+                "Start antihypertensive drugs; BP target < ",
+                $s,
+                "/",
+                $d,
+                " mmHg"
+            )
         };
     }
     macro_rules! zh {
@@ -267,7 +273,11 @@ fn statin_texts(target: Option<&lipid::LdlTarget>) -> (Cow<'static, str>, Cow<'s
     }
     macro_rules! ldl_reduction_en {
         ($v:expr) => {
-            concat!("LDL-C < ", $v, " mmol/L and a reduction > 50 % from baseline")
+            concat!(
+                "LDL-C < ",
+                $v,
+                " mmol/L and a reduction > 50 % from baseline"
+            )
         };
     }
     macro_rules! ldl_zh {
@@ -611,9 +621,15 @@ pub(crate) fn plan_with(
             }
         }
     }
-    b.add(by_level.or(statin), m, "statin", ItemKind::Statin, Priority::High, &srules, || {
-        statin_texts(target.target())
-    });
+    b.add(
+        by_level.or(statin),
+        m,
+        "statin",
+        ItemKind::Statin,
+        Priority::High,
+        &srules,
+        || statin_texts(target.target()),
+    );
     // Lipid control advice (INT-2).
     let (o, m) = with_hr(high_risk, |q| p.cond4_dyslipidaemia(q));
     b.add(
@@ -770,7 +786,10 @@ mod tests {
             ("dbp", &["72", "85", "95", "105", "112"]),
             ("tc_mmol", &["3.0", "4.5", "5.6", "7.5", "<4.0", ">6.0"]),
             ("hdl_mmol", &["0.8", "1.1", "1.6", "<1.0"]),
-            ("ldl_mmol", &["1.5", "2.2", "3.0", "3.8", "5.2", "<2.0", ">4.0"]),
+            (
+                "ldl_mmol",
+                &["1.5", "2.2", "3.0", "3.8", "5.2", "<2.0", ">4.0"],
+            ),
             ("ldl_mgdl", &["90", "140", "<100"]),
             ("fbg_mmol", &["3.5", "5.2", "7.5", "17.0"]),
             ("current_smoker", &["0", "1"]),
@@ -836,12 +855,18 @@ mod tests {
     fn static_texts_are_the_formatted_ones() {
         for (ts, td) in [(140.0, 90.0), (130.0, 80.0), (135.0, 85.5)] {
             let (en, zh) = antihypertensive_texts(ts, td);
-            assert_eq!(en, format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg"));
+            assert_eq!(
+                en,
+                format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg")
+            );
             assert_eq!(zh, format!("启动降压药物治疗；血压目标<{ts}/{td} mmHg"));
         }
         let (en, zh) = statin_texts(None);
         assert_eq!(en, "Statin (moderate intensity first; recheck lipids after 4–6 weeks); target LDL-C target to be set");
-        assert_eq!(zh, "他汀治疗（起始中等强度，4–6周后复查血脂）；目标LDL-C目标值待定");
+        assert_eq!(
+            zh,
+            "他汀治疗（起始中等强度，4–6周后复查血脂）；目标LDL-C目标值待定"
+        );
         for v in [1.4, 1.8, 2.6, 3.4, 2.2] {
             for reduction_required in [false, true] {
                 let t = lipid::LdlTarget {
@@ -860,7 +885,10 @@ mod tests {
                 };
                 let (en, zh) = statin_texts(Some(&t));
                 assert_eq!(en, format!("Statin (moderate intensity first; recheck lipids after 4–6 weeks); target {ten}"));
-                assert_eq!(zh, format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}"));
+                assert_eq!(
+                    zh,
+                    format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}")
+                );
             }
         }
     }

@@ -27,10 +27,10 @@ pub mod profile;
 pub mod qc;
 pub mod record;
 pub mod rules;
+mod shortest;
 pub mod units;
 pub mod value;
 pub mod visits;
-mod shortest;
 
 /// The README's Rust examples are compiled and run as doctests.
 #[cfg(doctest)]

@@ -185,7 +185,10 @@ fn push_fallback(s: &mut String, v: f64, min_decimals: usize) {
             }
             Some(i) => {
                 let decimals = s.len() - start - i - 1;
-                s.extend(std::iter::repeat_n('0', min_decimals.saturating_sub(decimals)));
+                s.extend(std::iter::repeat_n(
+                    '0',
+                    min_decimals.saturating_sub(decimals),
+                ));
             }
         }
     }
@@ -295,7 +298,11 @@ mod tests {
     fn digits() {
         let mut x = 7u64;
         for n in 1..=17usize {
-            for v in [10u64.pow(n as u32 - 1), 10u64.pow(n as u32) - 1, 10u64.pow(n as u32 - 1) + next(&mut x) % (9 * 10u64.pow(n as u32 - 1))] {
+            for v in [
+                10u64.pow(n as u32 - 1),
+                10u64.pow(n as u32) - 1,
+                10u64.pow(n as u32 - 1) + next(&mut x) % (9 * 10u64.pow(n as u32 - 1)),
+            ] {
                 assert_eq!(decimal_length17(v), n, "{v}");
                 let mut out = vec![0u8; n];
                 write_digits(&mut out, v);
@@ -309,18 +316,55 @@ mod tests {
         // Spot checks against Ryū's DOUBLE_POW5_SPLIT.
         assert_eq!(POW5_SPLIT[0], (0, 1_152_921_504_606_846_976));
         assert_eq!(POW5_SPLIT[1], (0, 1_441_151_880_758_558_720));
-        assert_eq!(POW5_SPLIT[27], (4_611_686_018_427_387_904, 1_862_645_149_230_957_031));
-        assert_eq!(POW5_SPLIT[28], (9_799_832_789_158_199_296, 1_164_153_218_269_348_144));
-        assert_eq!(POW5_SPLIT[54], (3_689_030_933_889_743_652, 1_504_632_769_052_528_010));
-        assert_eq!(POW5_SPLIT[55], (13_834_660_704_216_955_373, 1_880_790_961_315_660_012));
+        assert_eq!(
+            POW5_SPLIT[27],
+            (4_611_686_018_427_387_904, 1_862_645_149_230_957_031)
+        );
+        assert_eq!(
+            POW5_SPLIT[28],
+            (9_799_832_789_158_199_296, 1_164_153_218_269_348_144)
+        );
+        assert_eq!(
+            POW5_SPLIT[54],
+            (3_689_030_933_889_743_652, 1_504_632_769_052_528_010)
+        );
+        assert_eq!(
+            POW5_SPLIT[55],
+            (13_834_660_704_216_955_373, 1_880_790_961_315_660_012)
+        );
     }
 
     #[test]
     fn same_as_display() {
         for v in [
-            0.0, -0.0, 1.0, 0.5, 0.1, 0.2, 0.3, 1e-7, 4.7, 12.0, 99.99999, 1e21, 123456.0, 2.6,
-            1.8, 1.4, 3.4, 1e-300, 5e-324, -4.7, f64::MAX, f64::MIN_POSITIVE, 0.000123,
-            4.717212345678901, 1e-38, 2.5e-39, 9007199254740991.0, 4503599627370495.5,
+            0.0,
+            -0.0,
+            1.0,
+            0.5,
+            0.1,
+            0.2,
+            0.3,
+            1e-7,
+            4.7,
+            12.0,
+            99.99999,
+            1e21,
+            123456.0,
+            2.6,
+            1.8,
+            1.4,
+            3.4,
+            1e-300,
+            5e-324,
+            -4.7,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            0.000123,
+            4.717212345678901,
+            1e-38,
+            2.5e-39,
+            9007199254740991.0,
+            4503599627370495.5,
         ] {
             check(v);
         }
