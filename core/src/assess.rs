@@ -86,18 +86,22 @@ fn guideline(
 ) -> GuidelineAssessment {
     let opts = profile.guideline_options();
     let p = Person::new(record, ev, profile.canonical_unit);
-    // The plan's statin item uses the same stratum and target: computed once.
-    let lipid = lipid::stratify(&p, profile.lipid_ruleset);
-    let ldl_target = lipid::ldl_target(&p, profile.lipid_ruleset);
-    let plan = intervention::plan_with(&p, hr, china_par_pct, &opts, &lipid, &ldl_target);
-    GuidelineAssessment {
-        risk_level: cn2019::risk_level(&p, china_par_pct, None),
-        bp_grade: bp_class::classify(profile.bp_scheme, ev.sbp(), ev.dbp()),
-        lipid,
-        ldl_target,
-        plan,
-        next_follow_up: followup::next_follow_up_column(record, hr, &profile.followup),
-    }
+    // The lipid procedure's runs are shared by the stratum, the target and the plan
+    // (record and values outlive the scope).
+    lipid::with_memo(|| {
+        // The plan's statin item uses the same stratum and target: computed once.
+        let lipid = lipid::stratify(&p, profile.lipid_ruleset);
+        let ldl_target = lipid::ldl_target(&p, profile.lipid_ruleset);
+        let plan = intervention::plan_with(&p, hr, china_par_pct, &opts, &lipid, &ldl_target);
+        GuidelineAssessment {
+            risk_level: cn2019::risk_level(&p, china_par_pct, None),
+            bp_grade: bp_class::classify(profile.bp_scheme, ev.sbp(), ev.dbp()),
+            lipid,
+            ldl_target,
+            plan,
+            next_follow_up: followup::next_follow_up_column(record, hr, &profile.followup),
+        }
+    })
 }
 
 impl Assessment {

@@ -299,6 +299,12 @@ fn expected_text(k: Kind) -> (&'static str, &'static str) {
 
 /// Parses a boolean spelling (csv-schema.md; case-insensitive).
 pub fn parse_bool(s: &str) -> Option<bool> {
+    // The usual spellings first.
+    match s {
+        "0" => return Some(false),
+        "1" => return Some(true),
+        _ => {}
+    }
     // ASCII case-insensitive without lower-casing into a new string.
     let any = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
     if any(&["1", "true", "yes", "y"]) {
@@ -330,9 +336,59 @@ pub fn parse_sex(s: &str) -> Option<Sex> {
     }
 }
 
+/// `str::trim`, without its Unicode search when the cell starts and ends with an
+/// ASCII character that is not white space (almost every cell).
+fn trim(raw: &str) -> &str {
+    // ASCII white space as `char::is_whitespace` has it (vertical tab included).
+    let solid = |b: u8| b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r');
+    match raw.as_bytes() {
+        [] => raw,
+        [first, .., last] if solid(*first) && solid(*last) => raw,
+        [only] if solid(*only) => raw,
+        _ => raw.trim(),
+    }
+}
+
+/// A plain decimal (`138`, `161.1`, `-0.5`: an optional `-`, at most 15 digits and at
+/// most one `.`) as `str::parse::<f64>` reads it: the digits are an exact integer and
+/// the quotient by an exact power of ten is correctly rounded (the fast path of every
+/// correct parser, Rust's included), so the value is the same bit for bit. `None`
+/// for anything else, which takes the general parser.
+fn parse_plain_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (neg, b) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        b => (false, b),
+    };
+    let mut m: u64 = 0;
+    let mut digits = 0usize;
+    let mut point: Option<usize> = None;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' if digits < 15 => {
+                m = m * 10 + u64::from(c - b'0');
+                digits += 1;
+            }
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    let frac = point.map_or(0, |p| b.len() - p - 1);
+    let v = m as f64 / POW10[frac];
+    Some(if neg { -v } else { v })
+}
+
 /// Parses a finite decimal number (`.` decimal point; no `inf`/`NaN`, no exponent
 /// trickery beyond what Rust's parser accepts for plain decimals).
 pub fn parse_number(s: &str) -> Option<f64> {
+    if let Some(v) = parse_plain_decimal(s) {
+        return Some(v);
+    }
     let ok_chars = s
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
@@ -390,7 +446,7 @@ fn lab_mgdl<A: Analyte>(o: Obs<f64>) -> Obs<MgDl<A>> {
 
 /// Assigns one cell to the record. `Err` means DQ-PARSE-1 (the field stays unknown).
 pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), CellError> {
-    let s = raw.trim();
+    let s = trim(raw);
     if s.is_empty() {
         return Ok(());
     }
@@ -587,8 +643,13 @@ pub fn parse_record<S: AsRef<str>>(
     };
     let mut findings = Vec::new();
     for (i, cell) in cells.iter().enumerate() {
+        let raw = cell.as_ref();
+        // An empty cell leaves its field unknown (as `set_cell` would): not a call.
+        if raw.is_empty() {
+            continue;
+        }
         if let Some(col) = header.col(i) {
-            if let Err(e) = set_cell(&mut rec, col, cell.as_ref()) {
+            if let Err(e) = set_cell(&mut rec, col, raw) {
                 findings.push(parse_finding(&e, col.kind()));
             }
         }
@@ -610,6 +671,102 @@ pub fn parse_pairs<K: AsRef<str>, V: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_decimals_parse_as_the_std_parser() {
+        let fixed = [
+            "0",
+            "-0",
+            "1",
+            "138",
+            "161.1",
+            "5.9",
+            "0.1",
+            "0.3",
+            "-0.5",
+            ".5",
+            "-.5",
+            "5.",
+            "007",
+            "999999999999999",
+            "9999999999999999",
+            "0.000000000000001",
+            "123456789.012345",
+            "1.7976931348623157",
+            "4.35",
+            "2.675",
+            "1.005",
+            ".",
+            "-",
+            "",
+            "1..2",
+            "1.2.3",
+            "+1",
+            "1e3",
+            " 1",
+            "１",
+        ];
+        for t in fixed {
+            let want = t.parse::<f64>().ok();
+            match parse_plain_decimal(t) {
+                Some(v) => assert_eq!(Some(v.to_bits()), want.map(f64::to_bits), "{t}"),
+                None => assert!(
+                    want.is_none()
+                        || !t
+                            .bytes()
+                            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+                        || t.bytes().filter(u8::is_ascii_digit).count() > 15,
+                    "{t}"
+                ),
+            }
+        }
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let int = x % 10_u64.pow((x >> 60) as u32 % 16);
+            let frac = (x >> 20) % 16;
+            let digits = int.to_string();
+            let t = if frac as usize >= digits.len() || frac == 0 {
+                digits
+            } else {
+                format!(
+                    "{}.{}",
+                    &digits[..digits.len() - frac as usize],
+                    &digits[digits.len() - frac as usize..]
+                )
+            };
+            let t = if x & 1 == 1 { format!("-{t}") } else { t };
+            assert_eq!(
+                parse_plain_decimal(&t).map(f64::to_bits),
+                t.parse::<f64>().ok().map(f64::to_bits),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{b}1",
+            "1\u{b}",
+            "\u{85}1",
+            "1\u{3000}",
+            "是",
+            " 是 ",
+            "12",
+            "\t",
+            "x\r",
+        ] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+    }
     use crate::units::Conc;
 
     #[test]

@@ -215,6 +215,118 @@ pub fn urgent_referral(p: &Person<'_>) -> UrgentReferral {
     }
 }
 
+/// The antihypertensive item's texts for a BP target: static for CN2020-4's two
+/// targets (`{ts}` of an integral `f64` is the integer's digits), formatted otherwise.
+fn antihypertensive_texts(ts: f64, td: f64) -> (Cow<'static, str>, Cow<'static, str>) {
+    macro_rules! en {
+        ($s:expr, $d:expr) => {
+            concat!(
+                "Start antihypertensive drugs; BP target < ",
+                $s,
+                "/",
+                $d,
+                " mmHg"
+            )
+        };
+    }
+    macro_rules! zh {
+        ($s:expr, $d:expr) => {
+            concat!("启动降压药物治疗；血压目标<", $s, "/", $d, " mmHg")
+        };
+    }
+    macro_rules! known {
+        ($($s:literal / $d:literal),*) => {
+            $(
+                if ts == f64::from($s) && td == f64::from($d) {
+                    return (Cow::Borrowed(en!($s, $d)), Cow::Borrowed(zh!($s, $d)));
+                }
+            )*
+        };
+    }
+    known!(140u8 / 90u8, 130u8 / 80u8);
+    (
+        format!(en!("{}", "{}"), ts, td).into(),
+        format!(zh!("{}", "{}"), ts, td).into(),
+    )
+}
+
+/// The statin item's texts for an LDL-C target (`None`: to be set): static for the
+/// targets of lipid.rs (`LdlTarget::column` of `1.4` is `"1.4"`), formatted otherwise.
+fn statin_texts(target: Option<&lipid::LdlTarget>) -> (Cow<'static, str>, Cow<'static, str>) {
+    macro_rules! en {
+        ($t:expr) => {
+            concat!(
+                "Statin (moderate intensity first; recheck lipids after 4–6 weeks); target ",
+                $t
+            )
+        };
+    }
+    macro_rules! zh {
+        ($t:expr) => {
+            concat!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标", $t)
+        };
+    }
+    macro_rules! ldl_en {
+        ($v:expr) => {
+            concat!("LDL-C < ", $v, " mmol/L")
+        };
+    }
+    macro_rules! ldl_reduction_en {
+        ($v:expr) => {
+            concat!(
+                "LDL-C < ",
+                $v,
+                " mmol/L and a reduction > 50 % from baseline"
+            )
+        };
+    }
+    macro_rules! ldl_zh {
+        ($v:expr) => {
+            concat!("LDL-C<", $v, " mmol/L")
+        };
+    }
+    macro_rules! ldl_reduction_zh {
+        ($v:expr) => {
+            concat!("LDL-C<", $v, " mmol/L且较基线降低>50%")
+        };
+    }
+    let Some(t) = target else {
+        return (
+            Cow::Borrowed(en!("LDL-C target to be set")),
+            Cow::Borrowed(zh!("LDL-C目标值待定")),
+        );
+    };
+    macro_rules! known {
+        ($($v:literal),*) => {
+            $(
+                if t.ldl_mmol == $v {
+                    return if t.reduction_required {
+                        (
+                            Cow::Borrowed(en!(ldl_reduction_en!($v))),
+                            Cow::Borrowed(zh!(ldl_reduction_zh!($v))),
+                        )
+                    } else {
+                        (Cow::Borrowed(en!(ldl_en!($v))), Cow::Borrowed(zh!(ldl_zh!($v))))
+                    };
+                }
+            )*
+        };
+    }
+    known!(1.4, 1.8, 2.6, 3.4);
+    let c = t.column();
+    if t.reduction_required {
+        (
+            format!(en!(ldl_reduction_en!("{}")), c).into(),
+            format!(zh!(ldl_reduction_zh!("{}")), c).into(),
+        )
+    } else {
+        (
+            format!(en!(ldl_en!("{}")), c).into(),
+            format!(zh!(ldl_zh!("{}")), c).into(),
+        )
+    }
+}
+
 /// A person's plan.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Plan {
@@ -264,7 +376,7 @@ impl Plan {
 
 /// The citation of the first rule of `ids` and the evidence labels of all of them
 /// (each label once, in first-seen order): one registry look-up per rule.
-fn rule_evidence(ids: &[&str]) -> (&'static str, Vec<Evidence>) {
+fn rule_evidence_uncached(ids: &[&str]) -> (&'static str, Vec<Evidence>) {
     let mut citation = "";
     let mut out = Vec::new();
     for (i, id) in ids.iter().enumerate() {
@@ -280,6 +392,43 @@ fn rule_evidence(ids: &[&str]) -> (&'static str, Vec<Evidence>) {
         }
     }
     (citation, out)
+}
+
+/// A rule list as the addresses and lengths of its `'static` ids: two lists with the
+/// same key have the same ids (a list with the same ids at other addresses is only a
+/// cache miss).
+type RulesKey = Vec<(usize, usize)>;
+
+/// Rule lists already looked up, with their citation and evidence.
+type EvidenceCache = Vec<(RulesKey, &'static str, Vec<Evidence>)>;
+
+thread_local! {
+    /// The plan's items use a few dozen distinct rule lists: each is looked up in the
+    /// registry once per thread.
+    static EVIDENCE: std::cell::RefCell<EvidenceCache> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`rule_evidence_uncached`], memoised per thread.
+fn rule_evidence(ids: &[&'static str]) -> (&'static str, Vec<Evidence>) {
+    let key = || ids.iter().map(|s| (s.as_ptr() as usize, s.len()));
+    let hit = EVIDENCE.try_with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(k, _, _)| k.len() == ids.len() && k.iter().copied().eq(key()))
+            .map(|(_, citation, evidence)| (*citation, evidence.clone()))
+    });
+    if let Ok(Some(hit)) = hit {
+        return hit;
+    }
+    let (citation, evidence) = rule_evidence_uncached(ids);
+    let _ = EVIDENCE.try_with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() < 64 {
+            c.push((key().collect(), citation, evidence.clone()));
+        }
+    });
+    (citation, evidence)
 }
 
 struct Builder {
@@ -391,12 +540,12 @@ pub(crate) fn plan_with(
             .map(|c| c.criterion)
             .collect();
         let bp = which.contains(&"bp");
-        let rules: Vec<&'static str> = if bp {
-            vec![BPHS_HTN_5, BPHS_DM_4]
+        let rules: &[&'static str] = if bp {
+            &[BPHS_HTN_5, BPHS_DM_4]
         } else {
-            vec![BPHS_DM_4]
+            &[BPHS_DM_4]
         };
-        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, &rules, || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
+        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, rules, || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
     }
     // High-risk survey referral (HRS-1…8).
     b.add(hr(high_risk), if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() }, "hr_survey_referral", ItemKind::HospitalReferral, Priority::High, &[HRS_8], || ("Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(), "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into()));
@@ -418,12 +567,7 @@ pub(crate) fn plan_with(
         ItemKind::Antihypertensive,
         Priority::High,
         &[cn2020::CN2020_4],
-        || {
-            (
-                format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg").into(),
-                format!("启动降压药物治疗；血压目标<{ts}/{td} mmHg").into(),
-            )
-        },
+        || antihypertensive_texts(ts, td),
     );
     // BP control advice (INT-2).
     let (o, m) = with_hr(high_risk, |q| p.cond3_htn(q));
@@ -453,7 +597,14 @@ pub(crate) fn plan_with(
         Some(_) => Outcome::NotFired,
         None => Outcome::Indeterminate,
     };
-    let mut srules: Vec<&'static str> = Vec::new();
+    // Allocated once, at its final size.
+    let mut srules: Vec<&'static str> = Vec::with_capacity(
+        2 + if by_level == Outcome::Fired {
+            target.target().map_or(0, |t| t.rules.len()) + strat.rules.len()
+        } else {
+            0
+        },
+    );
     if by_level == Outcome::Fired {
         if let Some(t) = target.target() {
             srules.extend(t.rules.iter().copied());
@@ -470,26 +621,15 @@ pub(crate) fn plan_with(
             }
         }
     }
-    b.add(by_level.or(statin), m, "statin", ItemKind::Statin, Priority::High, &srules, || {
-        let (ten, tzh) = match target.target() {
-            Some(t) if t.reduction_required => (
-                format!(
-                    "LDL-C < {} mmol/L and a reduction > 50 % from baseline",
-                    t.column()
-                ),
-                format!("LDL-C<{} mmol/L且较基线降低>50%", t.column()),
-            ),
-            Some(t) => (
-                format!("LDL-C < {} mmol/L", t.column()),
-                format!("LDL-C<{} mmol/L", t.column()),
-            ),
-            None => ("LDL-C target to be set".into(), "LDL-C目标值待定".into()),
-        };
-        (
-            format!("Statin (moderate intensity first; recheck lipids after 4–6 weeks); target {ten}").into(),
-            format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}").into(),
-        )
-    });
+    b.add(
+        by_level.or(statin),
+        m,
+        "statin",
+        ItemKind::Statin,
+        Priority::High,
+        &srules,
+        || statin_texts(target.target()),
+    );
     // Lipid control advice (INT-2).
     let (o, m) = with_hr(high_risk, |q| p.cond4_dyslipidaemia(q));
     b.add(
@@ -633,6 +773,125 @@ pub(crate) fn plan_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lipid procedure's memo (`lipid::with_memo`, used by the pipeline) changes
+    /// no result: persons with every mix of known, unknown and censored inputs.
+    #[test]
+    fn memoised_guideline_is_the_plain_one() {
+        use crate::guideline::lipid::LipidRuleSet;
+        let fields: [(&str, &[&str]); 26] = [
+            ("sex", &["male", "female"]),
+            ("age", &["38", "45", "52", "58", "66", "72"]),
+            ("sbp", &["118", "135", "145", "165", "185"]),
+            ("dbp", &["72", "85", "95", "105", "112"]),
+            ("tc_mmol", &["3.0", "4.5", "5.6", "7.5", "<4.0", ">6.0"]),
+            ("hdl_mmol", &["0.8", "1.1", "1.6", "<1.0"]),
+            (
+                "ldl_mmol",
+                &["1.5", "2.2", "3.0", "3.8", "5.2", "<2.0", ">4.0"],
+            ),
+            ("ldl_mgdl", &["90", "140", "<100"]),
+            ("fbg_mmol", &["3.5", "5.2", "7.5", "17.0"]),
+            ("current_smoker", &["0", "1"]),
+            ("diabetes", &["0", "1"]),
+            ("bp_treated", &["0", "1"]),
+            ("lipid_treated", &["0", "1"]),
+            ("history_mi", &["0", "1"]),
+            ("history_pci", &["0", "1"]),
+            ("history_cabg", &["0"]),
+            ("history_ischaemic_stroke", &["0", "1"]),
+            ("history_haemorrhagic_stroke", &["0"]),
+            ("egfr", &["12", "45", "90"]),
+            ("ckd_stage", &["2", "3a", "4"]),
+            ("manage_as_high_risk", &["0", "1"]),
+            ("history_tia", &["0", "1"]),
+            ("acs_within_12m", &["0", "1"]),
+            ("severe_ascvd_events", &["0", "1", "2"]),
+            ("height_cm", &["160", "175"]),
+            ("weight_kg", &["55", "80", "95"]),
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..3000 {
+            let mut pairs = Vec::new();
+            for (name, values) in fields {
+                let r = next();
+                // About a third of the cells empty.
+                if r % 3 != 0 {
+                    pairs.push((name, values[(r >> 8) as usize % values.len()]));
+                }
+            }
+            let (rec, ev) = person(&pairs);
+            let hr = mpp2014::evaluate(&rec, &ev, &Profile::default()).status;
+            for rs in [LipidRuleSet::Lip2023, LipidRuleSet::Lip2016] {
+                let opts = GuidelineOptions {
+                    lipid_ruleset: rs,
+                    ..GuidelineOptions::default()
+                };
+                let p = Person::new(&rec, &ev, opts.canonical_unit);
+                let all = || {
+                    (
+                        lipid::stratify(&p, rs),
+                        lipid::ldl_target(&p, rs),
+                        plan(&rec, &ev, hr, Some(12.5), &opts),
+                        cn2020::statin(&p),
+                        cn2020::aspirin(&p, opts.aspirin_risk_source, Some(12.5)),
+                        cn2020::bp_drugs(&p),
+                        // Memoised by now: the assumed-absent flags are replayed.
+                        lipid::stratify(&p, rs),
+                    )
+                };
+                assert_eq!(lipid::with_memo(all), all(), "{pairs:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn static_texts_are_the_formatted_ones() {
+        for (ts, td) in [(140.0, 90.0), (130.0, 80.0), (135.0, 85.5)] {
+            let (en, zh) = antihypertensive_texts(ts, td);
+            assert_eq!(
+                en,
+                format!("Start antihypertensive drugs; BP target < {ts}/{td} mmHg")
+            );
+            assert_eq!(zh, format!("启动降压药物治疗；血压目标<{ts}/{td} mmHg"));
+        }
+        let (en, zh) = statin_texts(None);
+        assert_eq!(en, "Statin (moderate intensity first; recheck lipids after 4–6 weeks); target LDL-C target to be set");
+        assert_eq!(
+            zh,
+            "他汀治疗（起始中等强度，4–6周后复查血脂）；目标LDL-C目标值待定"
+        );
+        for v in [1.4, 1.8, 2.6, 3.4, 2.2] {
+            for reduction_required in [false, true] {
+                let t = lipid::LdlTarget {
+                    ldl_mmol: v,
+                    non_hdl_mmol: 0.0,
+                    reduction_required,
+                    rules: Vec::new(),
+                };
+                let (ten, tzh) = if reduction_required {
+                    (
+                        format!("LDL-C < {v} mmol/L and a reduction > 50 % from baseline"),
+                        format!("LDL-C<{v} mmol/L且较基线降低>50%"),
+                    )
+                } else {
+                    (format!("LDL-C < {v} mmol/L"), format!("LDL-C<{v} mmol/L"))
+                };
+                let (en, zh) = statin_texts(Some(&t));
+                assert_eq!(en, format!("Statin (moderate intensity first; recheck lipids after 4–6 weeks); target {ten}"));
+                assert_eq!(
+                    zh,
+                    format!("他汀治疗（起始中等强度，4–6周后复查血脂）；目标{tzh}")
+                );
+            }
+        }
+    }
     use crate::criteria::mpp2014;
     use crate::guideline::conditions::tests::person;
     use crate::profile::Profile;

@@ -27,6 +27,7 @@ pub mod profile;
 pub mod qc;
 pub mod record;
 pub mod rules;
+mod shortest;
 pub mod units;
 pub mod value;
 pub mod visits;

@@ -42,18 +42,8 @@ pub fn fmt_pct(v: f64) -> String {
 
 /// As [`fmt_pct`], appending to `s` (no allocation when `s` has room).
 pub fn push_pct(s: &mut String, v: f64) {
-    use std::fmt::Write;
-    let start = s.len();
-    let _ = write!(s, "{v}");
-    match s[start..].find('.') {
-        None => s.push_str(".0000"),
-        Some(i) => {
-            let decimals = s.len() - start - i - 1;
-            for _ in decimals..4 {
-                s.push('0');
-            }
-        }
-    }
+    // The digits `write!(s, "{v}")` writes, without `core::fmt` (crate::shortest).
+    crate::shortest::push(s, v, 4);
 }
 
 /// `YYYY-MM-DD` as [`Date`](crate::date::Date)'s `Display`, appended to `s`.
@@ -147,9 +137,8 @@ pub fn cells_into(a: &Assessment, out: &mut Vec<String>) {
         lipid_level.push_str(l.as_str());
     }
     if let Some(t) = g.ldl_target.target() {
-        use std::fmt::Write;
         // LdlTarget::column: the shortest decimal.
-        let _ = write!(ldl_target, "{}", t.ldl_mmol);
+        crate::shortest::push(ldl_target, t.ldl_mmol, 0);
     }
     urgent.push_str(g.plan.urgent.column());
     push_joined(

@@ -210,17 +210,205 @@ const CLINICIAN_RULES: Rules = &[LIP_TAB_1, LIP_TAB_2, LIP_TAB_4, LIP2023_5];
 
 type Decided = (LipidLevel, Rules);
 
-/// The §9.2.2 procedure for one combination of input values.
+/// One memoised run of [`procedure`]: the person (by the addresses of its record and
+/// evaluated values, which outlive the memo's scope), the flow, how steps 1–3 ended
+/// and, when steps 4–5 ran too, the result; with the COND-10 flags each part assumed
+/// absent (`Memo::assumed[start..start + len]`).
+struct MemoEntry {
+    rec: usize,
+    ev: usize,
+    unit: crate::profile::CanonicalUnit,
+    flow: Flow,
+    head: Head,
+    head_assumed: (usize, usize),
+    full: Option<(Decided, usize, usize)>,
+}
+
+impl MemoEntry {
+    /// The result for `flow` and `ten_year_only` with the range of its assumed flags,
+    /// when this entry decides it.
+    fn answer(&self, flow: Flow, ten_year_only: bool) -> Option<(Decided, usize, usize)> {
+        // Steps 1–3 ask the same questions in the 2023 and CN2020 flows unless step 1
+        // decides (then the flows differ).
+        let modern = |f: Flow| matches!(f, Flow::Lip2023 | Flow::Cn2020);
+        let same_questions = self.flow == flow
+            || (modern(self.flow) && modern(flow) && !matches!(self.head, Head::Exact(_)));
+        if !same_questions {
+            return None;
+        }
+        if let Some(d) = self.head.resolve(flow, ten_year_only) {
+            return Some((d, self.head_assumed.0, self.head_assumed.1));
+        }
+        // Steps 4–5: the 2023 flow's step 5 is its own.
+        self.full.filter(|_| self.flow == flow)
+    }
+}
+
+/// The memo of [`with_memo`]'s scope; its storage is kept from record to record.
+struct Memo {
+    active: bool,
+    entries: Vec<MemoEntry>,
+    /// Every `assume` call of the memoised runs, in order.
+    assumed: Vec<&'static str>,
+}
+
+thread_local! {
+    /// Active inside [`with_memo`]: the procedure's runs that answered without looking
+    /// at the oracle's state.
+    static MEMO: std::cell::RefCell<Memo> = const {
+        std::cell::RefCell::new(Memo {
+            active: false,
+            entries: Vec::new(),
+            assumed: Vec::new(),
+        })
+    };
+}
+
+/// Ends a memo scope, even by a panic: the entries are forgotten.
+struct MemoScope;
+
+impl Drop for MemoScope {
+    fn drop(&mut self) {
+        let _ = MEMO.try_with(|m| {
+            let mut m = m.borrow_mut();
+            m.active = false;
+            m.entries.clear();
+            m.assumed.clear();
+        });
+    }
+}
+
+/// Runs `f` with a memo of [`procedure`]: the pipeline's guideline columns and plan
+/// ask for the same person's stratum up to five times (stratum, LDL-C target, BP
+/// drugs, statin, aspirin; three variants), mostly with every input known. A run that
+/// added no state-dependent answer to the oracle ([`Oracle::dependent`]) gives the
+/// same result on any run of any enumeration for the same person, and is reused,
+/// replaying the flags it assumed absent. Only for persons whose record and values
+/// outlive `f`.
+pub(crate) fn with_memo<R>(f: impl FnOnce() -> R) -> R {
+    let started = MEMO
+        .try_with(|m| {
+            let mut m = m.borrow_mut();
+            // A nested scope uses the enclosing one's memo (its persons are alive).
+            !std::mem::replace(&mut m.active, true)
+        })
+        .unwrap_or(false);
+    let _scope = started.then_some(MemoScope);
+    f()
+}
+
+/// The §9.2.2 procedure for one combination of input values (memoised inside
+/// [`with_memo`]).
 pub(crate) fn procedure(
     p: &Person<'_>,
     q: &mut Oracle,
     flow: Flow,
     ten_year_only: bool,
 ) -> Decided {
+    let rec = std::ptr::from_ref(p.rec) as usize;
+    let ev = std::ptr::from_ref(p.ev) as usize;
+    // Ok(Some): a memoised run, replayed; Ok(None): to be run and memoised; Err: no
+    // memo in scope.
+    let hit = MEMO.try_with(|m| {
+        let m = m.borrow();
+        if !m.active {
+            return Err(());
+        }
+        let Some((decided, start, len)) = m
+            .entries
+            .iter()
+            .filter(|e| e.rec == rec && e.ev == ev && e.unit == p.unit_policy)
+            .find_map(|e| e.answer(flow, ten_year_only))
+        else {
+            return Ok(None);
+        };
+        for name in &m.assumed[start..start + len] {
+            q.assume(name);
+        }
+        Ok(Some(decided))
+    });
+    match hit {
+        Ok(Ok(Some(decided))) => return decided,
+        Ok(Ok(None)) => {}
+        Ok(Err(())) | Err(_) => return procedure_run(p, q, flow, ten_year_only),
+    }
+    let dependent = q.dependent();
+    let first_assumed = q.assume_count();
+    let head = procedure_head(p, q, flow);
+    let head_dependent = q.dependent();
+    let head_assumed = q.assume_count();
+    let (decided, full) = match head.resolve(flow, ten_year_only) {
+        Some(d) => (d, false),
+        None => (procedure_tail(p, q, flow), true),
+    };
+    if head_dependent == dependent {
+        let log = q.assumed_since(first_assumed);
+        let n_head = head_assumed - first_assumed;
+        let full_ok = full && q.dependent() == dependent;
+        let _ = MEMO.try_with(|m| {
+            let mut m = m.borrow_mut();
+            let start = m.assumed.len();
+            m.assumed.extend_from_slice(log);
+            m.entries.push(MemoEntry {
+                rec,
+                ev,
+                unit: p.unit_policy,
+                flow,
+                head,
+                head_assumed: (start, n_head),
+                full: full_ok.then_some((decided, start, log.len())),
+            });
+        });
+    }
+    decided
+}
+
+/// How steps 1–3 of the procedure ended.
+#[derive(Copy, Clone, Debug)]
+enum Head {
+    /// A result of this flow only (step 1; the 2016 flow's step 2).
+    Exact(Decided),
+    /// Step 2's direct high risk of the 2023 and CN2020 flows (the same questions;
+    /// the rule differs).
+    Direct,
+    /// A step-3 result of every flow that asked the same questions, whatever
+    /// `ten_year_only`.
+    Shared(Decided),
+    /// The table gave Medium: final only for `ten_year_only`.
+    Medium,
+}
+
+impl Head {
+    /// The procedure's result when steps 1–3 decide it.
+    fn resolve(self, flow: Flow, ten_year_only: bool) -> Option<Decided> {
+        match self {
+            Head::Exact(d) | Head::Shared(d) => Some(d),
+            Head::Direct => Some((
+                LipidLevel::High,
+                if flow == Flow::Cn2020 {
+                    &[super::cn2020::CN2020_1]
+                } else {
+                    &[LIP2023_4]
+                },
+            )),
+            Head::Medium => ten_year_only.then_some((LipidLevel::Medium, TABLE_RULES)),
+        }
+    }
+}
+
+/// The §9.2.2 procedure for one combination of input values.
+fn procedure_run(p: &Person<'_>, q: &mut Oracle, flow: Flow, ten_year_only: bool) -> Decided {
+    procedure_head(p, q, flow)
+        .resolve(flow, ten_year_only)
+        .unwrap_or_else(|| procedure_tail(p, q, flow))
+}
+
+/// Steps 1–3 of the procedure.
+fn procedure_head(p: &Person<'_>, q: &mut Oracle, flow: Flow) -> Head {
     use LipidLevel::*;
     // Step 1 — established ASCVD (COND-2).
     if p.cond2_ascvd(q) {
-        return match flow {
+        return Head::Exact(match flow {
             Flow::Lip2016 => (VeryHigh, &[LIP2016_1]),
             Flow::Cn2020 => (VeryHigh, &[super::cn2020::CN2020_1]),
             Flow::Lip2023 => {
@@ -233,7 +421,7 @@ pub(crate) fn procedure(
                     (VeryHigh, &[LIP2023_1])
                 }
             }
-        };
+        });
     }
     // Step 2 — direct high risk.
     let ldl_or_tc_high = |q: &mut Oracle| {
@@ -241,21 +429,16 @@ pub(crate) fn procedure(
     };
     match flow {
         Flow::Lip2023 | Flow::Cn2020 => {
-            let rule: Rules = if flow == Flow::Cn2020 {
-                &[super::cn2020::CN2020_1]
-            } else {
-                &[LIP2023_4]
-            };
             if ldl_or_tc_high(q)
                 || (p.cond5_diabetes(q) && p.age(q, Op::Ge, 40.0))
                 || p.cond6_ckd34(q)
             {
-                return (High, rule);
+                return Head::Direct;
             }
         }
         Flow::Lip2016 => {
             if ldl_or_tc_high(q) {
-                return (High, &[LIP2016_2]);
+                return Head::Exact((High, &[LIP2016_2]));
             }
             if p.cond5_diabetes(q) && p.age(q, Op::Ge, 40.0) {
                 let window = if p.ldl_present() {
@@ -264,7 +447,7 @@ pub(crate) fn procedure(
                     p.tc(q, Op::Ge, Threshold::mmol(3.1)) && p.tc(q, Op::Lt, Threshold::mmol(7.2))
                 };
                 if window {
-                    return (High, &[LIP2016_2]);
+                    return Head::Exact((High, &[LIP2016_2]));
                 }
             }
         }
@@ -290,7 +473,7 @@ pub(crate) fn procedure(
         3
     };
     if col == 0 {
-        return (NotCovered, &[LIP_TAB_2, LIP_TAB_3]);
+        return Head::Shared((NotCovered, &[LIP_TAB_2, LIP_TAB_3]));
     }
     let htn = p.cond3_htn(q);
     let mut rf = 0;
@@ -305,9 +488,17 @@ pub(crate) fn procedure(
         rf += 1;
     }
     let level = table(htn, rf, col);
-    if ten_year_only || level != Medium {
-        return (level, TABLE_RULES);
+    if level == Medium {
+        Head::Medium
+    } else {
+        Head::Shared((level, TABLE_RULES))
     }
+}
+
+/// Steps 4–5 of the procedure, after the table gave Medium.
+fn procedure_tail(p: &Person<'_>, q: &mut Oracle, flow: Flow) -> Decided {
+    use LipidLevel::*;
+    let level = Medium;
     // Step 4 — lifetime add-on.
     if p.age(q, Op::Lt, 55.0) {
         let mut n = 0;
@@ -414,7 +605,9 @@ pub struct LdlTarget {
 impl LdlTarget {
     /// The `ldl_target_mmol` column: the shortest decimal (`1.4`, `2.6`, …).
     pub fn column(&self) -> String {
-        format!("{}", self.ldl_mmol)
+        let mut s = String::new();
+        crate::shortest::push(&mut s, self.ldl_mmol, 0);
+        s
     }
 }
 
@@ -465,7 +658,9 @@ fn target_for(
         (LipidRuleSet::Lip2023, VeryHigh) => (1.8, 0.0, true, LIP_TGT_4),
         (LipidRuleSet::Lip2023, Extreme) => (1.4, 0.0, true, LIP_TGT_5),
     };
-    let mut rules = vec![rule];
+    // At most five rules: one allocation.
+    let mut rules = Vec::with_capacity(5);
+    rules.push(rule);
     if rule_set == LipidRuleSet::Lip2016 {
         return Some(LdlTarget {
             ldl_mmol: ldl,

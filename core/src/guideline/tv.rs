@@ -62,10 +62,17 @@ impl Op {
 /// same pointer, so that is tried before comparing the bytes, which are compared in
 /// line (the names are a few bytes long, and many have the same length: `age`,
 /// `sbp`, `dbp`, `bmi`, `ldl`, `hdl`, so a call to `memcmp` per pair would dominate).
+///
+/// Different names of one length mostly differ in their first byte (`sbp`, `dbp`) or
+/// in their last (`history_tia`, `history_pad`), so those two are compared first.
 #[inline]
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a.bytes().zip(b.bytes()).all(|(x, y)| x == y))
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    x.len() == y.len()
+        && (std::ptr::eq(x.as_ptr(), y.as_ptr())
+            || (x.first() == y.first()
+                && x.last() == y.last()
+                && x.iter().zip(y).all(|(p, q)| p == q)))
 }
 
 fn push_new(list: &mut Vec<&'static str>, name: &'static str) {
@@ -88,6 +95,13 @@ pub struct Oracle {
     all_branched: Vec<&'static str>,
     /// COND-10 flags assumed absent by any run of the current enumeration.
     all_assumed: Vec<&'static str>,
+    /// Answers of this oracle that depended on the run's state (a choice, a narrowed
+    /// interval, an unknown flag): a procedure that added none answered exactly as it
+    /// would on a fresh run, so its result may be reused (`lipid::procedure`'s memo).
+    dependent: std::cell::Cell<u32>,
+    /// Every [`assume`](Self::assume) call of the current run, repeated names included
+    /// (the side effect a reused result must replay).
+    assume_log: Vec<&'static str>,
 }
 
 thread_local! {
@@ -96,15 +110,19 @@ thread_local! {
     /// taking one from the pool and giving it back moves a pointer, not the oracle.
     #[allow(clippy::vec_box)]
     static POOL: std::cell::RefCell<Vec<Box<Oracle>>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The oracle of the last finished enumeration, taken first: most enumerations
+    /// do not nest, and a `Cell` needs no borrow flag.
+    static LAST: std::cell::Cell<Option<Box<Oracle>>> = const { std::cell::Cell::new(None) };
 }
 
 impl Oracle {
     /// An oracle from the pool (or a new one), with no choices made.
     fn take() -> Box<Oracle> {
-        let mut q = POOL
-            .try_with(|p| p.borrow_mut().pop())
+        let mut q = LAST
+            .try_with(std::cell::Cell::take)
             .ok()
             .flatten()
+            .or_else(|| POOL.try_with(|p| p.borrow_mut().pop()).ok().flatten())
             .unwrap_or_default();
         q.prefix.clear();
         q.all_branched.clear();
@@ -114,10 +132,16 @@ impl Oracle {
 
     /// Returns an oracle to the pool (nested enumerations use several at once).
     fn give(self: Box<Self>) {
+        let spare = match LAST.try_with(|l| l.replace(Some(self))) {
+            Ok(None) => return,
+            Ok(Some(spare)) => spare,
+            // The thread is ending: nothing to keep.
+            Err(_) => return,
+        };
         let _ = POOL.try_with(|p| {
             let mut p = p.borrow_mut();
             if p.len() < 16 {
-                p.push(self);
+                p.push(spare);
             }
         });
     }
@@ -130,6 +154,26 @@ impl Oracle {
         self.bools.clear();
         self.branched.clear();
         self.assumed.clear();
+        self.assume_log.clear();
+    }
+
+    /// Count of state-dependent answers so far (see `dependent`).
+    pub(crate) fn dependent(&self) -> u32 {
+        self.dependent.get()
+    }
+
+    fn note_dependent(&self) {
+        self.dependent.set(self.dependent.get().wrapping_add(1));
+    }
+
+    /// Every `assume` call of this run from index `from` on.
+    pub(crate) fn assumed_since(&self, from: usize) -> &[&'static str] {
+        self.assume_log.get(from..).unwrap_or_default()
+    }
+
+    /// Number of `assume` calls of this run so far.
+    pub(crate) fn assume_count(&self) -> usize {
+        self.assume_log.len()
     }
 
     fn choose(&mut self, name: &'static str, n: u8) -> u8 {
@@ -154,6 +198,7 @@ impl Oracle {
         if let Some(b) = v {
             return b;
         }
+        self.note_dependent();
         if let Some(b) = self.find_bool(name) {
             return b;
         }
@@ -176,6 +221,7 @@ impl Oracle {
 
     /// Notes that the procedure assumed `name` absent (COND-10).
     pub fn assume(&mut self, name: &'static str) {
+        self.assume_log.push(name);
         if !self.assumed.iter().any(|n| same(n, name)) {
             self.assumed.push(name);
         }
@@ -183,6 +229,7 @@ impl Oracle {
 
     /// One of `n` alternatives of an unknown categorical input (e.g. sex).
     pub fn one_of(&mut self, name: &'static str, n: u8) -> u8 {
+        self.note_dependent();
         if let Some(b) = self.find_bool(name) {
             return u8::from(b);
         }
@@ -197,7 +244,12 @@ impl Oracle {
     /// (a point when known); later comparisons on the same run see it narrowed.
     pub fn cmp(&mut self, name: &'static str, init: Interval, op: Op, t: f64) -> bool {
         let idx = match self.nums.iter().position(|(n, _)| same(n, name)) {
-            Some(i) => i,
+            Some(i) => {
+                if self.nums[i].1 != init {
+                    self.note_dependent();
+                }
+                i
+            }
             None => {
                 self.nums.push((name, init));
                 self.nums.len() - 1
@@ -214,6 +266,7 @@ impl Oracle {
             Outcome::Fired => true,
             Outcome::NotFired => false,
             Outcome::Indeterminate => {
+                self.note_dependent();
                 // Pieces: for ≥/< the split is [.., t) | [t, ..]; for >/≤ it is [.., t] | (t, ..].
                 let upper = self.choose(name, 2) == 1;
                 let mut n = iv;
@@ -241,10 +294,15 @@ impl Oracle {
 
     /// The current interval of a numeric input on this run (its `init` if not yet asked).
     pub fn interval(&self, name: &'static str, init: Interval) -> Interval {
-        self.nums
+        let i = self
+            .nums
             .iter()
             .find(|(n, _)| same(n, name))
-            .map_or(init, |(_, i)| *i)
+            .map_or(init, |(_, i)| *i);
+        if i != init {
+            self.note_dependent();
+        }
+        i
     }
 }
 
