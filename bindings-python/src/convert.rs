@@ -401,6 +401,8 @@ pub struct BlockCells<'a> {
     col: ColRef<'a>,
     /// First row of the block.
     lo: usize,
+    /// Rows in the block.
+    n: usize,
     /// Numbers: the text of rows `lo..`, cell `k` ending at `ends[k]`.
     text: String,
     ends: Vec<usize>,
@@ -414,6 +416,7 @@ impl<'a> BlockCells<'a> {
         BlockCells {
             col,
             lo: 0,
+            n: 0,
             text: String::new(),
             ends: Vec::new(),
             bytes: Vec::new(),
@@ -423,6 +426,7 @@ impl<'a> BlockCells<'a> {
     /// Fills the block with rows `lo..hi`, reusing the buffers.
     pub fn fill(&mut self, lo: usize, hi: usize) {
         self.lo = lo;
+        self.n = hi - lo;
         self.ends.clear();
         let b = &mut self.bytes;
         b.clear();
@@ -453,24 +457,36 @@ impl<'a> BlockCells<'a> {
         }
     }
 
-    /// The cell text of row `i` (`lo ≤ i < hi` of the last [`fill`](Self::fill)).
-    #[inline]
-    pub fn get(&self, i: usize) -> &str {
+    /// Writes the cells of the rows of the last [`fill`](Self::fill) into every
+    /// `stride`-th slot of `out` (row `lo + k` at `out[k * stride]`): one column of a
+    /// row-major block of cells, with the column's kind matched once per block.
+    pub fn scatter<'s>(&'s self, out: &mut [&'s str], stride: usize) {
+        let (lo, n) = (self.lo, self.n);
+        let slots = out.iter_mut().step_by(stride).take(n);
         match self.col {
             ColRef::F64(_) | ColRef::I64(_) => {
-                let k = i - self.lo;
-                let a = if k == 0 { 0 } else { self.ends[k - 1] };
-                &self.text[a..self.ends[k]]
-            }
-            ColRef::Bool(s) => {
-                if s[i] {
-                    "1"
-                } else {
-                    "0"
+                let mut a = 0;
+                for (slot, &e) in slots.zip(&self.ends) {
+                    // ASCII text: every index is a character boundary.
+                    *slot = self.text.get(a..e).unwrap_or_default();
+                    a = e;
                 }
             }
-            ColRef::Utf8(u) => u.get(i),
-            ColRef::Text(s) => &s[i],
+            ColRef::Bool(s) => {
+                for (slot, &v) in slots.zip(&s[lo..lo + n]) {
+                    *slot = if v { "1" } else { "0" };
+                }
+            }
+            ColRef::Utf8(u) => {
+                for (k, slot) in slots.enumerate() {
+                    *slot = u.get(lo + k);
+                }
+            }
+            ColRef::Text(s) => {
+                for (slot, t) in slots.zip(&s[lo..lo + n]) {
+                    *slot = t;
+                }
+            }
         }
     }
 }

@@ -60,26 +60,32 @@ impl<'a> Table<'a> {
         })
     }
 
-    /// Calls `f` with the cells of every row of `lo..hi`, in order. The
-    /// cells are read in blocks of rows, column by column ([`BlockCells`]): text columns
-    /// are borrowed where they are, numbers written once per block.
+    /// Calls `f` with the cells of every row of `lo..hi`, in order. The cells are read
+    /// in blocks of rows, column by column ([`BlockCells`]: text columns borrowed where
+    /// they are, numbers written once per block), into a row-major block of cell slices
+    /// whose rows are handed to `f` as they are.
     fn for_each_row(&self, lo: usize, hi: usize, mut f: impl FnMut(&[&str])) {
         const BLOCK: usize = 1024;
         let mut blocks: Vec<BlockCells<'_>> =
             self.cols.iter().map(|&c| BlockCells::new(c)).collect();
-        let mut spare = Vec::with_capacity(blocks.len());
+        let width = blocks.len();
+        if width == 0 {
+            (lo..hi).for_each(|_| f(&[]));
+            return;
+        }
+        let mut spare = Vec::with_capacity(BLOCK * width);
         for a in (lo..hi).step_by(BLOCK) {
             let b = (a + BLOCK).min(hi);
             for block in &mut blocks {
                 block.fill(a, b);
             }
-            let mut row = recycle(std::mem::take(&mut spare));
-            for i in a..b {
-                row.clear();
-                row.extend(blocks.iter().map(|block| block.get(i)));
-                f(&row);
+            let mut cells = recycle(std::mem::take(&mut spare));
+            cells.resize((b - a) * width, "");
+            for (c, block) in blocks.iter().enumerate() {
+                block.scatter(&mut cells[c..], width);
             }
-            spare = recycle(row);
+            cells.chunks_exact(width).for_each(&mut f);
+            spare = recycle(cells);
         }
     }
 
