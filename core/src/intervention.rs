@@ -411,6 +411,10 @@ thread_local! {
 
 /// [`rule_evidence_uncached`], memoised per thread.
 fn rule_evidence(ids: &[&'static str]) -> (&'static str, Vec<Evidence>) {
+    // wasm32 is built for size and plans one record at a time: no cache there.
+    if cfg!(target_arch = "wasm32") {
+        return rule_evidence_uncached(ids);
+    }
     let key = || ids.iter().map(|s| (s.as_ptr() as usize, s.len()));
     let hit = EVIDENCE.try_with(|c| {
         c.borrow()

@@ -126,6 +126,11 @@ fn shortest(v: f64) -> Option<(u64, i32)> {
 /// digits after the decimal point (a point is added when `min_decimals > 0` and the
 /// number has none).
 pub(crate) fn push(s: &mut String, v: f64, min_decimals: usize) {
+    // wasm32 is built for size (bindings-wasm's 400 KB budget) and screens one record at
+    // a time: there `core::fmt`, which the module carries anyway, writes the same text.
+    if cfg!(target_arch = "wasm32") {
+        return push_fallback(s, v, min_decimals);
+    }
     let Some((digits, exp)) = shortest(v) else {
         return push_fallback(s, v, min_decimals);
     };

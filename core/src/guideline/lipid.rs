@@ -286,6 +286,11 @@ impl Drop for MemoScope {
 /// replaying the flags it assumed absent. Only for persons whose record and values
 /// outlive `f`.
 pub(crate) fn with_memo<R>(f: impl FnOnce() -> R) -> R {
+    // wasm32 is built for size and assesses one record at a time: no memo there (the
+    // results are the same).
+    if cfg!(target_arch = "wasm32") {
+        return f();
+    }
     let started = MEMO
         .try_with(|m| {
             let mut m = m.borrow_mut();
@@ -305,6 +310,9 @@ pub(crate) fn procedure(
     flow: Flow,
     ten_year_only: bool,
 ) -> Decided {
+    if cfg!(target_arch = "wasm32") {
+        return procedure_run(p, q, flow, ten_year_only);
+    }
     let rec = std::ptr::from_ref(p.rec) as usize;
     let ev = std::ptr::from_ref(p.ev) as usize;
     // Ok(Some): a memoised run, replayed; Ok(None): to be run and memoised; Err: no
