@@ -242,7 +242,22 @@ impl Oracle {
 
     /// Compares a numeric input with `t`. `init` is the interval the input denotes
     /// (a point when known); later comparisons on the same run see it narrowed.
+    ///
+    /// A known input (a closed point) is answered from the value alone: every caller
+    /// passes one `init` per name and person, and a point is never narrowed, so the
+    /// run's record of it would only ever hold `init` itself (no look-up, no entry).
+    #[inline]
     pub fn cmp(&mut self, name: &'static str, init: Interval, op: Op, t: f64) -> bool {
+        if init.lo == init.hi && !init.lo_open && !init.hi_open {
+            return op.apply(init.lo, t);
+        }
+        self.cmp_interval(name, init, op, t)
+    }
+
+    /// [`cmp`](Self::cmp) of an input that is not a known point: looked up, narrowed,
+    /// branched on.
+    #[inline(never)]
+    fn cmp_interval(&mut self, name: &'static str, init: Interval, op: Op, t: f64) -> bool {
         let idx = match self.nums.iter().position(|(n, _)| same(n, name)) {
             Some(i) => {
                 if self.nums[i].1 != init {
@@ -542,6 +557,30 @@ mod tests {
         assert_eq!(e.outcome(), Outcome::Fired);
         let e = enumerate(|q| q.ge("x", Interval::point(4.999), 5.0), |b| *b);
         assert_eq!(e.outcome(), Outcome::NotFired);
+    }
+
+    #[test]
+    fn known_point_shortcut_matches_the_interval_path() {
+        let vals = [-1.0, 0.0, 4.9, 5.0, 5.000_000_000_000_001, 140.0, f64::INFINITY];
+        for v in vals {
+            for t in vals {
+                for op in [Op::Ge, Op::Gt, Op::Lt, Op::Le] {
+                    let mut a = Oracle::default();
+                    let mut b = Oracle::default();
+                    let iv = Interval::point(v);
+                    // Twice: the second call sees the first one's record on the slow path.
+                    let x = (a.cmp("x", iv, op, t), a.cmp("x", iv, op, t));
+                    let y = (
+                        b.cmp_interval("x", iv, op, t),
+                        b.cmp_interval("x", iv, op, t),
+                    );
+                    assert_eq!(x, y, "{v} {op:?} {t}");
+                    assert_eq!((a.dependent(), b.dependent()), (0, 0));
+                    assert!(a.trail.is_empty() && b.trail.is_empty());
+                    assert_eq!(a.interval("x", iv), b.interval("x", iv));
+                }
+            }
+        }
     }
 
     #[test]
