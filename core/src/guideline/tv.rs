@@ -90,7 +90,6 @@ pub struct Oracle {
     nums: Vec<(&'static str, Interval)>,
     bools: Vec<(&'static str, bool)>,
     branched: Vec<&'static str>,
-    assumed: Vec<&'static str>,
     /// Inputs branched on by any run of the current enumeration, in first-seen order.
     all_branched: Vec<&'static str>,
     /// COND-10 flags assumed absent by any run of the current enumeration.
@@ -100,7 +99,9 @@ pub struct Oracle {
     /// would on a fresh run, so its result may be reused (`lipid::procedure`'s memo).
     dependent: std::cell::Cell<u32>,
     /// Every [`assume`](Self::assume) call of the current run, repeated names included
-    /// (the side effect a reused result must replay).
+    /// (the side effect a reused result must replay). The run's distinct names are
+    /// only collected from it at the end of the run, and only when the caller wants
+    /// them (most enumerations drop them).
     assume_log: Vec<&'static str>,
 }
 
@@ -153,7 +154,6 @@ impl Oracle {
         self.nums.clear();
         self.bools.clear();
         self.branched.clear();
-        self.assumed.clear();
         self.assume_log.clear();
     }
 
@@ -220,11 +220,14 @@ impl Oracle {
     }
 
     /// Notes that the procedure assumed `name` absent (COND-10).
+    #[inline]
     pub fn assume(&mut self, name: &'static str) {
         self.assume_log.push(name);
-        if !self.assumed.iter().any(|n| same(n, name)) {
-            self.assumed.push(name);
-        }
+    }
+
+    /// [`assume`](Self::assume) of each name in turn (a memoised run's replay).
+    pub(crate) fn assume_all(&mut self, names: &[&'static str]) {
+        self.assume_log.extend_from_slice(names);
     }
 
     /// One of `n` alternatives of an unknown categorical input (e.g. sex).
@@ -395,7 +398,7 @@ fn drive<R, K: PartialEq>(
     with_assumed: bool,
 ) -> Driven {
     let mut q = Oracle::take();
-    let agreed = drive_with(&mut q, &mut f, key, &mut keep);
+    let agreed = drive_with(&mut q, &mut f, key, &mut keep, with_assumed);
     // Copies of the names (no allocation when there are none).
     let r = if agreed {
         Driven::Agreed(if with_assumed {
@@ -411,12 +414,14 @@ fn drive<R, K: PartialEq>(
 }
 
 /// The runs of one enumeration on `q`; true when `key` agreed on every run. The
-/// inputs branched on and the flags assumed absent are collected in `q`.
+/// inputs branched on and (when `with_assumed`) the flags assumed absent, each once
+/// in first-seen order, are collected in `q`.
 fn drive_with<R, K: PartialEq>(
     q: &mut Oracle,
     f: &mut impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
     keep: &mut impl FnMut(R),
+    with_assumed: bool,
 ) -> bool {
     let mut first_key: Option<K> = None;
     for _ in 0..MAX_RUNS {
@@ -425,8 +430,10 @@ fn drive_with<R, K: PartialEq>(
         for i in 0..q.branched.len() {
             push_new(&mut q.all_branched, q.branched[i]);
         }
-        for i in 0..q.assumed.len() {
-            push_new(&mut q.all_assumed, q.assumed[i]);
+        if with_assumed {
+            for i in 0..q.assume_log.len() {
+                push_new(&mut q.all_assumed, q.assume_log[i]);
+            }
         }
         let k = key(&r);
         match &first_key {
