@@ -568,7 +568,15 @@ mod tests {
 
     #[test]
     fn known_point_shortcut_matches_the_interval_path() {
-        let vals = [-1.0, 0.0, 4.9, 5.0, 5.000_000_000_000_001, 140.0, f64::INFINITY];
+        let vals = [
+            -1.0,
+            0.0,
+            4.9,
+            5.0,
+            5.000_000_000_000_001,
+            140.0,
+            f64::INFINITY,
+        ];
         for v in vals {
             for t in vals {
                 for op in [Op::Ge, Op::Gt, Op::Lt, Op::Le] {

@@ -95,16 +95,13 @@ pub fn validate(id_number: &str) -> Result<IdNumberInfo, IdNumberError> {
         return Err(IdNumberError::CheckChar { expected, found });
     }
     let d = &b[6..14];
-    let iso = [
-        d[0], d[1], d[2], d[3], b'-', d[4], d[5], b'-', d[6], d[7],
-    ];
+    let iso = [d[0], d[1], d[2], d[3], b'-', d[4], d[5], b'-', d[6], d[7]];
     // ASCII digits and dashes: always UTF-8.
     let birth_date = std::str::from_utf8(&iso)
         .map_err(|_| IdNumberError::Syntax)
         .and_then(|iso| {
-            Date::parse_iso(iso).map_err(|_| {
-                IdNumberError::BirthDate(String::from_utf8_lossy(d).into_owned())
-            })
+            Date::parse_iso(iso)
+                .map_err(|_| IdNumberError::BirthDate(String::from_utf8_lossy(d).into_owned()))
         })?;
     let sex = if (b[16] - b'0') % 2 == 1 {
         Sex::Male
