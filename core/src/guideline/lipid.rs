@@ -330,9 +330,7 @@ pub(crate) fn procedure(
         else {
             return Ok(None);
         };
-        for name in &m.assumed[start..start + len] {
-            q.assume(name);
-        }
+        q.assume_all(&m.assumed[start..start + len]);
         Ok(Some(decided))
     });
     match hit {

@@ -90,7 +90,6 @@ pub struct Oracle {
     nums: Vec<(&'static str, Interval)>,
     bools: Vec<(&'static str, bool)>,
     branched: Vec<&'static str>,
-    assumed: Vec<&'static str>,
     /// Inputs branched on by any run of the current enumeration, in first-seen order.
     all_branched: Vec<&'static str>,
     /// COND-10 flags assumed absent by any run of the current enumeration.
@@ -100,7 +99,9 @@ pub struct Oracle {
     /// would on a fresh run, so its result may be reused (`lipid::procedure`'s memo).
     dependent: std::cell::Cell<u32>,
     /// Every [`assume`](Self::assume) call of the current run, repeated names included
-    /// (the side effect a reused result must replay).
+    /// (the side effect a reused result must replay). The run's distinct names are
+    /// only collected from it at the end of the run, and only when the caller wants
+    /// them (most enumerations drop them).
     assume_log: Vec<&'static str>,
 }
 
@@ -153,7 +154,6 @@ impl Oracle {
         self.nums.clear();
         self.bools.clear();
         self.branched.clear();
-        self.assumed.clear();
         self.assume_log.clear();
     }
 
@@ -220,11 +220,14 @@ impl Oracle {
     }
 
     /// Notes that the procedure assumed `name` absent (COND-10).
+    #[inline]
     pub fn assume(&mut self, name: &'static str) {
         self.assume_log.push(name);
-        if !self.assumed.iter().any(|n| same(n, name)) {
-            self.assumed.push(name);
-        }
+    }
+
+    /// [`assume`](Self::assume) of each name in turn (a memoised run's replay).
+    pub(crate) fn assume_all(&mut self, names: &[&'static str]) {
+        self.assume_log.extend_from_slice(names);
     }
 
     /// One of `n` alternatives of an unknown categorical input (e.g. sex).
@@ -242,7 +245,22 @@ impl Oracle {
 
     /// Compares a numeric input with `t`. `init` is the interval the input denotes
     /// (a point when known); later comparisons on the same run see it narrowed.
+    ///
+    /// A known input (a closed point) is answered from the value alone: every caller
+    /// passes one `init` per name and person, and a point is never narrowed, so the
+    /// run's record of it would only ever hold `init` itself (no look-up, no entry).
+    #[inline]
     pub fn cmp(&mut self, name: &'static str, init: Interval, op: Op, t: f64) -> bool {
+        if init.lo == init.hi && !init.lo_open && !init.hi_open {
+            return op.apply(init.lo, t);
+        }
+        self.cmp_interval(name, init, op, t)
+    }
+
+    /// [`cmp`](Self::cmp) of an input that is not a known point: looked up, narrowed,
+    /// branched on.
+    #[inline(never)]
+    fn cmp_interval(&mut self, name: &'static str, init: Interval, op: Op, t: f64) -> bool {
         let idx = match self.nums.iter().position(|(n, _)| same(n, name)) {
             Some(i) => {
                 if self.nums[i].1 != init {
@@ -380,7 +398,7 @@ fn drive<R, K: PartialEq>(
     with_assumed: bool,
 ) -> Driven {
     let mut q = Oracle::take();
-    let agreed = drive_with(&mut q, &mut f, key, &mut keep);
+    let agreed = drive_with(&mut q, &mut f, key, &mut keep, with_assumed);
     // Copies of the names (no allocation when there are none).
     let r = if agreed {
         Driven::Agreed(if with_assumed {
@@ -396,12 +414,14 @@ fn drive<R, K: PartialEq>(
 }
 
 /// The runs of one enumeration on `q`; true when `key` agreed on every run. The
-/// inputs branched on and the flags assumed absent are collected in `q`.
+/// inputs branched on and (when `with_assumed`) the flags assumed absent, each once
+/// in first-seen order, are collected in `q`.
 fn drive_with<R, K: PartialEq>(
     q: &mut Oracle,
     f: &mut impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
     keep: &mut impl FnMut(R),
+    with_assumed: bool,
 ) -> bool {
     let mut first_key: Option<K> = None;
     for _ in 0..MAX_RUNS {
@@ -410,8 +430,10 @@ fn drive_with<R, K: PartialEq>(
         for i in 0..q.branched.len() {
             push_new(&mut q.all_branched, q.branched[i]);
         }
-        for i in 0..q.assumed.len() {
-            push_new(&mut q.all_assumed, q.assumed[i]);
+        if with_assumed {
+            for i in 0..q.assume_log.len() {
+                push_new(&mut q.all_assumed, q.assume_log[i]);
+            }
         }
         let k = key(&r);
         match &first_key {
@@ -542,6 +564,38 @@ mod tests {
         assert_eq!(e.outcome(), Outcome::Fired);
         let e = enumerate(|q| q.ge("x", Interval::point(4.999), 5.0), |b| *b);
         assert_eq!(e.outcome(), Outcome::NotFired);
+    }
+
+    #[test]
+    fn known_point_shortcut_matches_the_interval_path() {
+        let vals = [
+            -1.0,
+            0.0,
+            4.9,
+            5.0,
+            5.000_000_000_000_001,
+            140.0,
+            f64::INFINITY,
+        ];
+        for v in vals {
+            for t in vals {
+                for op in [Op::Ge, Op::Gt, Op::Lt, Op::Le] {
+                    let mut a = Oracle::default();
+                    let mut b = Oracle::default();
+                    let iv = Interval::point(v);
+                    // Twice: the second call sees the first one's record on the slow path.
+                    let x = (a.cmp("x", iv, op, t), a.cmp("x", iv, op, t));
+                    let y = (
+                        b.cmp_interval("x", iv, op, t),
+                        b.cmp_interval("x", iv, op, t),
+                    );
+                    assert_eq!(x, y, "{v} {op:?} {t}");
+                    assert_eq!((a.dependent(), b.dependent()), (0, 0));
+                    assert!(a.trail.is_empty() && b.trail.is_empty());
+                    assert_eq!(a.interval("x", iv), b.interval("x", iv));
+                }
+            }
+        }
     }
 
     #[test]

@@ -74,19 +74,35 @@ pub enum IdNumberError {
 
 /// Validates an identity number (a lower-case `x` is accepted as `X`).
 pub fn validate(id_number: &str) -> Result<IdNumberInfo, IdNumberError> {
-    let s = id_number.to_ascii_uppercase();
-    let b = s.as_bytes();
-    if b.len() != 18 || !(b[17].is_ascii_digit() || b[17] == b'X') {
+    // Upper-casing keeps the byte length: anything but 18 bytes is a syntax error.
+    // The 18 bytes are upper-cased on the stack (no allocation per record).
+    let mut buf: [u8; 18] = id_number
+        .as_bytes()
+        .try_into()
+        .map_err(|_| IdNumberError::Syntax)?;
+    buf.make_ascii_uppercase();
+    let b = &buf;
+    if !(b[17].is_ascii_digit() || b[17] == b'X') {
         return Err(IdNumberError::Syntax);
     }
-    let expected = check_char(&s[..17]).ok_or(IdNumberError::Syntax)?;
+    // Byte 17 is ASCII, so the first 17 bytes end on a character boundary.
+    let expected = std::str::from_utf8(&b[..17])
+        .ok()
+        .and_then(check_char)
+        .ok_or(IdNumberError::Syntax)?;
     let found = char::from(b[17]);
     if expected != found {
         return Err(IdNumberError::CheckChar { expected, found });
     }
-    let d = &s[6..14];
-    let iso = format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8]);
-    let birth_date = Date::parse_iso(&iso).map_err(|_| IdNumberError::BirthDate(d.to_string()))?;
+    let d = &b[6..14];
+    let iso = [d[0], d[1], d[2], d[3], b'-', d[4], d[5], b'-', d[6], d[7]];
+    // ASCII digits and dashes: always UTF-8.
+    let birth_date = std::str::from_utf8(&iso)
+        .map_err(|_| IdNumberError::Syntax)
+        .and_then(|iso| {
+            Date::parse_iso(iso)
+                .map_err(|_| IdNumberError::BirthDate(String::from_utf8_lossy(d).into_owned()))
+        })?;
     let sex = if (b[16] - b'0') % 2 == 1 {
         Sex::Male
     } else {
