@@ -258,12 +258,10 @@ fn screen_table(table: &Table<'_>, p: Profile, k: usize) -> Vec<Vec<StrCol>> {
             .map(|_| StrCol::with_rows(hi - lo))
             .collect();
         table.for_each_row(lo, hi, |row| {
+            // `cells_into` writes exactly one cell per output column.
             output::cells_into(&screener.screen_cells(&table.header, row), &mut cells);
             for (col, cell) in cols.iter_mut().zip(&cells) {
                 col.push(cell);
-            }
-            for col in cols.iter_mut().skip(cells.len()) {
-                col.push("");
             }
         });
         cols
