@@ -12,9 +12,10 @@
 //! with other rows gets every row's exact status from a second branch-free loop, which
 //! folds the scalar API's checks in the scalar order (the first failing check gives the
 //! status, as the scalar error would; after a chunk with many failed rows the two loops
-//! run as one); then one straight-line kernel
-//! loop computes the chunk, each lane picking its coefficient set by a blend, which LLVM
-//! vectorises because the kernels use the branch-free [`math`](super::math) functions.
+//! run as one); then the kernel computes the chunk in two straight-line loops (the
+//! linear predictor, then the survival step), each lane picking its coefficient set by a
+//! blend, which LLVM vectorises because the kernels use the branch-free
+//! [`math`](super::math) functions.
 //! No row goes through the scalar API, so a row that fails costs about what a valid row
 //! costs. The kernel is the function the scalar API calls and the status checks mirror
 //! the scalar ones, so equality holds by construction (and is tested against the scalar
@@ -50,7 +51,8 @@
 
 use super::error::{plausible, InputRange, ModelError, RangeKind};
 use super::{
-    china_par as cp, framingham2008 as frs, pce2013 as pce_m, prevent2023 as prv, who2019 as who,
+    china_par as cp, cox_pct, framingham2008 as frs, pce2013 as pce_m, prevent2023 as prv,
+    who2019 as who,
 };
 use crate::profile::RangePolicy;
 #[cfg(test)]
@@ -247,9 +249,19 @@ trait Chunked<const F: usize>: Sized {
     /// [`status`](Self::status) are tested against, row by row.
     #[cfg(test)]
     fn slow(&self, i: usize) -> Result<([f64; F], bool), RowStatus>;
-    /// The scalar API's kernel on one row's inputs: the risk in percent. `self` gives
-    /// per-call data (WHO 2019's calibration rows); the others use none.
-    fn kernel(&self, x: [f64; F]) -> f64;
+    /// The first half of the scalar API's kernel on one row's inputs (for the Cox-form
+    /// models the linear predictor, `[X − X̄, ln S]`); `self` gives per-call data
+    /// (WHO 2019's calibration rows); the others use none.
+    fn head(&self, x: [f64; F]) -> [f64; 2];
+    /// The second half: the risk in percent from [`head`](Self::head)'s values.
+    fn tail(h: [f64; 2]) -> f64;
+    /// The scalar API's kernel on one row's inputs: the risk in percent (the wasm32
+    /// path; the chunked path runs the two halves as separate loops).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    #[inline(always)]
+    fn kernel(&self, x: [f64; F]) -> f64 {
+        Self::tail(self.head(x))
+    }
 }
 
 /// Evaluates a [`Chunked`] model over `n` rows.
@@ -267,9 +279,13 @@ trait Chunked<const F: usize>: Sized {
 ///    one in three, mostly a missing age), steps 1 and 2 run as one loop — `fast` for
 ///    the inputs, `status` for the status, sharing their loads and comparisons — since
 ///    the next chunk is then likely to need step 2 too;
-/// 3. [`Chunked::kernel`] runs over the chunk as one straight-line loop — rows of every
-///    coefficient set together, each lane picking its own coefficients — which LLVM
-///    vectorises too; a failed row's value is replaced by NaN;
+/// 3. the kernel runs over the chunk as two straight-line loops, [`Chunked::head`] for
+///    every row and then [`Chunked::tail`] — rows of every coefficient set together, each
+///    lane picking its own coefficients — which LLVM vectorises too; a failed row's
+///    value is replaced by NaN. Two loops, not one: the kernel of a row is one long
+///    dependency chain (the logarithms, the linear predictor, `exp`, `expm1`), and a
+///    loop body that short lets the processor run many rows' chains at once (twice the
+///    rows per second as one loop on AVX-512, `benches/README.md`);
 /// 4. the statuses are counted into the summary, without branches.
 ///
 /// No row takes the scalar checks: a chunk of valid rows costs step 1 only, and rows that
@@ -319,7 +335,10 @@ fn chunked<M: Chunked<F>, const F: usize>(
     let l = Lens { n };
     l.check("out", out.len())?;
     l.check("status", status.len())?;
-    let mut x = [[0.0f64; CHUNK]; F];
+    let mut scratch = Scratch {
+        x: [[0.0f64; CHUNK]; F],
+        h: [[0.0f64; CHUNK]; 2],
+    };
     let mut s = BatchSummary::default();
     // Many failed rows in the previous chunk: expect them in this one too.
     let mut dense = false;
@@ -327,63 +346,114 @@ fn chunked<M: Chunked<F>, const F: usize>(
         .step_by(CHUNK)
         .zip(out.chunks_mut(CHUNK).zip(status.chunks_mut(CHUNK)))
     {
-        let len = out.len();
-        assert!(len <= CHUNK && status.len() == len);
-        let rows = m.rows(base..base + len);
-        if dense {
-            // 1–2 in one pass: every row's exact status and kernel inputs.
-            for (j, st) in status.iter_mut().enumerate() {
-                let (_, v, _) = rows.fast(j);
-                *st = rows.status(j);
-                let failed = *st > RowStatus::Flagged as u8;
-                for (col, (v, d)) in x.iter_mut().zip(v.into_iter().zip(M::DUMMY)) {
-                    col[j] = if failed { d } else { v };
-                }
-            }
+        // A full chunk runs with the constant length: every loop then has a trip count
+        // the compiler knows and indices it can prove in bounds, so it vectorises
+        // without a scalar remainder (with a length known only at run time, LLVM keeps
+        // the bounds checks as extra loop exits and runs the last vector's worth of
+        // rows of every chunk through a scalar copy of the loop).
+        let failed = if out.len() == CHUNK {
+            chunk(m, base, CHUNK, dense, &mut scratch, out, status)
         } else {
-            // 1. The common rows; every row's kernel inputs.
-            let mut passed = 0u32;
-            for (j, st) in status.iter_mut().enumerate() {
-                let (ok, v, flagged) = rows.fast(j);
-                passed += u32::from(ok);
-                *st = u8::from(flagged);
-                for (col, v) in x.iter_mut().zip(v) {
-                    col[j] = v;
-                }
-            }
-            // 2. A chunk with other rows: every row's exact status.
-            if passed as usize != len {
-                for (j, st) in status.iter_mut().enumerate() {
-                    *st = rows.status(j);
-                    let failed = *st > RowStatus::Flagged as u8;
-                    for (col, d) in x.iter_mut().zip(M::DUMMY) {
-                        col[j] = if failed { d } else { col[j] };
-                    }
-                }
-            }
-        }
-        // 3. The kernel in row order; NaN for the rows not computed.
-        for (j, (o, st)) in out.iter_mut().zip(status.iter()).enumerate() {
-            let r = m.kernel(std::array::from_fn(|f| x[f][j]));
-            *o = if *st <= RowStatus::Flagged as u8 {
-                r
-            } else {
-                f64::NAN
-            };
-        }
-        // 4. The summary (counted without branches: failed rows come at random).
-        let (mut ok, mut fl) = (0u32, 0u32);
-        for st in status.iter() {
-            ok += u32::from(*st == RowStatus::Ok as u8);
-            fl += u32::from(*st == RowStatus::Flagged as u8);
-        }
-        let (ok, fl) = (ok as usize, fl as usize);
+            chunk(m, base, out.len(), dense, &mut scratch, out, status)
+        };
+        let (ok, fl) = count(status);
         s.ok += ok;
         s.flagged += fl;
-        s.failed += len - ok - fl;
-        dense = (len - ok - fl) * 8 > len;
+        s.failed += failed;
+        dense = failed * 8 > out.len();
     }
     Ok(s)
+}
+
+/// The per-chunk scratch of [`chunked`], on the stack: the kernel inputs of every row
+/// (struct of arrays) and the two values [`Chunked::head`] hands to [`Chunked::tail`].
+#[cfg(not(target_arch = "wasm32"))]
+struct Scratch<const F: usize> {
+    x: [[f64; CHUNK]; F],
+    h: [[f64; CHUNK]; 2],
+}
+
+/// The statuses `Ok` and `Flagged` among `status` (counted without branches: failed
+/// rows come at random).
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn count(status: &[u8]) -> (usize, usize) {
+    let (mut ok, mut fl) = (0u32, 0u32);
+    for st in status {
+        ok += u32::from(*st == RowStatus::Ok as u8);
+        fl += u32::from(*st == RowStatus::Flagged as u8);
+    }
+    (ok as usize, fl as usize)
+}
+
+/// Steps 1–3 of [`run_chunked`] on the `len` rows from `base` (`len ≤ CHUNK`, the
+/// lengths of `out` and `status`); returns the number of rows that failed.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn chunk<M: Chunked<F>, const F: usize>(
+    m: &M,
+    base: usize,
+    len: usize,
+    dense: bool,
+    scratch: &mut Scratch<F>,
+    out: &mut [f64],
+    status: &mut [u8],
+) -> usize {
+    let Scratch { x, h } = scratch;
+    let len = len.min(CHUNK);
+    let (out, status) = (&mut out[..len], &mut status[..len]);
+    let rows = m.rows(base..base + len);
+    if dense {
+        // 1–2 in one pass: every row's exact status and kernel inputs.
+        for j in 0..len {
+            let (_, v, _) = rows.fast(j);
+            let st = rows.status(j);
+            status[j] = st;
+            let failed = st > RowStatus::Flagged as u8;
+            for (col, (v, d)) in x.iter_mut().zip(v.into_iter().zip(M::DUMMY)) {
+                col[j] = if failed { d } else { v };
+            }
+        }
+    } else {
+        // 1. The common rows; every row's kernel inputs.
+        let mut passed = 0u32;
+        for j in 0..len {
+            let (ok, v, flagged) = rows.fast(j);
+            passed += u32::from(ok);
+            status[j] = u8::from(flagged);
+            for (col, v) in x.iter_mut().zip(v) {
+                col[j] = v;
+            }
+        }
+        // 2. A chunk with other rows: every row's exact status.
+        if passed as usize != len {
+            for j in 0..len {
+                let st = rows.status(j);
+                status[j] = st;
+                let failed = st > RowStatus::Flagged as u8;
+                for (col, d) in x.iter_mut().zip(M::DUMMY) {
+                    col[j] = if failed { d } else { col[j] };
+                }
+            }
+        }
+    }
+    // 3. The kernel in row order, as two loops: the head of every row, then the tail
+    // (NaN for the rows not computed). Each loop body is short, so the processor
+    // overlaps many rows' dependency chains (ln → linear predictor; exp → expm1); the
+    // whole kernel in one body is a chain of a few hundred cycles per vector of rows
+    // with little room to overlap the next.
+    for j in 0..len {
+        let [a, b] = m.head(std::array::from_fn(|f| x[f][j]));
+        (h[0][j], h[1][j]) = (a, b);
+    }
+    let mut failed = 0u32;
+    for j in 0..len {
+        let r = M::tail([h[0][j], h[1][j]]);
+        let ok = status[j] <= RowStatus::Flagged as u8;
+        failed += u32::from(!ok);
+        out[j] = if ok { r } else { f64::NAN };
+    }
+    failed as usize
 }
 
 /// The scalar checks of one row folded without branches, in the scalar order: the first
@@ -757,7 +827,7 @@ impl Chunked<CP_F> for ChinaParRows<'_> {
     }
 
     #[inline(always)]
-    fn kernel(&self, x: [f64; CP_F]) -> f64 {
+    fn head(&self, x: [f64; CP_F]) -> [f64; 2] {
         let [age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, diabetes, north, urban, fh, male] =
             x;
         let lane = cp::Lane::from_array([
@@ -769,10 +839,15 @@ impl Chunked<CP_F> for ChinaParRows<'_> {
         // gather per field); on wasm32, built without SIMD, the set itself. The same
         // values either way.
         if cfg!(target_arch = "wasm32") {
-            cp::kernel_lane(if male { &cp::MEN } else { &cp::WOMEN }, &lane)
+            cp::kernel_head(if male { &cp::MEN } else { &cp::WOMEN }, &lane)
         } else {
-            cp::kernel_lane(&cp::Coefficients::select(male, &cp::MEN, &cp::WOMEN), &lane)
+            cp::kernel_head(&cp::Coefficients::select(male, &cp::MEN, &cp::WOMEN), &lane)
         }
+    }
+
+    #[inline(always)]
+    fn tail(h: [f64; 2]) -> f64 {
+        cox_pct(h)
     }
 }
 
@@ -972,7 +1047,7 @@ impl Chunked<PCE_F> for PceRows<'_> {
     }
 
     #[inline(always)]
-    fn kernel(&self, x: [f64; PCE_F]) -> f64 {
+    fn head(&self, x: [f64; PCE_F]) -> [f64; 2] {
         use pce_m::Coefficients as C;
         let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes, male, aa] = x;
         let (male, aa) = (male != 0.0, aa != 0.0);
@@ -986,15 +1061,20 @@ impl Chunked<PCE_F> for PceRows<'_> {
                 (true, false) => &pce_m::WHITE_MEN,
                 (true, true) => &pce_m::AA_MEN,
             };
-            pce_m::kernel_lane(co, &lane)
+            pce_m::kernel_head(co, &lane)
         } else {
             let co = C::select(
                 male,
                 &C::select(aa, &pce_m::AA_MEN, &pce_m::WHITE_MEN),
                 &C::select(aa, &pce_m::AA_WOMEN, &pce_m::WHITE_WOMEN),
             );
-            pce_m::kernel_lane(&co, &lane)
+            pce_m::kernel_head(&co, &lane)
         }
+    }
+
+    #[inline(always)]
+    fn tail(h: [f64; 2]) -> f64 {
+        cox_pct(h)
     }
 }
 
@@ -1314,9 +1394,18 @@ impl Chunked<WHO_LAB_F> for WhoLabRows<'_> {
     }
 
     #[inline(always)]
-    fn kernel(&self, x: [f64; WHO_LAB_F]) -> f64 {
+    fn head(&self, x: [f64; WHO_LAB_F]) -> [f64; 2] {
         let [age, sbp, tc, dm, smk, female] = x;
-        who_kernel(&self.cal, true, female != 0.0, [age, sbp, tc, dm, smk])
+        [
+            who_kernel(&self.cal, true, female != 0.0, [age, sbp, tc, dm, smk]),
+            0.0,
+        ]
+    }
+
+    /// The whole kernel runs in [`head`](Self::head) (no logarithm, a short chain).
+    #[inline(always)]
+    fn tail(h: [f64; 2]) -> f64 {
+        h[0]
     }
 }
 
@@ -1430,9 +1519,18 @@ impl Chunked<WHO_NONLAB_F> for WhoNonLabRows<'_> {
     }
 
     #[inline(always)]
-    fn kernel(&self, x: [f64; WHO_NONLAB_F]) -> f64 {
+    fn head(&self, x: [f64; WHO_NONLAB_F]) -> [f64; 2] {
         let [age, sbp, bmi, smk, female] = x;
-        who_kernel(&self.cal, false, female != 0.0, [age, sbp, bmi, 0.0, smk])
+        [
+            who_kernel(&self.cal, false, female != 0.0, [age, sbp, bmi, 0.0, smk]),
+            0.0,
+        ]
+    }
+
+    /// As for the laboratory model.
+    #[inline(always)]
+    fn tail(h: [f64; 2]) -> f64 {
+        h[0]
     }
 }
 
@@ -1586,19 +1684,24 @@ impl Chunked<FRS_F> for FraminghamRows<'_> {
     }
 
     #[inline(always)]
-    fn kernel(&self, x: [f64; FRS_F]) -> f64 {
+    fn head(&self, x: [f64; FRS_F]) -> [f64; 2] {
         let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes, male] = x;
         let lane = frs::Lane::from_array([age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes]);
         let male = male != 0.0;
         // The coefficient set as in the China-PAR kernel above.
         if cfg!(target_arch = "wasm32") {
-            frs::kernel_lane(if male { &frs::MEN } else { &frs::WOMEN }, &lane)
+            frs::kernel_head(if male { &frs::MEN } else { &frs::WOMEN }, &lane)
         } else {
-            frs::kernel_lane(
+            frs::kernel_head(
                 &frs::Coefficients::select(male, &frs::MEN, &frs::WOMEN),
                 &lane,
             )
         }
+    }
+
+    #[inline(always)]
+    fn tail(h: [f64; 2]) -> f64 {
+        cox_pct(h)
     }
 }
 

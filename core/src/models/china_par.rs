@@ -25,8 +25,8 @@
 //! ```
 
 use super::error::{check2, plausible, InputRange, ModelError, RangeKind::Policy};
-use super::math::{exp, exp_m1, ln_normal as ln};
-use super::{clamp_pct, round_half_up};
+use super::math::ln_normal as ln;
+use super::{cox_pct, round_half_up};
 use crate::profile::RangePolicy;
 use crate::record::Sex;
 use crate::units::{Cholesterol, Conc};
@@ -517,9 +517,13 @@ pub(crate) fn linear_predictor_lane(c: &Coefficients, l: &Lane) -> f64 {
 /// vectorises; the scalar [`kernel`] is this same function.
 #[inline(always)]
 pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
-    let x = linear_predictor_lane(c, l);
-    // 1 − S^e = −expm1(e · ln S)
-    clamp_pct(-exp_m1(exp(x - c.mean) * c.ln_s10))
+    cox_pct(kernel_head(c, l))
+}
+
+/// The first half of [`kernel_lane`]: `[X − X̄, ln S10]` for [`cox_pct`].
+#[inline(always)]
+pub(crate) fn kernel_head(c: &Coefficients, l: &Lane) -> [f64; 2] {
+    [linear_predictor_lane(c, l) - c.mean, c.ln_s10]
 }
 
 /// The linear predictor X (RM-CPAR-2).

@@ -13,8 +13,8 @@
 //! ```
 
 use super::error::{check2, plausible, InputRange, ModelError, RangeKind};
-use super::math::{exp, exp_m1, ln_normal as ln};
-use super::{clamp_pct, round_half_up};
+use super::math::ln_normal as ln;
+use super::{cox_pct, round_half_up};
 use crate::profile::RangePolicy;
 use crate::record::Sex;
 use crate::units::{Cholesterol, Conc};
@@ -255,6 +255,12 @@ impl Prepared {
 /// [`kernel`] is this same function.
 #[inline(always)]
 pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
+    cox_pct(kernel_head(c, l))
+}
+
+/// The first half of [`kernel_lane`]: `[X − mean, ln S0]` for [`cox_pct`].
+#[inline(always)]
+pub(crate) fn kernel_head(c: &Coefficients, l: &Lane) -> [f64; 2] {
     let bs = if l.treated != 0.0 {
         c.ln_sbp_treated
     } else {
@@ -266,7 +272,7 @@ pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
         + bs * ln(l.sbp)
         + if l.smoker != 0.0 { c.smoker } else { 0.0 }
         + if l.diabetes != 0.0 { c.diabetes } else { 0.0 };
-    clamp_pct(-exp_m1(exp(x - c.mean) * c.ln_s0))
+    [x - c.mean, c.ln_s0]
 }
 
 /// The kernel: `100 · (1 − S0^exp(X − mean))`.

@@ -80,6 +80,16 @@ pub(crate) fn clamp_pct(p: f64) -> f64 {
     (100.0 * p).clamp(0.0, 100.0)
 }
 
+/// The survival step the Cox-form kernels (China-PAR, PCE, Framingham) share: with
+/// `[X − X̄, ln S]` from the linear predictor, the risk in percent
+/// `100 · (1 − S^exp(X − X̄)) = −100 · expm1(exp(X − X̄) · ln S)`, clamped to [0, 100].
+/// Kept apart from the linear predictor so that the batch path can run the two halves
+/// as separate loops over a chunk (see [`batch`]).
+#[inline(always)]
+pub(crate) fn cox_pct(h: [f64; 2]) -> f64 {
+    clamp_pct(-math::exp_m1(math::exp(h[0]) * h[1]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

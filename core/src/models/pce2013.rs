@@ -17,8 +17,8 @@
 //! ```
 
 use super::error::{check2, plausible, InputRange, ModelError, RangeKind};
-use super::math::{exp, exp_m1, ln_normal as ln};
-use super::{clamp_pct, round_half_up};
+use super::math::ln_normal as ln;
+use super::{cox_pct, round_half_up};
 use crate::profile::RangePolicy;
 use crate::record::{Race, Sex};
 use crate::units::{Cholesterol, Conc};
@@ -407,6 +407,12 @@ impl Prepared {
 /// [`kernel`] is this same function.
 #[inline(always)]
 pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
+    cox_pct(kernel_head(c, l))
+}
+
+/// The first half of [`kernel_lane`]: `[X − mean, ln S0]` for [`cox_pct`].
+#[inline(always)]
+pub(crate) fn kernel_head(c: &Coefficients, l: &Lane) -> [f64; 2] {
     let la = ln(l.age);
     let lt = ln(l.tc_mgdl);
     let lh = ln(l.hdl_mgdl);
@@ -436,7 +442,7 @@ pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
         + c.smoker * smk
         + c.ln_age_smoker * la * smk
         + c.diabetes * dm;
-    clamp_pct(-exp_m1(exp(x - c.mean) * c.ln_s0))
+    [x - c.mean, c.ln_s0]
 }
 
 /// The kernel: `100 · (1 − S0^exp(X − mean))`.
