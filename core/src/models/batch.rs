@@ -464,30 +464,42 @@ fn chunk<M: Chunked<F>, const F: usize>(
 /// conversion and `prepare`.
 #[derive(Copy, Clone)]
 struct Checks {
-    /// `0` while every check passed, else the status of the first that failed (as wide
-    /// as an `f64` lane, so that the selects stay in the width of the comparisons).
-    st: u64,
+    /// Whether each check so far failed, in the scalar order.
+    fails: [bool; MAX_CHECKS],
+    /// The status each check gives when it fails.
+    codes: [u8; MAX_CHECKS],
+    /// The number of checks so far.
+    n: usize,
     /// Any flag so far.
     flagged: bool,
     /// [`RangePolicy::Strict`]: a [`RangeKind::Policy`] bound is an error, not a flag.
     strict: bool,
 }
 
+/// More checks than any model's row has (China-PAR has 32). One more in a model's
+/// `status` panics at the first row in every test of that model, never silently.
+const MAX_CHECKS: usize = 40;
+
 impl Checks {
     #[inline(always)]
     fn new(policy: RangePolicy) -> Self {
         Checks {
-            st: 0,
+            fails: [false; MAX_CHECKS],
+            codes: [0; MAX_CHECKS],
+            n: 0,
             flagged: false,
             strict: policy == RangePolicy::Strict,
         }
     }
 
-    /// A check that gives `code` when `fail` (unless an earlier check failed).
+    /// A check that gives `code` when `fail` (unless an earlier check failed). Only
+    /// recorded here: [`status`](Self::status) folds the checks, once per row.
     #[inline(always)]
     fn fail(&mut self, fail: bool, code: RowStatus) {
-        let c = if fail { code as u64 } else { 0 };
-        self.st = if self.st != 0 { self.st } else { c };
+        // `n` is a constant at each call once inlined: no bounds check remains.
+        self.fails[self.n] = fail;
+        self.codes[self.n] = code as u8;
+        self.n += 1;
     }
 
     /// A flag (counts only when the row is computed).
@@ -502,15 +514,12 @@ impl Checks {
         self.fail(b > 1, RowStatus::InvalidCode);
     }
 
-    /// A required boolean code ([`flag`]).
+    /// A required boolean code ([`flag`]): [`MISSING`] is a missing input, any other
+    /// code above 1 an invalid one (two checks, the first wins).
     #[inline(always)]
     fn code(&mut self, b: u8) {
-        let code = if b == MISSING {
-            RowStatus::MissingInput
-        } else {
-            RowStatus::InvalidCode
-        };
-        self.fail(b > 1, code);
+        self.fail(b == MISSING, RowStatus::MissingInput);
+        self.fail(b > 1, RowStatus::InvalidCode);
     }
 
     /// An optional boolean code ([`opt_flag`]: [`MISSING`] passes here).
@@ -524,27 +533,36 @@ impl Checks {
     /// outside otherwise → a flag.
     #[inline(always)]
     fn range(&mut self, v: f64, r: &InputRange) {
-        let enforced = match r.kind {
-            RangeKind::Plausibility => true,
-            RangeKind::Policy => self.strict,
-            RangeKind::FlagOnly => false,
-        };
-        let finite = v.is_finite();
+        let enforced = self.enforced(r);
         let outside = !r.contains(v);
-        let code = if finite {
-            RowStatus::OutOfRange
-        } else {
-            RowStatus::NotFinite
-        };
-        self.fail(!finite | (outside & enforced), code);
+        // Not finite, then outside an enforced bound (a value that is not finite is
+        // outside every range, so the first of the two wins).
+        self.fail(!v.is_finite(), RowStatus::NotFinite);
+        self.fail(outside & enforced, RowStatus::OutOfRange);
         self.flag(outside & !enforced);
     }
 
+    /// Whether a value outside `r` is an error (else a flag) under the call's policy.
+    #[inline(always)]
+    fn enforced(&self, r: &InputRange) -> bool {
+        match r.kind {
+            RangeKind::Plausibility => true,
+            RangeKind::Policy => self.strict,
+            RangeKind::FlagOnly => false,
+        }
+    }
+
     /// [`check2`](super::error::check2): the plausibility range, then the model's range.
+    /// The same as [`range`](Self::range) twice, as two checks instead of four: the
+    /// second "not finite" can never be the first failure (the first one is), and the
+    /// two "outside" checks are adjacent with the same status.
     #[inline(always)]
     fn range2(&mut self, v: f64, plaus: &InputRange, range: &InputRange) {
-        self.range(v, plaus);
-        self.range(v, range);
+        let (ep, er) = (self.enforced(plaus), self.enforced(range));
+        let (op, or) = (!plaus.contains(v), !range.contains(v));
+        self.fail(!v.is_finite(), RowStatus::NotFinite);
+        self.fail((op & ep) | (or & er), RowStatus::OutOfRange);
+        self.flag((op & !ep) | (or & !er));
     }
 
     /// A cholesterol against the ranges of its unit, `[plausibility, model]` for each
@@ -566,14 +584,23 @@ impl Checks {
         }
     }
 
-    /// The status byte: the first failure, else `Flagged` or `Ok`.
+    /// The status byte: the first failure, else `Flagged` or `Ok`. Folded from the last
+    /// check to the first, each failing check overriding what follows it: one select per
+    /// check (with the number of checks a constant once inlined, the loop unrolls and
+    /// the arrays stay in registers).
     #[inline(always)]
     fn status(self) -> u8 {
-        (if self.st != 0 {
-            self.st
-        } else {
-            u64::from(self.flagged)
-        }) as u8
+        // As wide as an `f64` lane, so that the selects stay in the width of the
+        // comparisons.
+        let mut st = u64::from(self.flagged);
+        for k in (0..self.n).rev() {
+            st = if self.fails[k] {
+                u64::from(self.codes[k])
+            } else {
+                st
+            };
+        }
+        st as u8
     }
 }
 
