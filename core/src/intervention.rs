@@ -400,8 +400,8 @@ type RulesKey = Vec<(usize, usize)>;
 type EvidenceCache = Vec<(RulesKey, &'static str, Vec<Evidence>)>;
 
 thread_local! {
-    /// The plan's items use a few dozen distinct rule lists: each is looked up in the
-    /// registry once per thread.
+    /// The rule lists built per person (statin, urgent referral; a few dozen distinct
+    /// ones): each is looked up in the registry once per thread.
     static EVIDENCE: std::cell::RefCell<EvidenceCache> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -432,6 +432,45 @@ fn rule_evidence(ids: &[&'static str]) -> (&'static str, Vec<Evidence>) {
     (citation, evidence)
 }
 
+/// The citation and evidence of a fixed rule list, filled on first use.
+type EvidenceCell = std::sync::OnceLock<(&'static str, Vec<Evidence>)>;
+
+/// The rules behind a plan item.
+#[derive(Copy, Clone)]
+enum RuleList<'a> {
+    /// A call site's fixed list ([`fixed!`]), with its own evidence cell.
+    Fixed(&'static [&'static str], &'static EvidenceCell),
+    /// A list built for this person ([`rule_evidence`]'s cache).
+    Built(&'a [&'static str]),
+}
+
+/// A fixed rule list of one call site: its evidence is looked up once per process,
+/// with no key to compare.
+macro_rules! fixed {
+    ($($rule:expr),+) => {{
+        static CELL: EvidenceCell = EvidenceCell::new();
+        RuleList::Fixed(&[$($rule),+], &CELL)
+    }};
+}
+
+impl RuleList<'_> {
+    /// The deciding rule, the citation of the first rule and the evidence labels of all.
+    fn evidence(self) -> (&'static str, &'static str, Vec<Evidence>) {
+        let (ids, (citation, evidence)) = match self {
+            // wasm32 is built for size and plans one record at a time: no cache there.
+            RuleList::Fixed(ids, _) if cfg!(target_arch = "wasm32") => {
+                (ids, rule_evidence_uncached(ids))
+            }
+            RuleList::Fixed(ids, cell) => {
+                let (c, e) = cell.get_or_init(|| rule_evidence_uncached(ids));
+                (ids, (*c, e.clone()))
+            }
+            RuleList::Built(ids) => (ids, rule_evidence(ids)),
+        };
+        (ids[0], citation, evidence)
+    }
+}
+
 struct Builder {
     items: Vec<PlanItem>,
 }
@@ -445,7 +484,7 @@ impl Builder {
         id: &'static str,
         kind: ItemKind,
         priority: Priority,
-        rules: &[&'static str],
+        rules: RuleList<'_>,
         text: impl FnOnce() -> (Cow<'static, str>, Cow<'static, str>),
     ) {
         let status = match o {
@@ -453,10 +492,9 @@ impl Builder {
             Outcome::Indeterminate => ItemStatus::Indeterminate { missing },
             Outcome::NotFired => return,
         };
-        let rule_id = rules[0];
         // The texts are only built for items that are kept.
         let (en, zh) = text();
-        let (citation, evidence) = rule_evidence(rules);
+        let (rule_id, citation, evidence) = rules.evidence();
         self.items.push(PlanItem {
             id,
             kind,
@@ -645,17 +683,17 @@ pub(crate) fn plan_with(
         } else {
             &[BPHS_DM_4]
         };
-        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, rules, || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
+        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, RuleList::Built(rules), || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
     }
-    b.add(hr_o, if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() }, "hr_survey_referral", ItemKind::HospitalReferral, Priority::High, &[HRS_8], || ("Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(), "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into()));
-    b.add(sec_o, sec_m, "secondary_prevention", ItemKind::SecondaryPrevention, Priority::High, &[INT_3], || ("Established CVD: individual drug-therapy and rehabilitation advice to prevent progression and recurrence".into(), "已患心血管病：给予个体化药物治疗和康复指导，预防进展和复发".into()));
+    b.add(hr_o, if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() }, "hr_survey_referral", ItemKind::HospitalReferral, Priority::High, fixed!(HRS_8), || ("Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(), "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into()));
+    b.add(sec_o, sec_m, "secondary_prevention", ItemKind::SecondaryPrevention, Priority::High, fixed!(INT_3), || ("Established CVD: individual drug-therapy and rehabilitation advice to prevent progression and recurrence".into(), "已患心血管病：给予个体化药物治疗和康复指导，预防进展和复发".into()));
     b.add(
         ah_o,
         ah_m,
         "antihypertensive",
         ItemKind::Antihypertensive,
         Priority::High,
-        &[cn2020::CN2020_4],
+        fixed!(cn2020::CN2020_4),
         || antihypertensive_texts(ts, td),
     );
     b.add(
@@ -664,7 +702,7 @@ pub(crate) fn plan_with(
         "bp_control",
         ItemKind::BpControl,
         Priority::High,
-        &[INT_2, COND_3],
+        fixed!(INT_2, COND_3),
         || {
             (
                 "Hypertension: individual blood-pressure control advice".into(),
@@ -695,7 +733,7 @@ pub(crate) fn plan_with(
             "statin",
             ItemKind::Statin,
             Priority::High,
-            &srules,
+            RuleList::Built(&srules),
             || statin_texts(target.target()),
         );
     }
@@ -705,7 +743,7 @@ pub(crate) fn plan_with(
         "lipid_control",
         ItemKind::LipidControl,
         Priority::High,
-        &[INT_2, COND_4],
+        fixed!(INT_2, COND_4),
         || {
             (
                 "Dyslipidaemia: individual lipid control advice".into(),
@@ -713,14 +751,14 @@ pub(crate) fn plan_with(
             )
         },
     );
-    b.add(gl_o, gl_m, "glucose_management_referral", ItemKind::GlucoseManagementReferral, Priority::High, &[BPHS_DM_1, COND_5, INT_2], || ("Diabetes: refer to basic-public-health type-2 diabetes management (fasting glucose 4 times a year)".into(), "糖尿病：纳入基本公共卫生2型糖尿病患者健康管理（每年4次空腹血糖检测）".into()));
+    b.add(gl_o, gl_m, "glucose_management_referral", ItemKind::GlucoseManagementReferral, Priority::High, fixed!(BPHS_DM_1, COND_5, INT_2), || ("Diabetes: refer to basic-public-health type-2 diabetes management (fasting glucose 4 times a year)".into(), "糖尿病：纳入基本公共卫生2型糖尿病患者健康管理（每年4次空腹血糖检测）".into()));
     b.add(
         asp_o,
         std::mem::take(&mut asp.missing),
         "aspirin_consideration",
         ItemKind::AspirinConsideration,
         Priority::Routine,
-        &[cn2020::CN2020_2],
+        fixed!(cn2020::CN2020_2),
         || (asp_en.into(), asp_zh.into()),
     );
     b.add(
@@ -729,7 +767,7 @@ pub(crate) fn plan_with(
         "smoking_cessation",
         ItemKind::SmokingCessation,
         Priority::Routine,
-        &[INT_PLAN_1, INT_1],
+        fixed!(INT_PLAN_1, INT_1),
         || {
             (
                 "Stop smoking; offer cessation support".into(),
@@ -743,7 +781,7 @@ pub(crate) fn plan_with(
         "diet_salt",
         ItemKind::DietSalt,
         Priority::Routine,
-        &[INT_PLAN_1, INT_1],
+        fixed!(INT_PLAN_1, INT_1),
         || {
             (
                 "Reduce salt and fat intake; healthy diet".into(),
@@ -757,7 +795,7 @@ pub(crate) fn plan_with(
         "weight",
         ItemKind::Weight,
         Priority::Routine,
-        &[INT_PLAN_1, INT_1],
+        fixed!(INT_PLAN_1, INT_1),
         || {
             (
                 "Weight control towards BMI < 24 kg/m²".into(),
@@ -771,7 +809,7 @@ pub(crate) fn plan_with(
         "physical_activity",
         ItemKind::PhysicalActivity,
         Priority::Routine,
-        &[INT_PLAN_1, INT_1],
+        fixed!(INT_PLAN_1, INT_1),
         || {
             (
                 "Regular, appropriate physical activity and exercise".into(),
@@ -780,7 +818,7 @@ pub(crate) fn plan_with(
         },
     );
     // Handbook and general lifestyle advice for every screenee (INT-1).
-    b.add(Outcome::Fired, Vec::new(), "handbook_lifestyle", ItemKind::HandbookLifestyle, Priority::Routine, &[INT_1], || ("Health handbook; advice: no smoking, limit alcohol, healthy low-fat diet, weight control, regular exercise".into(), "发放《健康手册》；指导戒烟限酒、合理低脂膳食、控制体重、适量运动".into()));
+    b.add(Outcome::Fired, Vec::new(), "handbook_lifestyle", ItemKind::HandbookLifestyle, Priority::Routine, fixed!(INT_1), || ("Health handbook; advice: no smoking, limit alcohol, healthy low-fat diet, weight control, regular exercise".into(), "发放《健康手册》；指导戒烟限酒、合理低脂膳食、控制体重、适量运动".into()));
     let items = b.items;
     debug_assert!(items.windows(2).all(|w| w[0].priority <= w[1].priority));
     debug_assert_eq!(items.len(), kept);
