@@ -89,9 +89,6 @@ pub enum ItemKind {
     HandbookLifestyle,
 }
 
-/// Initial capacity of a plan's item list (a hint; the list grows beyond it).
-const USUAL_ITEMS: usize = 6;
-
 /// Priority of a plan item.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -403,8 +400,8 @@ type RulesKey = Vec<(usize, usize)>;
 type EvidenceCache = Vec<(RulesKey, &'static str, Vec<Evidence>)>;
 
 thread_local! {
-    /// The plan's items use a few dozen distinct rule lists: each is looked up in the
-    /// registry once per thread.
+    /// The rule lists built per person (statin, urgent referral; a few dozen distinct
+    /// ones): each is looked up in the registry once per thread.
     static EVIDENCE: std::cell::RefCell<EvidenceCache> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -435,6 +432,45 @@ fn rule_evidence(ids: &[&'static str]) -> (&'static str, Vec<Evidence>) {
     (citation, evidence)
 }
 
+/// The citation and evidence of a fixed rule list, filled on first use.
+type EvidenceCell = std::sync::OnceLock<(&'static str, Vec<Evidence>)>;
+
+/// The rules behind a plan item.
+#[derive(Copy, Clone)]
+enum RuleList<'a> {
+    /// A call site's fixed list ([`fixed!`]), with its own evidence cell.
+    Fixed(&'static [&'static str], &'static EvidenceCell),
+    /// A list built for this person ([`rule_evidence`]'s cache).
+    Built(&'a [&'static str]),
+}
+
+/// A fixed rule list of one call site: its evidence is looked up once per process,
+/// with no key to compare.
+macro_rules! fixed {
+    ($($rule:expr),+) => {{
+        static CELL: EvidenceCell = EvidenceCell::new();
+        RuleList::Fixed(&[$($rule),+], &CELL)
+    }};
+}
+
+impl RuleList<'_> {
+    /// The deciding rule, the citation of the first rule and the evidence labels of all.
+    fn evidence(self) -> (&'static str, &'static str, Vec<Evidence>) {
+        let (ids, (citation, evidence)) = match self {
+            // wasm32 is built for size and plans one record at a time: no cache there.
+            RuleList::Fixed(ids, _) if cfg!(target_arch = "wasm32") => {
+                (ids, rule_evidence_uncached(ids))
+            }
+            RuleList::Fixed(ids, cell) => {
+                let (c, e) = cell.get_or_init(|| rule_evidence_uncached(ids));
+                (ids, (*c, e.clone()))
+            }
+            RuleList::Built(ids) => (ids, rule_evidence(ids)),
+        };
+        (ids[0], citation, evidence)
+    }
+}
+
 struct Builder {
     items: Vec<PlanItem>,
 }
@@ -448,7 +484,7 @@ impl Builder {
         id: &'static str,
         kind: ItemKind,
         priority: Priority,
-        rules: &[&'static str],
+        rules: RuleList<'_>,
         text: impl FnOnce() -> (Cow<'static, str>, Cow<'static, str>),
     ) {
         let status = match o {
@@ -456,10 +492,9 @@ impl Builder {
             Outcome::Indeterminate => ItemStatus::Indeterminate { missing },
             Outcome::NotFired => return,
         };
-        let rule_id = rules[0];
         // The texts are only built for items that are kept.
         let (en, zh) = text();
-        let (citation, evidence) = rule_evidence(rules);
+        let (rule_id, citation, evidence) = rules.evidence();
         self.items.push(PlanItem {
             id,
             kind,
@@ -528,67 +563,30 @@ pub(crate) fn plan_with(
     let rec = p.rec;
     let ev = p.ev;
     let p = *p;
+    // Every item's decision first, then the items: the list is allocated once, at its
+    // final size. The decisions are taken in item order, which is also priority
+    // order (the glucose referral, High, before aspirin, Routine), so the list needs
+    // no sorting.
     let urgent = urgent_referral(&p);
-    // Room for the usual number of items (most plans have up to six), so the list
-    // does not grow 4 -> 8; kept under 1 KiB, which the allocator serves fastest.
-    let mut b = Builder {
-        items: Vec::with_capacity(USUAL_ITEMS),
+    let urgent_o = if urgent.fired {
+        Outcome::Fired
+    } else {
+        Outcome::NotFired
     };
-
-    // Emergency referral (BPHS-HTN-5, BPHS-DM-4) for every screenee.
-    if urgent.fired {
-        let which: Vec<&str> = urgent
-            .criteria
-            .iter()
-            .filter(|c| c.outcome == Outcome::Fired)
-            .map(|c| c.criterion)
-            .collect();
-        let bp = which.contains(&"bp");
-        let rules: &[&'static str] = if bp {
-            &[BPHS_HTN_5, BPHS_DM_4]
-        } else {
-            &[BPHS_DM_4]
-        };
-        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, rules, || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
-    }
     // High-risk survey referral (HRS-1…8).
-    b.add(hr(high_risk), if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() }, "hr_survey_referral", ItemKind::HospitalReferral, Priority::High, &[HRS_8], || ("Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(), "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into()));
+    let hr_o = hr(high_risk);
     // Secondary prevention (INT-3).
-    let (o, m) = with_hr(high_risk, |q| p.cond1_cvd(q));
-    b.add(o, m, "secondary_prevention", ItemKind::SecondaryPrevention, Priority::High, &[INT_3], || ("Established CVD: individual drug-therapy and rehabilitation advice to prevent progression and recurrence".into(), "已患心血管病：给予个体化药物治疗和康复指导，预防进展和复发".into()));
+    let (sec_o, sec_m) = with_hr(high_risk, |q| p.cond1_cvd(q));
     // Antihypertensive start (CN2020-4) for every screenee with hypertension.
-    let bpd = cn2020::bp_drugs(&p);
-    let (o, m) = match bpd.decision {
+    let mut bpd = cn2020::bp_drugs(&p);
+    let (ah_o, ah_m) = match bpd.decision {
         Some(BpDrugDecision::Start) => (Outcome::Fired, Vec::new()),
         Some(_) => (Outcome::NotFired, Vec::new()),
-        None => (Outcome::Indeterminate, bpd.missing.clone()),
+        None => (Outcome::Indeterminate, std::mem::take(&mut bpd.missing)),
     };
     let (ts, td) = bpd.target.unwrap_or((140.0, 90.0));
-    b.add(
-        o,
-        m,
-        "antihypertensive",
-        ItemKind::Antihypertensive,
-        Priority::High,
-        &[cn2020::CN2020_4],
-        || antihypertensive_texts(ts, td),
-    );
     // BP control advice (INT-2).
-    let (o, m) = with_hr(high_risk, |q| p.cond3_htn(q));
-    b.add(
-        o,
-        m,
-        "bp_control",
-        ItemKind::BpControl,
-        Priority::High,
-        &[INT_2, COND_3],
-        || {
-            (
-                "Hypertension: individual blood-pressure control advice".into(),
-                "高血压：个体化血压控制指导".into(),
-            )
-        },
-    );
+    let (bpc_o, bpc_m) = with_hr(high_risk, |q| p.cond3_htn(q));
     // Statin: CN2020-3 indication, or a lipid stratum of high or above.
     let statin_in = cn2020::statin(&p);
     let statin = match &statin_in {
@@ -601,58 +599,22 @@ pub(crate) fn plan_with(
         Some(_) => Outcome::NotFired,
         None => Outcome::Indeterminate,
     };
-    // Allocated once, at its final size.
-    let mut srules: Vec<&'static str> = Vec::with_capacity(
-        2 + if by_level == Outcome::Fired {
-            target.target().map_or(0, |t| t.rules.len()) + strat.rules.len()
-        } else {
-            0
-        },
-    );
-    if by_level == Outcome::Fired {
-        if let Some(t) = target.target() {
-            srules.extend(t.rules.iter().copied());
-        }
-        srules.extend(strat.rules.iter().copied());
-    }
-    srules.push(cn2020::CN2020_3);
-    srules.push(lipid::LIP_TX_1);
-    let mut m = strat.missing.clone();
+    let st_o = by_level.or(statin);
+    let mut st_m = strat.missing.clone();
     if let Err(mm) = statin_in {
         for f in mm {
-            if !m.contains(&f) {
-                m.push(f);
+            if !st_m.contains(&f) {
+                st_m.push(f);
             }
         }
     }
-    b.add(
-        by_level.or(statin),
-        m,
-        "statin",
-        ItemKind::Statin,
-        Priority::High,
-        &srules,
-        || statin_texts(target.target()),
-    );
     // Lipid control advice (INT-2).
-    let (o, m) = with_hr(high_risk, |q| p.cond4_dyslipidaemia(q));
-    b.add(
-        o,
-        m,
-        "lipid_control",
-        ItemKind::LipidControl,
-        Priority::High,
-        &[INT_2, COND_4],
-        || {
-            (
-                "Dyslipidaemia: individual lipid control advice".into(),
-                "血脂异常：个体化血脂控制指导".into(),
-            )
-        },
-    );
+    let (lc_o, lc_m) = with_hr(high_risk, |q| p.cond4_dyslipidaemia(q));
+    // Glucose management referral (BPHS-DM-1, INT-2).
+    let (gl_o, gl_m) = decide_missing(|q| p.cond5_diabetes(q) && p.age(q, Op::Ge, 35.0));
     // Aspirin consideration (CN2020-2, UNVERIFIED).
-    let asp = cn2020::aspirin(&p, opts.aspirin_risk_source, china_par_pct);
-    let (o, en, zh) = match asp.advice {
+    let mut asp = cn2020::aspirin(&p, opts.aspirin_risk_source, china_par_pct);
+    let (asp_o, asp_en, asp_zh) = match asp.advice {
         AspirinAdvice::MayBeConsidered => (
             Outcome::Fired,
             "Low-dose aspirin (75–100 mg/day) may be considered (class IIb)",
@@ -672,49 +634,10 @@ pub(crate) fn plan_with(
             (Outcome::NotFired, "", "")
         }
     };
-    b.add(
-        o,
-        asp.missing.clone(),
-        "aspirin_consideration",
-        ItemKind::AspirinConsideration,
-        Priority::Routine,
-        &[cn2020::CN2020_2],
-        || (en.into(), zh.into()),
-    );
-    // Glucose management referral (BPHS-DM-1, INT-2).
-    let (o, m) = decide_missing(|q| p.cond5_diabetes(q) && p.age(q, Op::Ge, 35.0));
-    b.add(o, m, "glucose_management_referral", ItemKind::GlucoseManagementReferral, Priority::High, &[BPHS_DM_1, COND_5, INT_2], || ("Diabetes: refer to basic-public-health type-2 diabetes management (fasting glucose 4 times a year)".into(), "糖尿病：纳入基本公共卫生2型糖尿病患者健康管理（每年4次空腹血糖检测）".into()));
     // Targeted lifestyle items (INT-1 targeting, INT-PLAN-1).
-    let (o, m) = decide_missing(|q| p.smoker(q));
-    b.add(
-        o,
-        m,
-        "smoking_cessation",
-        ItemKind::SmokingCessation,
-        Priority::Routine,
-        &[INT_PLAN_1, INT_1],
-        || {
-            (
-                "Stop smoking; offer cessation support".into(),
-                "戒烟，提供戒烟支持".into(),
-            )
-        },
-    );
-    let (o, m) = decide_missing(|q| p.cond3_htn(q) || q.flag("high_salt_diet", rec.high_salt_diet));
-    b.add(
-        o,
-        m,
-        "diet_salt",
-        ItemKind::DietSalt,
-        Priority::Routine,
-        &[INT_PLAN_1, INT_1],
-        || {
-            (
-                "Reduce salt and fat intake; healthy diet".into(),
-                "减少食盐和脂肪摄入，合理膳食".into(),
-            )
-        },
-    );
+    let (sm_o, sm_m) = decide_missing(|q| p.smoker(q));
+    let (ds_o, ds_m) =
+        decide_missing(|q| p.cond3_htn(q) || q.flag("high_salt_diet", rec.high_salt_diet));
     let overweight = |q: &mut Oracle| {
         p.bmi(q, Op::Ge, 24.0) || {
             let t = if p.male(q) { 90.0 } else { 85.0 };
@@ -732,14 +655,147 @@ pub(crate) fn plan_with(
             )
         }
     };
-    let (o, m) = decide_missing(overweight);
+    let (w_o, w_m) = decide_missing(overweight);
+    let (pa_o, pa_m) = decide_missing(|q| overweight(q) || p.cond3_htn(q) || p.cond5_diabetes(q));
+
+    // The handbook item is always kept.
+    let kept = 1 + [
+        urgent_o, hr_o, sec_o, ah_o, bpc_o, st_o, lc_o, gl_o, asp_o, sm_o, ds_o, w_o, pa_o,
+    ]
+    .iter()
+    .filter(|o| **o != Outcome::NotFired)
+    .count();
+    let mut b = Builder {
+        items: Vec::with_capacity(kept),
+    };
+
+    // Emergency referral (BPHS-HTN-5, BPHS-DM-4) for every screenee.
+    if urgent.fired {
+        let which: Vec<&str> = urgent
+            .criteria
+            .iter()
+            .filter(|c| c.outcome == Outcome::Fired)
+            .map(|c| c.criterion)
+            .collect();
+        let bp = which.contains(&"bp");
+        let rules: &[&'static str] = if bp {
+            &[BPHS_HTN_5, BPHS_DM_4]
+        } else {
+            &[BPHS_DM_4]
+        };
+        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, RuleList::Built(rules), || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
+    }
+    b.add(hr_o, if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() }, "hr_survey_referral", ItemKind::HospitalReferral, Priority::High, fixed!(HRS_8), || ("Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(), "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into()));
+    b.add(sec_o, sec_m, "secondary_prevention", ItemKind::SecondaryPrevention, Priority::High, fixed!(INT_3), || ("Established CVD: individual drug-therapy and rehabilitation advice to prevent progression and recurrence".into(), "已患心血管病：给予个体化药物治疗和康复指导，预防进展和复发".into()));
     b.add(
-        o,
-        m,
+        ah_o,
+        ah_m,
+        "antihypertensive",
+        ItemKind::Antihypertensive,
+        Priority::High,
+        fixed!(cn2020::CN2020_4),
+        || antihypertensive_texts(ts, td),
+    );
+    b.add(
+        bpc_o,
+        bpc_m,
+        "bp_control",
+        ItemKind::BpControl,
+        Priority::High,
+        fixed!(INT_2, COND_3),
+        || {
+            (
+                "Hypertension: individual blood-pressure control advice".into(),
+                "高血压：个体化血压控制指导".into(),
+            )
+        },
+    );
+    if st_o != Outcome::NotFired {
+        // Allocated once, at its final size.
+        let mut srules: Vec<&'static str> = Vec::with_capacity(
+            2 + if by_level == Outcome::Fired {
+                target.target().map_or(0, |t| t.rules.len()) + strat.rules.len()
+            } else {
+                0
+            },
+        );
+        if by_level == Outcome::Fired {
+            if let Some(t) = target.target() {
+                srules.extend(t.rules.iter().copied());
+            }
+            srules.extend(strat.rules.iter().copied());
+        }
+        srules.push(cn2020::CN2020_3);
+        srules.push(lipid::LIP_TX_1);
+        b.add(
+            st_o,
+            st_m,
+            "statin",
+            ItemKind::Statin,
+            Priority::High,
+            RuleList::Built(&srules),
+            || statin_texts(target.target()),
+        );
+    }
+    b.add(
+        lc_o,
+        lc_m,
+        "lipid_control",
+        ItemKind::LipidControl,
+        Priority::High,
+        fixed!(INT_2, COND_4),
+        || {
+            (
+                "Dyslipidaemia: individual lipid control advice".into(),
+                "血脂异常：个体化血脂控制指导".into(),
+            )
+        },
+    );
+    b.add(gl_o, gl_m, "glucose_management_referral", ItemKind::GlucoseManagementReferral, Priority::High, fixed!(BPHS_DM_1, COND_5, INT_2), || ("Diabetes: refer to basic-public-health type-2 diabetes management (fasting glucose 4 times a year)".into(), "糖尿病：纳入基本公共卫生2型糖尿病患者健康管理（每年4次空腹血糖检测）".into()));
+    b.add(
+        asp_o,
+        std::mem::take(&mut asp.missing),
+        "aspirin_consideration",
+        ItemKind::AspirinConsideration,
+        Priority::Routine,
+        fixed!(cn2020::CN2020_2),
+        || (asp_en.into(), asp_zh.into()),
+    );
+    b.add(
+        sm_o,
+        sm_m,
+        "smoking_cessation",
+        ItemKind::SmokingCessation,
+        Priority::Routine,
+        fixed!(INT_PLAN_1, INT_1),
+        || {
+            (
+                "Stop smoking; offer cessation support".into(),
+                "戒烟，提供戒烟支持".into(),
+            )
+        },
+    );
+    b.add(
+        ds_o,
+        ds_m,
+        "diet_salt",
+        ItemKind::DietSalt,
+        Priority::Routine,
+        fixed!(INT_PLAN_1, INT_1),
+        || {
+            (
+                "Reduce salt and fat intake; healthy diet".into(),
+                "减少食盐和脂肪摄入，合理膳食".into(),
+            )
+        },
+    );
+    b.add(
+        w_o,
+        w_m,
         "weight",
         ItemKind::Weight,
         Priority::Routine,
-        &[INT_PLAN_1, INT_1],
+        fixed!(INT_PLAN_1, INT_1),
         || {
             (
                 "Weight control towards BMI < 24 kg/m²".into(),
@@ -747,14 +803,13 @@ pub(crate) fn plan_with(
             )
         },
     );
-    let (o, m) = decide_missing(|q| overweight(q) || p.cond3_htn(q) || p.cond5_diabetes(q));
     b.add(
-        o,
-        m,
+        pa_o,
+        pa_m,
         "physical_activity",
         ItemKind::PhysicalActivity,
         Priority::Routine,
-        &[INT_PLAN_1, INT_1],
+        fixed!(INT_PLAN_1, INT_1),
         || {
             (
                 "Regular, appropriate physical activity and exercise".into(),
@@ -763,9 +818,10 @@ pub(crate) fn plan_with(
         },
     );
     // Handbook and general lifestyle advice for every screenee (INT-1).
-    b.add(Outcome::Fired, Vec::new(), "handbook_lifestyle", ItemKind::HandbookLifestyle, Priority::Routine, &[INT_1], || ("Health handbook; advice: no smoking, limit alcohol, healthy low-fat diet, weight control, regular exercise".into(), "发放《健康手册》；指导戒烟限酒、合理低脂膳食、控制体重、适量运动".into()));
-    let mut items = b.items;
-    items.sort_by_key(|i| i.priority);
+    b.add(Outcome::Fired, Vec::new(), "handbook_lifestyle", ItemKind::HandbookLifestyle, Priority::Routine, fixed!(INT_1), || ("Health handbook; advice: no smoking, limit alcohol, healthy low-fat diet, weight control, regular exercise".into(), "发放《健康手册》；指导戒烟限酒、合理低脂膳食、控制体重、适量运动".into()));
+    let items = b.items;
+    debug_assert!(items.windows(2).all(|w| w[0].priority <= w[1].priority));
+    debug_assert_eq!(items.len(), kept);
     Plan {
         items,
         urgent,

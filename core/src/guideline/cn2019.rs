@@ -135,7 +135,7 @@ pub fn risk_level(
     match cvd {
         Outcome::Fired => {
             r.level = Some(Cn2019Level::VeryHigh);
-            r.rules.push(CN2019_1);
+            r.rules = vec![CN2019_1];
         }
         Outcome::Indeterminate => r.missing = missing,
         Outcome::NotFired => {
@@ -147,6 +147,8 @@ pub fn risk_level(
                 (Some(a), Some(pct)) => {
                     let level = stratum_from_china_par(pct);
                     r.level = Some(level);
+                    // Room for CN2019-3: allocated once.
+                    r.rules = Vec::with_capacity(2);
                     r.rules.push(CN2019_2);
                     if (20.0..60.0).contains(&a) && level <= Cn2019Level::Medium {
                         r.rules.push(CN2019_3);

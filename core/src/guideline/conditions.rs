@@ -122,7 +122,50 @@ fn num(v: Option<f64>, r: (f64, f64)) -> Interval {
 /// Compares a lab value with a published threshold under a unit policy (UNIT-7/UNIT-8):
 /// known values exactly in the comparison unit; unknown and censored values are
 /// enumerated (TV-2) in the unit they were reported in (mmol/L when unknown).
+///
+/// A known value (most calls) is compared in line on native targets: at a call site
+/// with a fixed operator and threshold that is a unit test and one comparison.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub fn lab_cmp<A: Analyte>(
+    policy: CanonicalUnit,
+    q: &mut Oracle,
+    name: &'static str,
+    o: Obs<Conc<A>>,
+    plausible_mmol: (f64, f64),
+    op: Op,
+    t: Threshold,
+) -> bool {
+    match o {
+        Obs::Known(c) => {
+            let (cu, tc) = comparison::<A>(policy, t, Some(c.unit()));
+            op.apply(c.in_unit(cu), tc)
+        }
+        _ => lab_cmp_open(policy, q, name, o, plausible_mmol, op, t),
+    }
+}
+
+/// The comparison unit of a value reported in `reported` (`None`: unknown) and the
+/// threshold in that unit (UNIT-7/UNIT-8).
+#[inline(always)]
+fn comparison<A: Analyte>(
+    policy: CanonicalUnit,
+    t: Threshold,
+    reported: Option<ConcUnit>,
+) -> (ConcUnit, f64) {
+    let cu = match (policy, t.mgdl) {
+        (CanonicalUnit::AsReported, Some(_)) if reported == Some(ConcUnit::MgDl) => ConcUnit::MgDl,
+        (CanonicalUnit::MgDl, Some(_)) => ConcUnit::MgDl,
+        _ => ConcUnit::MmolL,
+    };
+    let tc = match cu {
+        ConcUnit::MgDl => t.mgdl.unwrap_or(t.mmol * A::MGDL_PER_MMOL),
+        ConcUnit::MmolL => t.mmol,
+    };
+    (cu, tc)
+}
+
+/// [`lab_cmp`] of an unknown or censored value: enumerated in its reported unit.
+fn lab_cmp_open<A: Analyte>(
     policy: CanonicalUnit,
     q: &mut Oracle,
     name: &'static str,
@@ -136,15 +179,7 @@ pub fn lab_cmp<A: Analyte>(
         Obs::Censored { bound, .. } => Some(bound.unit()),
         Obs::Unknown => None,
     };
-    let cu = match (policy, t.mgdl) {
-        (CanonicalUnit::AsReported, Some(_)) if reported == Some(ConcUnit::MgDl) => ConcUnit::MgDl,
-        (CanonicalUnit::MgDl, Some(_)) => ConcUnit::MgDl,
-        _ => ConcUnit::MmolL,
-    };
-    let tc = match cu {
-        ConcUnit::MgDl => t.mgdl.unwrap_or(t.mmol * A::MGDL_PER_MMOL),
-        ConcUnit::MmolL => t.mmol,
-    };
+    let (cu, tc) = comparison::<A>(policy, t, reported);
     match o {
         Obs::Known(c) => op.apply(c.in_unit(cu), tc),
         _ => {
@@ -181,6 +216,7 @@ impl<'a> Person<'a> {
     /// Compares a lab value with a published threshold under the unit policy. Known
     /// values are compared exactly in the comparison unit; unknown and censored values
     /// are enumerated in the unit they were reported in (mmol/L when unknown).
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn lab<A: Analyte>(
         &self,
         q: &mut Oracle,
@@ -222,22 +258,27 @@ impl<'a> Person<'a> {
         q.cmp("bmi", num(self.ev.bmi.map(|b| b.0), plausible::BMI), op, t)
     }
     /// LDL-C compared with `t`.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn ldl(&self, q: &mut Oracle, op: Op, t: Threshold) -> bool {
         self.lab(q, "ldl", self.ev.ldl, plausible::LDL_MMOL, op, t)
     }
     /// TC compared with `t`.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn tc(&self, q: &mut Oracle, op: Op, t: Threshold) -> bool {
         self.lab(q, "tc", self.ev.tc, plausible::TC_MMOL, op, t)
     }
     /// HDL-C compared with `t`.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn hdl(&self, q: &mut Oracle, op: Op, t: Threshold) -> bool {
         self.lab(q, "hdl", self.ev.hdl, plausible::HDL_MMOL, op, t)
     }
     /// TG compared with `t`.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn tg(&self, q: &mut Oracle, op: Op, t: Threshold) -> bool {
         self.lab::<Triglycerides>(q, "tg", self.ev.tg, plausible::TG_MMOL, op, t)
     }
     /// Fasting glucose compared with `t`.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn fbg(&self, q: &mut Oracle, op: Op, t: Threshold) -> bool {
         self.lab::<Glucose>(q, "fbg", self.ev.fbg, plausible::GLUCOSE_MMOL, op, t)
     }

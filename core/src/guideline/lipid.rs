@@ -23,7 +23,7 @@
 //! ```
 
 use super::conditions::{lab_cmp, plausible, CondValue, Person, Threshold};
-use super::tv::{decide, enumerate, enumerate_each, enumerate_first, Op, Oracle};
+use super::tv::{decide, enumerate, enumerate_each, enumerate_first, same, Op, Oracle};
 use crate::profile::CanonicalUnit;
 use crate::units::{Analyte, Cholesterol, Conc, Triglycerides};
 use crate::value::Obs;
@@ -555,14 +555,15 @@ pub(crate) fn run(
     // The union of the rules of every run, in first-seen order (the same union as
     // over the distinct results), and the first run's level.
     let mut level = None;
-    let mut rules: Vec<&'static str> = Vec::new();
+    // Most strata name up to four rules: allocated once.
+    let mut rules: Vec<&'static str> = Vec::with_capacity(4);
     let e = enumerate_each(
         |q| procedure(p, q, flow, ten_year_only),
         |d| d.0,
         |(l, rs)| {
             level.get_or_insert(l);
             for r in rs {
-                if !rules.contains(r) {
+                if !rules.iter().any(|x| same(x, r)) {
                     rules.push(r);
                 }
             }

@@ -66,7 +66,7 @@ impl Op {
 /// Different names of one length mostly differ in their first byte (`sbp`, `dbp`) or
 /// in their last (`history_tia`, `history_pad`), so those two are compared first.
 #[inline]
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     let (x, y) = (a.as_bytes(), b.as_bytes());
     x.len() == y.len()
         && (std::ptr::eq(x.as_ptr(), y.as_ptr())
