@@ -392,7 +392,8 @@ fn parse_plain_decimal(s: &str) -> Option<f64> {
         return None;
     }
     let frac = point.map_or(0, |p| b.len() - p - 1);
-    let v = m as f64 / POW10[frac];
+    // `m` < 10^16 < 2^63: as `i64`, one instruction converts it (the same value).
+    let v = m as i64 as f64 / POW10[frac];
     Some(if neg { -v } else { v })
 }
 
@@ -460,17 +461,24 @@ fn lab_mgdl<A: Analyte>(o: Obs<f64>) -> Obs<MgDl<A>> {
     o.map(MgDl::new)
 }
 
+/// The error for cell `s` of column `col` (out of line: the rare path).
+#[cold]
+#[inline(never)]
+fn cell_error(col: Col, s: &str) -> CellError {
+    CellError {
+        column: col.name(),
+        value: s.to_string(),
+        expected: expected_text(col.kind()).0,
+    }
+}
+
 /// Assigns one cell to the record. `Err` means DQ-PARSE-1 (the field stays unknown).
 pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), CellError> {
     let s = trim(raw);
     if s.is_empty() {
         return Ok(());
     }
-    let err = || CellError {
-        column: col.name(),
-        value: s.to_string(),
-        expected: expected_text(col.kind()).0,
-    };
+    let err = || cell_error(col, s);
     macro_rules! num {
         () => {
             parse_number(s).ok_or_else(err)?
