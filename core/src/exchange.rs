@@ -499,9 +499,22 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
             parse_lab(s).ok_or_else(err)?
         };
     }
-    if let Some(slot) = bool_slot(rec, col) {
-        *slot = boolean!();
-        return Ok(());
+    match col.kind() {
+        Kind::Bool => {
+            if let Some(slot) = bool_slot(rec, col) {
+                *slot = boolean!();
+            }
+            return Ok(());
+        }
+        Kind::Number => {
+            set_number(rec, col, num!());
+            return Ok(());
+        }
+        Kind::Lab => {
+            set_lab(rec, col, lab!());
+            return Ok(());
+        }
+        _ => {}
     }
     use Col as C;
     match col {
@@ -509,31 +522,7 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
         C::SiteId => rec.site_id = Some(s.to_string()),
         C::ScreenDate => rec.screen_date = date!(),
         C::Sex => rec.sex = Some(parse_sex(s).ok_or_else(err)?),
-        C::Age => rec.age = Some(Years(num!())),
         C::BirthDate => rec.birth_date = date!(),
-        C::Sbp1 => rec.readings[0].sbp = Some(MmHg(num!())),
-        C::Dbp1 => rec.readings[0].dbp = Some(MmHg(num!())),
-        C::Sbp2 => rec.readings[1].sbp = Some(MmHg(num!())),
-        C::Dbp2 => rec.readings[1].dbp = Some(MmHg(num!())),
-        C::Sbp3 => rec.readings[2].sbp = Some(MmHg(num!())),
-        C::Dbp3 => rec.readings[2].dbp = Some(MmHg(num!())),
-        C::Sbp => rec.sbp = Some(MmHg(num!())),
-        C::Dbp => rec.dbp = Some(MmHg(num!())),
-        C::HeightCm => rec.height_cm = Some(Cm(num!())),
-        C::WeightKg => rec.weight_kg = Some(Kg(num!())),
-        C::WaistCm => rec.waist_cm = Some(Cm(num!())),
-        C::Bmi => rec.bmi = Some(KgPerM2(num!())),
-        C::TcMmol => rec.tc.mmol = lab_mmol(lab!()),
-        C::TcMgdl => rec.tc.mgdl = lab_mgdl(lab!()),
-        C::HdlMmol => rec.hdl.mmol = lab_mmol(lab!()),
-        C::HdlMgdl => rec.hdl.mgdl = lab_mgdl(lab!()),
-        C::LdlMmol => rec.ldl.mmol = lab_mmol(lab!()),
-        C::LdlMgdl => rec.ldl.mgdl = lab_mgdl(lab!()),
-        C::TgMmol => rec.tg.mmol = lab_mmol(lab!()),
-        C::TgMgdl => rec.tg.mgdl = lab_mgdl(lab!()),
-        C::FbgMmol => rec.fbg.mmol = lab_mmol(lab!()),
-        C::FbgMgdl => rec.fbg.mgdl = lab_mgdl(lab!()),
-        C::Egfr => rec.egfr = Some(num!()),
         C::Race => {
             rec.race = Some(match s.to_ascii_lowercase().as_str() {
                 "white" => Race::White,
@@ -543,11 +532,7 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
             })
         }
         C::SmokingQuitDate => rec.smoking_quit_date = date!(),
-        C::HipCm => rec.hip_cm = Some(Cm(num!())),
-        C::Hba1cPct => rec.hba1c_pct = Some(num!()),
-        C::CreatinineUmol => rec.creatinine_umol = Some(num!()),
         C::IdNumber => rec.id_number = Some(parse_id_number(s).ok_or_else(err)?),
-        C::ResidenceMonths => rec.residence_months = Some(num!()),
         C::LipidDevice => {
             rec.lipid_device = Some(match s.to_ascii_lowercase().as_str() {
                 "cardiochek_pa" => LipidDevice::CardiochekPa,
@@ -558,7 +543,6 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
         C::EntryDate => rec.entry_date = date!(),
         C::HrExamDate => rec.hr_exam_date = date!(),
         C::InterventionDate => rec.intervention_date = date!(),
-        C::LiquorMlPerDay => rec.liquor_ml_per_day = Some(num!()),
         C::SevereAscvdEvents => {
             let v = num!();
             if v < 0.0 || v.fract() != 0.0 || v > f64::from(u32::MAX) {
@@ -566,7 +550,6 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
             }
             rec.severe_ascvd_events = Some(v as u32);
         }
-        C::ChdOnsetAge => rec.chd_onset_age = Some(num!()),
         C::CkdStage => {
             rec.ckd_stage = Some(match s.to_ascii_lowercase().as_str() {
                 "1" => CkdStage::S1,
@@ -579,8 +562,6 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
                 _ => return Err(err()),
             })
         }
-        C::LdlBaselineMmol => rec.ldl_baseline.mmol = Obs::Known(MmolL::new(num!())),
-        C::LdlBaselineMgdl => rec.ldl_baseline.mgdl = Obs::Known(MgDl::new(num!())),
         C::HtnCvRisk => {
             rec.htn_cv_risk = Some(match s.to_ascii_lowercase().as_str() {
                 "low" => HtnCvRisk::Low,
@@ -590,10 +571,58 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
                 _ => return Err(err()),
             })
         }
-        // The `Bool` columns, taken above.
+        // The `Bool`, `Number` and `Lab` columns, taken above.
         _ => {}
     }
     Ok(())
+}
+
+/// Sets the field of a `Number` column to `v`.
+fn set_number(rec: &mut ScreeningRecord, col: Col, v: f64) {
+    use Col as C;
+    match col {
+        C::Age => rec.age = Some(Years(v)),
+        C::Sbp1 => rec.readings[0].sbp = Some(MmHg(v)),
+        C::Dbp1 => rec.readings[0].dbp = Some(MmHg(v)),
+        C::Sbp2 => rec.readings[1].sbp = Some(MmHg(v)),
+        C::Dbp2 => rec.readings[1].dbp = Some(MmHg(v)),
+        C::Sbp3 => rec.readings[2].sbp = Some(MmHg(v)),
+        C::Dbp3 => rec.readings[2].dbp = Some(MmHg(v)),
+        C::Sbp => rec.sbp = Some(MmHg(v)),
+        C::Dbp => rec.dbp = Some(MmHg(v)),
+        C::HeightCm => rec.height_cm = Some(Cm(v)),
+        C::WeightKg => rec.weight_kg = Some(Kg(v)),
+        C::WaistCm => rec.waist_cm = Some(Cm(v)),
+        C::Bmi => rec.bmi = Some(KgPerM2(v)),
+        C::Egfr => rec.egfr = Some(v),
+        C::HipCm => rec.hip_cm = Some(Cm(v)),
+        C::Hba1cPct => rec.hba1c_pct = Some(v),
+        C::CreatinineUmol => rec.creatinine_umol = Some(v),
+        C::ResidenceMonths => rec.residence_months = Some(v),
+        C::LiquorMlPerDay => rec.liquor_ml_per_day = Some(v),
+        C::ChdOnsetAge => rec.chd_onset_age = Some(v),
+        C::LdlBaselineMmol => rec.ldl_baseline.mmol = Obs::Known(MmolL::new(v)),
+        C::LdlBaselineMgdl => rec.ldl_baseline.mgdl = Obs::Known(MgDl::new(v)),
+        _ => {}
+    }
+}
+
+/// Sets the field of a `Lab` column to `o`.
+fn set_lab(rec: &mut ScreeningRecord, col: Col, o: Obs<f64>) {
+    use Col as C;
+    match col {
+        C::TcMmol => rec.tc.mmol = lab_mmol(o),
+        C::TcMgdl => rec.tc.mgdl = lab_mgdl(o),
+        C::HdlMmol => rec.hdl.mmol = lab_mmol(o),
+        C::HdlMgdl => rec.hdl.mgdl = lab_mgdl(o),
+        C::LdlMmol => rec.ldl.mmol = lab_mmol(o),
+        C::LdlMgdl => rec.ldl.mgdl = lab_mgdl(o),
+        C::TgMmol => rec.tg.mmol = lab_mmol(o),
+        C::TgMgdl => rec.tg.mgdl = lab_mgdl(o),
+        C::FbgMmol => rec.fbg.mmol = lab_mmol(o),
+        C::FbgMgdl => rec.fbg.mgdl = lab_mgdl(o),
+        _ => {}
+    }
 }
 
 /// The field of a `Bool` column (`None` for every other kind).
@@ -689,12 +718,27 @@ pub fn parse_record<S: AsRef<str>>(
         if raw.is_empty() {
             continue;
         }
-        // `0` / `1` in a `Bool` column (most cells of a record) without `set_cell`.
-        if let [b @ (b'0' | b'1')] = raw.as_bytes() {
-            if let Some(slot) = bool_slot(&mut rec, col) {
-                *slot = Some(*b == b'1');
-                continue;
+        // The usual cells without `set_cell`'s general path (same values): `0` / `1`
+        // in a `Bool` column, a plain decimal in a `Number` or `Lab` column (not on
+        // wasm32, built for size).
+        match (col.kind(), raw.as_bytes()) {
+            (Kind::Bool, [b @ (b'0' | b'1')]) => {
+                if let Some(slot) = bool_slot(&mut rec, col) {
+                    *slot = Some(*b == b'1');
+                    continue;
+                }
             }
+            (kind @ (Kind::Number | Kind::Lab), _) if !cfg!(target_arch = "wasm32") => {
+                if let Some(v) = parse_plain_decimal(raw) {
+                    if kind == Kind::Number {
+                        set_number(&mut rec, col, v);
+                    } else {
+                        set_lab(&mut rec, col, Obs::Known(v));
+                    }
+                    continue;
+                }
+            }
+            _ => {}
         }
         if let Err(e) = set_cell(&mut rec, col, raw) {
             findings.push(parse_finding(&e, col.kind()));
