@@ -253,7 +253,11 @@ pub fn detect_encoding(path: &Path) -> Result<TextEncoding> {
         }
         read += n;
         if sample.is_empty() {
-            if let Some(p) = b.iter().position(|c| !c.is_ascii()) {
+            // `is_ascii` tests a word at a time: the byte search only when it fails.
+            if let Some(p) = (!b.is_ascii())
+                .then(|| b.iter().position(|c| !c.is_ascii()))
+                .flatten()
+            {
                 let line = b[..p]
                     .iter()
                     .rposition(|&c| c == b'\n')
@@ -580,7 +584,8 @@ impl RowSource {
 pub struct Decoder {
     encoding: TextEncoding,
     names: Vec<String>,
-    date_cols: Vec<bool>,
+    /// Positions of the date columns.
+    date_cols: Vec<usize>,
     sheet: bool,
 }
 
@@ -595,7 +600,7 @@ pub struct Decoded<'a> {
 impl Decoder {
     fn new(header: &Header, encoding: TextEncoding, sheet: bool) -> Decoder {
         let date_cols = (0..header.len())
-            .map(|i| header.col(i).is_some_and(|c| c.kind() == Kind::Date))
+            .filter(|&i| header.col(i).is_some_and(|c| c.kind() == Kind::Date))
             .collect();
         Decoder {
             encoding,
@@ -638,25 +643,26 @@ impl Decoder {
                 .filter(|b| b.is_ascii())
                 .and_then(|b| std::str::from_utf8(b).ok()),
         };
+        cells.reserve(rec.len());
         let mut start = 0;
-        cells.extend(rec.iter().enumerate().map(|(i, b)| {
+        for (i, b) in rec.iter().enumerate() {
             let end = start + b.len();
             let sliced = whole.and_then(|w| w.get(start..end));
             start = end;
-            let c = match sliced.map(Cow::Borrowed).or_else(|| self.cell(b)) {
-                Some(c) => c,
-                None => {
+            cells.push(match sliced {
+                Some(c) => Cow::Borrowed(c),
+                None => self.cell(b).unwrap_or_else(|| {
                     findings.push(self.undecodable(rec, i, b));
-                    return Cow::Borrowed("");
-                }
-            };
-            if self.date_cols.get(i).copied().unwrap_or(false) {
-                if let Some(iso) = normalise_date(&c) {
-                    return Cow::Owned(iso);
-                }
+                    Cow::Borrowed("")
+                }),
+            });
+        }
+        // Date columns normalised to ISO (an undecodable cell is empty: left as is).
+        for &i in &self.date_cols {
+            if let Some(iso) = cells.get(i).and_then(|c| normalise_date(c)) {
+                cells[i] = Cow::Owned(iso);
             }
-            c
-        }));
+        }
         findings
     }
 

@@ -448,8 +448,17 @@ impl Worker {
                     // Input cells, then output cells (there is always at least one
                     // output column, so never a record of one empty field): each
                     // followed by `,`, the last by the line end.
+                    // Decoding and date normalisation write none of the bytes that
+                    // call for quotes: when the raw row holds none, no input cell
+                    // does (one test per row instead of one per cell).
+                    let plain_row = !needs_quotes(rec.as_slice());
                     for &i in &ctx.layout.csv_positions {
-                        push_csv_field(&mut self.buf, cell(&cells, i).as_bytes());
+                        let f = cell(&cells, i).as_bytes();
+                        if plain_row {
+                            self.buf.extend_from_slice(f);
+                        } else {
+                            push_csv_field(&mut self.buf, f);
+                        }
                         self.buf.push(b',');
                     }
                     for f in out {
@@ -481,12 +490,7 @@ impl Worker {
 /// (`QuoteStyle::Necessary`, `,` delimiter, `\n` terminator, quotes doubled): quoted
 /// when it contains `,`, `"`, CR or LF, otherwise written as is.
 fn push_csv_field(buf: &mut Vec<u8>, f: &[u8]) {
-    // The four special bytes are all at most b',' (0x2C): one comparison rejects
-    // digits, letters, `.`, `-` and every byte of a multi-byte character.
-    if !f
-        .iter()
-        .any(|&b| b <= b',' && matches!(b, b',' | b'"' | b'\r' | b'\n'))
-    {
+    if !needs_quotes(f) {
         buf.extend_from_slice(f);
         return;
     }
@@ -498,6 +502,16 @@ fn push_csv_field(buf: &mut Vec<u8>, f: &[u8]) {
         buf.push(b);
     }
     buf.push(b'"');
+}
+
+/// True when `f` holds `,`, `"`, CR or LF (the bytes that make the `csv` crate quote a
+/// field). No early exit, so that the compiler tests many bytes at a time.
+fn needs_quotes(f: &[u8]) -> bool {
+    // The four bytes are all at most b',' (0x2C): one comparison rejects digits,
+    // letters, `.`, `-` and every byte of a multi-byte character.
+    f.iter().fold(false, |q, &b| {
+        q | ((b <= b',') & matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    })
 }
 
 /// What every worker reads.

@@ -72,6 +72,33 @@ impl Date {
         Date::new(y, m as u8, d as u8).map_err(|_| DateError::Invalid(s.to_string()))
     }
 
+    /// Appends `YYYY-MM-DD` as `Display` writes it; without `core::fmt` for the years
+    /// 0–9999 (except on wasm32, built for size).
+    pub(crate) fn push_iso(self, s: &mut String) {
+        let Ok(y @ 0..=9999) = u16::try_from(self.year) else {
+            return push_display(s, self);
+        };
+        if cfg!(target_arch = "wasm32") {
+            return push_display(s, self);
+        }
+        let d = |v: u16| b'0' + (v % 10) as u8;
+        let (m, day) = (u16::from(self.month), u16::from(self.day));
+        let b = [
+            d(y / 1000),
+            d(y / 100),
+            d(y / 10),
+            d(y),
+            b'-',
+            d(m / 10),
+            d(m),
+            b'-',
+            d(day / 10),
+            d(day),
+        ];
+        // Only ASCII digits and `-`.
+        s.push_str(std::str::from_utf8(&b).unwrap_or_default());
+    }
+
     /// Year.
     pub fn year(self) -> i32 {
         self.year
@@ -157,6 +184,11 @@ impl Date {
     }
 }
 
+fn push_display(s: &mut String, d: Date) {
+    use fmt::Write;
+    let _ = write!(s, "{d}");
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -188,6 +220,27 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_iso_is_display() {
+        for (y, m, dd) in [
+            (2025, 5, 10),
+            (1, 1, 1),
+            (0, 12, 31),
+            (9999, 12, 31),
+            (10000, 1, 2),
+            (-5, 3, 4),
+        ] {
+            let date = Date {
+                year: y,
+                month: m,
+                day: dd,
+            };
+            let mut s = "x".to_string();
+            date.push_iso(&mut s);
+            assert_eq!(s, format!("x{date}"));
+        }
+    }
 
     fn d(s: &str) -> Date {
         s.parse().unwrap()

@@ -322,6 +322,12 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 
 /// Parses a sex spelling (csv-schema.md; case-insensitive).
 pub fn parse_sex(s: &str) -> Option<Sex> {
+    // The usual spellings first.
+    match s {
+        "male" => return Some(Sex::Male),
+        "female" => return Some(Sex::Female),
+        _ => {}
+    }
     let any = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
     if any(&["male", "m"]) {
         Some(Sex::Male)
@@ -340,7 +346,10 @@ pub fn parse_sex(s: &str) -> Option<Sex> {
 /// ASCII character that is not white space (almost every cell).
 fn trim(raw: &str) -> &str {
     // ASCII white space as `char::is_whitespace` has it (vertical tab included).
-    let solid = |b: u8| b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r');
+    // (Every byte above b' ' and below 0x80 is such; the rest are tested in full.)
+    let solid = |b: u8| {
+        (b' ' + 1..0x80).contains(&b) || (b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r'))
+    };
     match raw.as_bytes() {
         [] => raw,
         [first, .., last] if solid(*first) && solid(*last) => raw,
@@ -362,24 +371,29 @@ fn parse_plain_decimal(s: &str) -> Option<f64> {
         [b'-', rest @ ..] => (true, rest),
         b => (false, b),
     };
+    // At most 15 digits and a point: 16 digits fit a `u64` and are refused below.
+    if b.len() > 16 {
+        return None;
+    }
     let mut m: u64 = 0;
-    let mut digits = 0usize;
     let mut point: Option<usize> = None;
     for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'0'..=b'9' if digits < 15 => {
-                m = m * 10 + u64::from(c - b'0');
-                digits += 1;
-            }
-            b'.' if point.is_none() => point = Some(i),
-            _ => return None,
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            m = m * 10 + u64::from(d);
+        } else if c == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
         }
     }
-    if digits == 0 {
+    let digits = b.len() - usize::from(point.is_some());
+    if digits == 0 || digits > 15 {
         return None;
     }
     let frac = point.map_or(0, |p| b.len() - p - 1);
-    let v = m as f64 / POW10[frac];
+    // `m` < 10^16 < 2^63: as `i64`, one instruction converts it (the same value).
+    let v = m as i64 as f64 / POW10[frac];
     Some(if neg { -v } else { v })
 }
 
@@ -447,17 +461,24 @@ fn lab_mgdl<A: Analyte>(o: Obs<f64>) -> Obs<MgDl<A>> {
     o.map(MgDl::new)
 }
 
+/// The error for cell `s` of column `col` (out of line: the rare path).
+#[cold]
+#[inline(never)]
+fn cell_error(col: Col, s: &str) -> CellError {
+    CellError {
+        column: col.name(),
+        value: s.to_string(),
+        expected: expected_text(col.kind()).0,
+    }
+}
+
 /// Assigns one cell to the record. `Err` means DQ-PARSE-1 (the field stays unknown).
 pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), CellError> {
     let s = trim(raw);
     if s.is_empty() {
         return Ok(());
     }
-    let err = || CellError {
-        column: col.name(),
-        value: s.to_string(),
-        expected: expected_text(col.kind()).0,
-    };
+    let err = || cell_error(col, s);
     macro_rules! num {
         () => {
             parse_number(s).ok_or_else(err)?
@@ -478,50 +499,30 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
             parse_lab(s).ok_or_else(err)?
         };
     }
+    match col.kind() {
+        Kind::Bool => {
+            if let Some(slot) = bool_slot(rec, col) {
+                *slot = boolean!();
+            }
+            return Ok(());
+        }
+        Kind::Number => {
+            set_number(rec, col, num!());
+            return Ok(());
+        }
+        Kind::Lab => {
+            set_lab(rec, col, lab!());
+            return Ok(());
+        }
+        _ => {}
+    }
     use Col as C;
     match col {
         C::Id => rec.id = Some(s.to_string()),
         C::SiteId => rec.site_id = Some(s.to_string()),
         C::ScreenDate => rec.screen_date = date!(),
         C::Sex => rec.sex = Some(parse_sex(s).ok_or_else(err)?),
-        C::Age => rec.age = Some(Years(num!())),
         C::BirthDate => rec.birth_date = date!(),
-        C::Sbp1 => rec.readings[0].sbp = Some(MmHg(num!())),
-        C::Dbp1 => rec.readings[0].dbp = Some(MmHg(num!())),
-        C::Sbp2 => rec.readings[1].sbp = Some(MmHg(num!())),
-        C::Dbp2 => rec.readings[1].dbp = Some(MmHg(num!())),
-        C::Sbp3 => rec.readings[2].sbp = Some(MmHg(num!())),
-        C::Dbp3 => rec.readings[2].dbp = Some(MmHg(num!())),
-        C::Sbp => rec.sbp = Some(MmHg(num!())),
-        C::Dbp => rec.dbp = Some(MmHg(num!())),
-        C::HeightCm => rec.height_cm = Some(Cm(num!())),
-        C::WeightKg => rec.weight_kg = Some(Kg(num!())),
-        C::WaistCm => rec.waist_cm = Some(Cm(num!())),
-        C::Bmi => rec.bmi = Some(KgPerM2(num!())),
-        C::TcMmol => rec.tc.mmol = lab_mmol(lab!()),
-        C::TcMgdl => rec.tc.mgdl = lab_mgdl(lab!()),
-        C::HdlMmol => rec.hdl.mmol = lab_mmol(lab!()),
-        C::HdlMgdl => rec.hdl.mgdl = lab_mgdl(lab!()),
-        C::LdlMmol => rec.ldl.mmol = lab_mmol(lab!()),
-        C::LdlMgdl => rec.ldl.mgdl = lab_mgdl(lab!()),
-        C::TgMmol => rec.tg.mmol = lab_mmol(lab!()),
-        C::TgMgdl => rec.tg.mgdl = lab_mgdl(lab!()),
-        C::FbgMmol => rec.fbg.mmol = lab_mmol(lab!()),
-        C::FbgMgdl => rec.fbg.mgdl = lab_mgdl(lab!()),
-        C::CurrentSmoker => rec.current_smoker = boolean!(),
-        C::Diabetes => rec.diabetes = boolean!(),
-        C::BpTreated => rec.bp_treated = boolean!(),
-        C::LipidTreated => rec.lipid_treated = boolean!(),
-        C::GlucoseTreated => rec.glucose_treated = boolean!(),
-        C::HistoryMi => rec.history_mi = boolean!(),
-        C::HistoryPci => rec.history_pci = boolean!(),
-        C::HistoryCabg => rec.history_cabg = boolean!(),
-        C::HistoryIschaemicStroke => rec.history_ischaemic_stroke = boolean!(),
-        C::HistoryHaemorrhagicStroke => rec.history_haemorrhagic_stroke = boolean!(),
-        C::FamilyHistoryAscvd => rec.family_history_ascvd = boolean!(),
-        C::North => rec.north = boolean!(),
-        C::Urban => rec.urban = boolean!(),
-        C::Egfr => rec.egfr = Some(num!()),
         C::Race => {
             rec.race = Some(match s.to_ascii_lowercase().as_str() {
                 "white" => Race::White,
@@ -531,16 +532,7 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
             })
         }
         C::SmokingQuitDate => rec.smoking_quit_date = date!(),
-        C::HistoryTia => rec.history_tia = boolean!(),
-        C::Statin => rec.statin = boolean!(),
-        C::HipCm => rec.hip_cm = Some(Cm(num!())),
-        C::Hba1cPct => rec.hba1c_pct = Some(num!()),
-        C::CreatinineUmol => rec.creatinine_umol = Some(num!()),
         C::IdNumber => rec.id_number = Some(parse_id_number(s).ok_or_else(err)?),
-        C::Consent => rec.consent = boolean!(),
-        C::ResidenceMonths => rec.residence_months = Some(num!()),
-        C::HukouLocal => rec.hukou_local = boolean!(),
-        C::UnableToComply => rec.unable_to_comply = boolean!(),
         C::LipidDevice => {
             rec.lipid_device = Some(match s.to_ascii_lowercase().as_str() {
                 "cardiochek_pa" => LipidDevice::CardiochekPa,
@@ -549,23 +541,8 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
         }
         C::LipidNotDoneReason => rec.lipid_not_done_reason = Some(s.to_string()),
         C::EntryDate => rec.entry_date = date!(),
-        C::HighRiskRecorded => rec.high_risk_recorded = boolean!(),
         C::HrExamDate => rec.hr_exam_date = date!(),
-        C::HrQuestionnaireDone => rec.hr_questionnaire_done = boolean!(),
-        C::HrChecklistDone => rec.hr_checklist_done = boolean!(),
-        C::EcgDone => rec.ecg_done = boolean!(),
-        C::CarotidUsDone => rec.carotid_us_done = boolean!(),
-        C::EchoDone => rec.echo_done = boolean!(),
-        C::BloodSampleDone => rec.blood_sample_done = boolean!(),
-        C::UrineSampleDone => rec.urine_sample_done = boolean!(),
         C::InterventionDate => rec.intervention_date = date!(),
-        C::Hypertension => rec.hypertension = boolean!(),
-        C::FamilyHistoryHtn => rec.family_history_htn = boolean!(),
-        C::HighSaltDiet => rec.high_salt_diet = boolean!(),
-        C::LiquorMlPerDay => rec.liquor_ml_per_day = Some(num!()),
-        C::AcsWithin12m => rec.acs_within_12m = boolean!(),
-        C::HistoryPad => rec.history_pad = boolean!(),
-        C::HistoryPadRevasc => rec.history_pad_revasc = boolean!(),
         C::SevereAscvdEvents => {
             let v = num!();
             if v < 0.0 || v.fract() != 0.0 || v > f64::from(u32::MAX) {
@@ -573,9 +550,6 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
             }
             rec.severe_ascvd_events = Some(v as u32);
         }
-        C::AscvdRecurrenceAtLowLdl => rec.ascvd_recurrence_at_low_ldl = boolean!(),
-        C::ChdOnsetAge => rec.chd_onset_age = Some(num!()),
-        C::FamilialHypercholesterolaemia => rec.familial_hypercholesterolaemia = boolean!(),
         C::CkdStage => {
             rec.ckd_stage = Some(match s.to_ascii_lowercase().as_str() {
                 "1" => CkdStage::S1,
@@ -588,10 +562,6 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
                 _ => return Err(err()),
             })
         }
-        C::LdlBaselineMmol => rec.ldl_baseline.mmol = Obs::Known(MmolL::new(num!())),
-        C::LdlBaselineMgdl => rec.ldl_baseline.mgdl = Obs::Known(MgDl::new(num!())),
-        C::ManageAsHighRisk => rec.manage_as_high_risk = boolean!(),
-        C::BleedingRiskHigh => rec.bleeding_risk_high = boolean!(),
         C::HtnCvRisk => {
             rec.htn_cv_risk = Some(match s.to_ascii_lowercase().as_str() {
                 "low" => HtnCvRisk::Low,
@@ -601,8 +571,103 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
                 _ => return Err(err()),
             })
         }
+        // The `Bool`, `Number` and `Lab` columns, taken above.
+        _ => {}
     }
     Ok(())
+}
+
+/// Sets the field of a `Number` column to `v`.
+fn set_number(rec: &mut ScreeningRecord, col: Col, v: f64) {
+    use Col as C;
+    match col {
+        C::Age => rec.age = Some(Years(v)),
+        C::Sbp1 => rec.readings[0].sbp = Some(MmHg(v)),
+        C::Dbp1 => rec.readings[0].dbp = Some(MmHg(v)),
+        C::Sbp2 => rec.readings[1].sbp = Some(MmHg(v)),
+        C::Dbp2 => rec.readings[1].dbp = Some(MmHg(v)),
+        C::Sbp3 => rec.readings[2].sbp = Some(MmHg(v)),
+        C::Dbp3 => rec.readings[2].dbp = Some(MmHg(v)),
+        C::Sbp => rec.sbp = Some(MmHg(v)),
+        C::Dbp => rec.dbp = Some(MmHg(v)),
+        C::HeightCm => rec.height_cm = Some(Cm(v)),
+        C::WeightKg => rec.weight_kg = Some(Kg(v)),
+        C::WaistCm => rec.waist_cm = Some(Cm(v)),
+        C::Bmi => rec.bmi = Some(KgPerM2(v)),
+        C::Egfr => rec.egfr = Some(v),
+        C::HipCm => rec.hip_cm = Some(Cm(v)),
+        C::Hba1cPct => rec.hba1c_pct = Some(v),
+        C::CreatinineUmol => rec.creatinine_umol = Some(v),
+        C::ResidenceMonths => rec.residence_months = Some(v),
+        C::LiquorMlPerDay => rec.liquor_ml_per_day = Some(v),
+        C::ChdOnsetAge => rec.chd_onset_age = Some(v),
+        C::LdlBaselineMmol => rec.ldl_baseline.mmol = Obs::Known(MmolL::new(v)),
+        C::LdlBaselineMgdl => rec.ldl_baseline.mgdl = Obs::Known(MgDl::new(v)),
+        _ => {}
+    }
+}
+
+/// Sets the field of a `Lab` column to `o`.
+fn set_lab(rec: &mut ScreeningRecord, col: Col, o: Obs<f64>) {
+    use Col as C;
+    match col {
+        C::TcMmol => rec.tc.mmol = lab_mmol(o),
+        C::TcMgdl => rec.tc.mgdl = lab_mgdl(o),
+        C::HdlMmol => rec.hdl.mmol = lab_mmol(o),
+        C::HdlMgdl => rec.hdl.mgdl = lab_mgdl(o),
+        C::LdlMmol => rec.ldl.mmol = lab_mmol(o),
+        C::LdlMgdl => rec.ldl.mgdl = lab_mgdl(o),
+        C::TgMmol => rec.tg.mmol = lab_mmol(o),
+        C::TgMgdl => rec.tg.mgdl = lab_mgdl(o),
+        C::FbgMmol => rec.fbg.mmol = lab_mmol(o),
+        C::FbgMgdl => rec.fbg.mgdl = lab_mgdl(o),
+        _ => {}
+    }
+}
+
+/// The field of a `Bool` column (`None` for every other kind).
+#[inline]
+fn bool_slot(rec: &mut ScreeningRecord, col: Col) -> Option<&mut Option<bool>> {
+    use Col as C;
+    Some(match col {
+        C::CurrentSmoker => &mut rec.current_smoker,
+        C::Diabetes => &mut rec.diabetes,
+        C::BpTreated => &mut rec.bp_treated,
+        C::LipidTreated => &mut rec.lipid_treated,
+        C::GlucoseTreated => &mut rec.glucose_treated,
+        C::HistoryMi => &mut rec.history_mi,
+        C::HistoryPci => &mut rec.history_pci,
+        C::HistoryCabg => &mut rec.history_cabg,
+        C::HistoryIschaemicStroke => &mut rec.history_ischaemic_stroke,
+        C::HistoryHaemorrhagicStroke => &mut rec.history_haemorrhagic_stroke,
+        C::FamilyHistoryAscvd => &mut rec.family_history_ascvd,
+        C::North => &mut rec.north,
+        C::Urban => &mut rec.urban,
+        C::HistoryTia => &mut rec.history_tia,
+        C::Statin => &mut rec.statin,
+        C::Consent => &mut rec.consent,
+        C::HukouLocal => &mut rec.hukou_local,
+        C::UnableToComply => &mut rec.unable_to_comply,
+        C::HighRiskRecorded => &mut rec.high_risk_recorded,
+        C::HrQuestionnaireDone => &mut rec.hr_questionnaire_done,
+        C::HrChecklistDone => &mut rec.hr_checklist_done,
+        C::EcgDone => &mut rec.ecg_done,
+        C::CarotidUsDone => &mut rec.carotid_us_done,
+        C::EchoDone => &mut rec.echo_done,
+        C::BloodSampleDone => &mut rec.blood_sample_done,
+        C::UrineSampleDone => &mut rec.urine_sample_done,
+        C::Hypertension => &mut rec.hypertension,
+        C::FamilyHistoryHtn => &mut rec.family_history_htn,
+        C::HighSaltDiet => &mut rec.high_salt_diet,
+        C::AcsWithin12m => &mut rec.acs_within_12m,
+        C::HistoryPad => &mut rec.history_pad,
+        C::HistoryPadRevasc => &mut rec.history_pad_revasc,
+        C::AscvdRecurrenceAtLowLdl => &mut rec.ascvd_recurrence_at_low_ldl,
+        C::FamilialHypercholesterolaemia => &mut rec.familial_hypercholesterolaemia,
+        C::ManageAsHighRisk => &mut rec.manage_as_high_risk,
+        C::BleedingRiskHigh => &mut rec.bleeding_risk_high,
+        _ => return None,
+    })
 }
 
 /// The DQ-PARSE-1 finding for a cell error.
@@ -645,16 +710,38 @@ pub fn parse_record<S: AsRef<str>>(
         ..Default::default()
     };
     let mut findings = Vec::new();
-    for (i, cell) in cells.iter().enumerate() {
+    // Positions past the header's are not columns; unknown columns are skipped.
+    for (cell, col) in cells.iter().zip(&header.cols) {
+        let Some(col) = *col else { continue };
         let raw = cell.as_ref();
         // An empty cell leaves its field unknown (as `set_cell` would): not a call.
         if raw.is_empty() {
             continue;
         }
-        if let Some(col) = header.col(i) {
-            if let Err(e) = set_cell(&mut rec, col, raw) {
-                findings.push(parse_finding(&e, col.kind()));
+        // The usual cells without `set_cell`'s general path (same values): `0` / `1`
+        // in a `Bool` column, a plain decimal in a `Number` or `Lab` column (not on
+        // wasm32, built for size).
+        match (col.kind(), raw.as_bytes()) {
+            (Kind::Bool, [b @ (b'0' | b'1')]) => {
+                if let Some(slot) = bool_slot(&mut rec, col) {
+                    *slot = Some(*b == b'1');
+                    continue;
+                }
             }
+            (kind @ (Kind::Number | Kind::Lab), _) if !cfg!(target_arch = "wasm32") => {
+                if let Some(v) = parse_plain_decimal(raw) {
+                    if kind == Kind::Number {
+                        set_number(&mut rec, col, v);
+                    } else {
+                        set_lab(&mut rec, col, Obs::Known(v));
+                    }
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        if let Err(e) = set_cell(&mut rec, col, raw) {
+            findings.push(parse_finding(&e, col.kind()));
         }
     }
     (rec, findings)
@@ -771,6 +858,30 @@ mod tests {
         }
     }
     use crate::units::Conc;
+
+    #[test]
+    fn every_column_sets_its_field() {
+        for &c in Col::ALL {
+            let mut rec = ScreeningRecord::default();
+            assert_eq!(
+                bool_slot(&mut rec, c).is_some(),
+                c.kind() == Kind::Bool,
+                "{c:?}"
+            );
+            let cell = match c.kind() {
+                Kind::Text | Kind::Device => "x",
+                Kind::Date => "2025-05-10",
+                Kind::Sex => "male",
+                Kind::Number | Kind::Lab | Kind::Count | Kind::CkdStage => "1",
+                Kind::Bool => "yes",
+                Kind::Race => "white",
+                Kind::HtnCvRisk => "low",
+                Kind::IdNumber => "110105194912310021",
+            };
+            assert_eq!(set_cell(&mut rec, c, cell), Ok(()), "{c:?}");
+            assert_ne!(rec, ScreeningRecord::default(), "{c:?}");
+        }
+    }
 
     #[test]
     fn names_round_trip() {

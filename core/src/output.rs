@@ -48,8 +48,7 @@ pub fn push_pct(s: &mut String, v: f64) {
 
 /// `YYYY-MM-DD` as [`Date`](crate::date::Date)'s `Display`, appended to `s`.
 fn push_date(s: &mut String, d: crate::date::Date) {
-    use std::fmt::Write;
-    let _ = write!(s, "{d}");
+    d.push_iso(s);
 }
 
 /// Joins `items` with `;` into `s`.

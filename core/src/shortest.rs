@@ -156,7 +156,11 @@ pub(crate) fn push(s: &mut String, v: f64, min_decimals: usize) {
             return push_fallback(s, v, min_decimals);
         }
         write_digits(&mut out[1..n + 1], digits);
-        out.copy_within(1..kp + 1, 0);
+        // The integer digits one place left (a percentage has one to three: a byte
+        // loop, not a `memmove` call).
+        for j in 0..kp {
+            out[j] = out[j + 1];
+        }
         out[kp] = b'.';
         len = kp + 1 + (n - kp).max(min_decimals);
     } else {
