@@ -198,8 +198,8 @@ fn missing(out: &mut QcReport, field: &str, en: &str, zh: &str) {
         Severity::Reject,
         field,
         None,
-        format!("mandatory item missing: {en}"),
-        format!("必填项目缺失：{zh}"),
+        super::cat(&["mandatory item missing: ", en]),
+        super::cat(&["必填项目缺失：", zh]),
     ));
 }
 
