@@ -235,15 +235,10 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
                     };
                     (v >= lim).then(|| {
                         let t = format!("{} {}", fmt_num(c.raw()), c.unit().as_str());
+                        let lim = super::fmt_conv(tg_limit_mmol);
                         (
-                            format!(
-                                "TG {t} ≥ 400 mg/dL ({} mmol/L)",
-                                super::fmt_conv(tg_limit_mmol)
-                            ),
-                            format!(
-                                "甘油三酯 {t} ≥ 400 mg/dL（{} mmol/L）",
-                                super::fmt_conv(tg_limit_mmol)
-                            ),
+                            format!("TG {t} ≥ 400 mg/dL ({lim} mmol/L)"),
+                            format!("甘油三酯 {t} ≥ 400 mg/dL（{lim} mmol/L）"),
                         )
                     })
                 }
