@@ -190,7 +190,7 @@ fn disjoint(a: &Interval, b: &Interval) -> bool {
 
 /// DQ-XF-6 on one analyte: returns true when it fired (the analyte is masked). Inlined
 /// up to the test that both columns are filled (rarely true).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn unit_agreement<A: Analyte>(out: &mut QcReport, base: &str, d: &Dual<A>, mask: Field) -> bool {
     d.mmol.is_present() && d.mgdl.is_present() && both_units(out, base, d, mask)
 }

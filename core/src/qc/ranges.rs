@@ -134,10 +134,11 @@ const PLAIN: (&str, &str) = ("", "");
 const DERIVED: (&str, &str) = ("derived ", "计算得出的 ");
 
 /// Checks one plain number; pushes a Reject and masks `masks` when out of range.
-/// Returns true when the value is in range. The check is inlined at every call; the
-/// finding is built out of line (values are in range on almost every record).
+/// Returns true when the value is in range. The check is inlined at every call (on
+/// native targets); the finding is built out of line (values are in range on almost
+/// every record).
 #[allow(clippy::too_many_arguments)]
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn plain(
     out: &mut QcReport,
     id: &'static str,
@@ -192,7 +193,7 @@ fn out_of_range(
 
 /// Checks both columns of a laboratory analyte against a mmol/L range (the checks
 /// inlined, the findings built out of line).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn lab<A: Analyte>(
     out: &mut QcReport,
     id: &'static str,
