@@ -240,12 +240,15 @@ impl Screener {
             a.qc.findings.retain(|f| f.rule_id == exchange::DQ_PARSE_1);
             return (rec, a);
         }
-        let (rec, mut findings) = exchange::parse_record(header, cells);
+        // The parsed record stays where the parser put it (no copy of the whole record
+        // into another local before it moves into the result).
+        let mut parsed = exchange::parse_record(header, cells);
         if !extra.is_empty() {
-            findings.splice(0..0, extra);
+            parsed.1.splice(0..0, extra);
         }
-        let a = assess_with(&rec, findings, &self.profile, self.duplicates.as_ref());
-        (rec, a)
+        let findings = std::mem::take(&mut parsed.1);
+        let a = assess_with(&parsed.0, findings, &self.profile, self.duplicates.as_ref());
+        (parsed.0, a)
     }
 }
 

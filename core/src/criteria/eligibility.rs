@@ -93,7 +93,8 @@ fn optional(
 pub fn evaluate(rec: &ScreeningRecord, profile: &Profile) -> Eligibility {
     let mut out = Eligibility {
         outcome: Outcome::Indeterminate,
-        criteria: Vec::new(),
+        // Four criteria at most: one allocation, no regrowth.
+        criteria: Vec::with_capacity(4),
         criteria_not_evaluated: Vec::new(),
     };
     // ELIG-2014-4 / ELIG-NAT-4: recorded only when the exclusion applies (empty = No).

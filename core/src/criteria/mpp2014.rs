@@ -208,6 +208,7 @@ fn chol_interval(
     lab_interval(o, unit, (plausible_mmol.0 * f, plausible_mmol.1 * f))
 }
 
+#[inline]
 fn missing_if(o: Outcome, fields: &[(&'static str, bool)]) -> Vec<&'static str> {
     if o == Outcome::Indeterminate {
         fields

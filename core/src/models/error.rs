@@ -154,7 +154,27 @@ impl InputRange {
 
 /// Checks a value against its plausibility range (always enforced) and then its model
 /// range. Returns whether the model range was exceeded (to be flagged).
+///
+/// A finite value inside both ranges (almost every value) is decided inline on native
+/// targets; anything else goes to the full checks out of line.
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn check2(
+    model: &'static str,
+    v: f64,
+    plaus: &InputRange,
+    range: &InputRange,
+    policy: RangePolicy,
+) -> Result<bool, ModelError> {
+    if v.is_finite() && plaus.contains(v) && range.contains(v) {
+        return Ok(false);
+    }
+    check2_slow(model, v, plaus, range, policy)
+}
+
+/// [`check2`] for a value outside a range or not finite.
+#[cold]
+#[inline(never)]
+fn check2_slow(
     model: &'static str,
     v: f64,
     plaus: &InputRange,

@@ -188,11 +188,16 @@ fn disjoint(a: &Interval, b: &Interval) -> bool {
     before(a, b) || before(b, a)
 }
 
-/// DQ-XF-6 on one analyte: returns true when it fired (the analyte is masked).
+/// DQ-XF-6 on one analyte: returns true when it fired (the analyte is masked). Inlined
+/// up to the test that both columns are filled (rarely true).
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn unit_agreement<A: Analyte>(out: &mut QcReport, base: &str, d: &Dual<A>, mask: Field) -> bool {
-    if !(d.mmol.is_present() && d.mgdl.is_present()) {
-        return false;
-    }
+    d.mmol.is_present() && d.mgdl.is_present() && both_units(out, base, d, mask)
+}
+
+/// [`unit_agreement`] when both columns are filled.
+#[inline(never)]
+fn both_units<A: Analyte>(out: &mut QcReport, base: &str, d: &Dual<A>, mask: Field) -> bool {
     let mm = lab_interval(d.mmol.map(Conc::MmolL), ConcUnit::MmolL, (0.0, 0.0));
     let mg = lab_interval(d.mgdl.map(Conc::MgDl), ConcUnit::MmolL, (0.0, 0.0));
     let nan = [mm.lo, mm.hi, mg.lo, mg.hi].iter().any(|v| v.is_nan());

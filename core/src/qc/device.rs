@@ -18,7 +18,7 @@
 //! (TC, HDL-C, TG and a censored LDL-C); a censored lipid from another device is
 //! still exempt from the range rules (QC-USE-3) but raises no device finding.
 
-use super::QcReport;
+use super::{cat, QcReport};
 use crate::evaluated::FRIEDEWALD_TG_LIMIT_MGDL;
 use crate::finding::{fmt_num, Finding, Severity};
 use crate::profile::Profile;
@@ -62,20 +62,28 @@ fn censored_text<T: Copy>(o: Obs<T>, raw: impl Fn(T) -> f64) -> Option<String> {
     match o {
         Obs::Censored { bound, dir } => {
             let s = if dir == Censor::Below { "<" } else { ">" };
-            Some(format!("{s}{}", fmt_num(raw(bound))))
+            Some(cat(&[s, &fmt_num(raw(bound))]))
         }
         _ => None,
     }
 }
 
+/// True when a column of the analyte is censored.
+fn any_censored<A: Analyte>(d: &Dual<A>) -> bool {
+    matches!(d.mmol, Obs::Censored { .. }) || matches!(d.mgdl, Obs::Censored { .. })
+}
+
 /// The censored columns of an analyte: `(column, text, unit)`.
 fn censored<A: Analyte>(base: &str, d: &Dual<A>) -> Vec<(String, String, &'static str)> {
     let mut v = Vec::new();
+    if !any_censored(d) {
+        return v;
+    }
     if let Some(t) = censored_text(d.mmol, |x| x.value()) {
-        v.push((format!("{base}_mmol"), t, "mmol/L"));
+        v.push((cat(&[base, "_mmol"]), t, "mmol/L"));
     }
     if let Some(t) = censored_text(d.mgdl, |x| x.value()) {
-        v.push((format!("{base}_mgdl"), t, "mg/dL"));
+        v.push((cat(&[base, "_mgdl"]), t, "mg/dL"));
     }
     v
 }
@@ -110,27 +118,54 @@ fn at_limit<A: Analyte>(
             return;
         };
         let lim = if v <= lo { lo } else { hi };
-        let col = format!("{base}_{suffix}");
-        out.push(Finding::new(
-            DQ_DEV_4,
-            Severity::Warn,
-            col.clone(),
-            Some(fmt_num(v)),
-            format!(
-                "`{col}` is {} {unit}, {en} the {device} limit {} {unit} (measuring range {}–{} {unit}), where the device displays `<`/`>`; the number is used as entered",
-                fmt_num(v),
-                fmt_num(lim),
-                fmt_num(lo),
-                fmt_num(hi)
-            ),
-            format!(
-                "`{col}` 为 {} {unit}，{zh}{device} 测量限 {} {unit}（测量范围 {}–{} {unit}，超出时仪器显示 `<`/`>`）；按录入数值使用",
-                fmt_num(v),
-                fmt_num(lim),
-                fmt_num(lo),
-                fmt_num(hi)
-            ),
-        ));
+        let col = cat(&[base, "_", suffix]);
+        let (v, lim, lo, hi) = (fmt_num(v), fmt_num(lim), fmt_num(lo), fmt_num(hi));
+        let en = cat(&[
+            "`",
+            &col,
+            "` is ",
+            &v,
+            " ",
+            unit,
+            ", ",
+            en,
+            " the ",
+            device,
+            " limit ",
+            &lim,
+            " ",
+            unit,
+            " (measuring range ",
+            &lo,
+            "–",
+            &hi,
+            " ",
+            unit,
+            "), where the device displays `<`/`>`; the number is used as entered",
+        ]);
+        let zh = cat(&[
+            "`",
+            &col,
+            "` 为 ",
+            &v,
+            " ",
+            unit,
+            "，",
+            zh,
+            device,
+            " 测量限 ",
+            &lim,
+            " ",
+            unit,
+            "（测量范围 ",
+            &lo,
+            "–",
+            &hi,
+            " ",
+            unit,
+            "，超出时仪器显示 `<`/`>`）；按录入数值使用",
+        ]);
+        out.push(Finding::new(DQ_DEV_4, Severity::Warn, col, Some(v), en, zh));
     };
     if let Obs::Known(v) = d.mmol {
         let f = A::MGDL_PER_MMOL;
@@ -152,24 +187,42 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
     let cardiochek = is_cardiochek(rec, profile);
     if cardiochek {
         // DQ-DEV-1.
-        let lipid_censored: Vec<_> = [
-            censored("tc", &rec.tc),
-            censored("hdl", &rec.hdl),
-            censored("tg", &rec.tg),
-        ]
-        .concat();
+        // Nothing is built unless a lipid is censored (the common case).
+        let lipid_censored: Vec<_> =
+            if any_censored(&rec.tc) || any_censored(&rec.hdl) || any_censored(&rec.tg) {
+                [
+                    censored("tc", &rec.tc),
+                    censored("hdl", &rec.hdl),
+                    censored("tg", &rec.tg),
+                ]
+                .concat()
+            } else {
+                Vec::new()
+            };
         for (col, t, unit) in lipid_censored
             .iter()
-            .chain(censored("ldl", &rec.ldl).iter())
+            .cloned()
+            .chain(censored("ldl", &rec.ldl))
         {
-            out.push(Finding::new(
-                DQ_DEV_1,
-                Severity::Info,
-                col.clone(),
-                Some(t.clone()),
-                format!("`{col}` is {t} {unit}: outside the CardioChek PA measuring range, kept as a censored value"),
-                format!("`{col}` 为 {t} {unit}：超出 CardioChek PA 测量范围，按截断值处理"),
-            ));
+            let en = cat(&[
+                "`",
+                &col,
+                "` is ",
+                &t,
+                " ",
+                unit,
+                ": outside the CardioChek PA measuring range, kept as a censored value",
+            ]);
+            let zh = cat(&[
+                "`",
+                &col,
+                "` 为 ",
+                &t,
+                " ",
+                unit,
+                "：超出 CardioChek PA 测量范围，按截断值处理",
+            ]);
+            out.push(Finding::new(DQ_DEV_1, Severity::Info, col, Some(t), en, zh));
         }
         // DQ-DEV-2.
         if rec.ldl.reported().is_present() {
@@ -182,15 +235,10 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
                     };
                     (v >= lim).then(|| {
                         let t = format!("{} {}", fmt_num(c.raw()), c.unit().as_str());
+                        let lim = super::fmt_conv(tg_limit_mmol);
                         (
-                            format!(
-                                "TG {t} ≥ 400 mg/dL ({} mmol/L)",
-                                super::fmt_conv(tg_limit_mmol)
-                            ),
-                            format!(
-                                "甘油三酯 {t} ≥ 400 mg/dL（{} mmol/L）",
-                                super::fmt_conv(tg_limit_mmol)
-                            ),
+                            format!("TG {t} ≥ 400 mg/dL ({lim} mmol/L)"),
+                            format!("甘油三酯 {t} ≥ 400 mg/dL（{lim} mmol/L）"),
                         )
                     })
                 }
@@ -243,14 +291,25 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
     }
     // DQ-DEV-3.
     for (col, t, unit) in censored("fbg", &rec.fbg) {
-        out.push(Finding::new(
-            DQ_DEV_3,
-            Severity::Info,
-            col.clone(),
-            Some(t.clone()),
-            format!("`{col}` is {t} {unit}: outside the glucose meter range 20–600 mg/dL, kept as a censored value"),
-            format!("`{col}` 为 {t} {unit}：超出血糖仪测量范围 20–600 mg/dL，按截断值处理"),
-        ));
+        let en = cat(&[
+            "`",
+            &col,
+            "` is ",
+            &t,
+            " ",
+            unit,
+            ": outside the glucose meter range 20–600 mg/dL, kept as a censored value",
+        ]);
+        let zh = cat(&[
+            "`",
+            &col,
+            "` 为 ",
+            &t,
+            " ",
+            unit,
+            "：超出血糖仪测量范围 20–600 mg/dL，按截断值处理",
+        ]);
+        out.push(Finding::new(DQ_DEV_3, Severity::Info, col, Some(t), en, zh));
     }
     // DQ-DEV-4, glucose.
     at_limit(out, "fbg", &rec.fbg, GLUCOSE_METER_MGDL, 1, "glucose meter");

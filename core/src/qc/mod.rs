@@ -159,6 +159,16 @@ pub(crate) fn fmt_conv(v: f64) -> String {
     }
 }
 
+/// `parts` joined into one string allocated once at its final length: the messages'
+/// text without the `format!` machinery (the same bytes as `format!` would write).
+pub(crate) fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
 /// Builds a finding whose value is a number.
 pub(crate) fn num_finding(
     rule_id: &'static str,

@@ -134,9 +134,33 @@ const PLAIN: (&str, &str) = ("", "");
 const DERIVED: (&str, &str) = ("derived ", "计算得出的 ");
 
 /// Checks one plain number; pushes a Reject and masks `masks` when out of range.
-/// Returns true when the value is in range.
+/// Returns true when the value is in range. The check is inlined at every call (on
+/// native targets); the finding is built out of line (values are in range on almost
+/// every record).
 #[allow(clippy::too_many_arguments)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn plain(
+    out: &mut QcReport,
+    id: &'static str,
+    field: &str,
+    label: (&str, &str),
+    v: f64,
+    range: (f64, f64),
+    unit: &str,
+    masks: &[Field],
+) -> bool {
+    if within(v, range.0, range.1) {
+        return true;
+    }
+    out_of_range(out, id, field, label, v, range, unit, masks);
+    false
+}
+
+/// The finding of [`plain`] for a value out of range.
+#[allow(clippy::too_many_arguments)]
+#[cold]
+#[inline(never)]
+fn out_of_range(
     out: &mut QcReport,
     id: &'static str,
     field: &str,
@@ -145,10 +169,7 @@ fn plain(
     (lo, hi): (f64, f64),
     unit: &str,
     masks: &[Field],
-) -> bool {
-    if within(v, lo, hi) {
-        return true;
-    }
+) {
     let (ue, uz) = unit_texts(unit);
     let (ren, rzh) = range_text(lo, hi, unit);
     // A computed value is shown with at most four decimals; an entered one as is.
@@ -168,22 +189,48 @@ fn plain(
     for m in masks {
         out.masked.insert(*m);
     }
-    false
 }
 
-/// Checks both columns of a laboratory analyte against a mmol/L range.
+/// Checks both columns of a laboratory analyte against a mmol/L range (the checks
+/// inlined, the findings built out of line).
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn lab<A: Analyte>(
     out: &mut QcReport,
     id: &'static str,
     base: &str,
     d: &Dual<A>,
-    (lo, hi): (f64, f64),
+    range: (f64, f64),
     mask: Field,
 ) {
     if let Obs::Known(v) = d.mmol {
-        let v = v.value();
-        if !within(v, lo, hi) {
-            let (ren, rzh) = range_text(lo, hi, "mmol/L");
+        if !within(v.value(), range.0, range.1) {
+            lab_out_of_range(out, id, base, v.value(), None, range, mask);
+        }
+    }
+    if let Obs::Known(v) = d.mgdl {
+        let m = v.to_mmol().value();
+        if !within(m, range.0, range.1) {
+            lab_out_of_range(out, id, base, v.value(), Some(m), range, mask);
+        }
+    }
+}
+
+/// The finding of [`lab`]: `v` entered in mmol/L (`mgdl_as_mmol` `None`), or in mg/dL
+/// with its conversion `mgdl_as_mmol`.
+#[cold]
+#[inline(never)]
+fn lab_out_of_range(
+    out: &mut QcReport,
+    id: &'static str,
+    base: &str,
+    v: f64,
+    mgdl_as_mmol: Option<f64>,
+    (lo, hi): (f64, f64),
+    mask: Field,
+) {
+    let (ren, rzh) = range_text(lo, hi, "mmol/L");
+    match mgdl_as_mmol {
+        None => {
             let field = format!("{base}_mmol");
             out.push(num_finding(
                 id,
@@ -193,14 +240,8 @@ pub(crate) fn lab<A: Analyte>(
                 format!("`{field}` is {} mmol/L, {ren}", fmt_num(v)),
                 format!("`{field}` 为 {} mmol/L，{rzh}", fmt_num(v)),
             ));
-            out.masked.insert(mask);
         }
-    }
-    if let Obs::Known(v) = d.mgdl {
-        let m = v.to_mmol().value();
-        let v = v.value();
-        if !within(m, lo, hi) {
-            let (ren, rzh) = range_text(lo, hi, "mmol/L");
+        Some(m) => {
             let field = format!("{base}_mgdl");
             out.push(num_finding(
                 id,
@@ -218,9 +259,9 @@ pub(crate) fn lab<A: Analyte>(
                     fmt_conv(m)
                 ),
             ));
-            out.masked.insert(mask);
         }
     }
+    out.masked.insert(mask);
 }
 
 /// Runs DQ-RANGE-1…18 on a record.
