@@ -23,11 +23,16 @@ import subprocess
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+# No implementation timed here calls BLAS, but numpy's OpenBLAS starts a worker thread per
+# core at import, and on this 2-core machine they spin on the cores the threaded batch runs
+# need (perf: `blas_thread_server` 5-7 % of the samples). One BLAS thread: none started.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import cvdscreen
-from cvdscreen import models
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+import cvdscreen  # noqa: E402
+from cvdscreen import models  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
