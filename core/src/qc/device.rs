@@ -204,24 +204,13 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
             .cloned()
             .chain(censored("ldl", &rec.ldl))
         {
-            let en = cat(&[
-                "`",
+            let (en, zh) = censored_texts(
                 &col,
-                "` is ",
                 &t,
-                " ",
                 unit,
                 ": outside the CardioChek PA measuring range, kept as a censored value",
-            ]);
-            let zh = cat(&[
-                "`",
-                &col,
-                "` 为 ",
-                &t,
-                " ",
-                unit,
                 "：超出 CardioChek PA 测量范围，按截断值处理",
-            ]);
+            );
             out.push(Finding::new(DQ_DEV_1, Severity::Info, col, Some(t), en, zh));
         }
         // DQ-DEV-2.
@@ -291,28 +280,32 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
     }
     // DQ-DEV-3.
     for (col, t, unit) in censored("fbg", &rec.fbg) {
-        let en = cat(&[
-            "`",
+        let (en, zh) = censored_texts(
             &col,
-            "` is ",
             &t,
-            " ",
             unit,
             ": outside the glucose meter range 20–600 mg/dL, kept as a censored value",
-        ]);
-        let zh = cat(&[
-            "`",
-            &col,
-            "` 为 ",
-            &t,
-            " ",
-            unit,
             "：超出血糖仪测量范围 20–600 mg/dL，按截断值处理",
-        ]);
+        );
         out.push(Finding::new(DQ_DEV_3, Severity::Info, col, Some(t), en, zh));
     }
     // DQ-DEV-4, glucose.
     at_limit(out, "fbg", &rec.fbg, GLUCOSE_METER_MGDL, 1, "glucose meter");
+}
+
+/// The English and Chinese texts of a censored-value finding (DQ-DEV-1, DQ-DEV-3):
+/// "`col` is t unit" and its translation, then the rule's own tail.
+fn censored_texts(
+    col: &str,
+    t: &str,
+    unit: &str,
+    en_tail: &str,
+    zh_tail: &str,
+) -> (String, String) {
+    (
+        cat(&["`", col, "` is ", t, " ", unit, en_tail]),
+        cat(&["`", col, "` 为 ", t, " ", unit, zh_tail]),
+    )
 }
 
 #[cfg(test)]
