@@ -46,11 +46,6 @@ pub fn push_pct(s: &mut String, v: f64) {
     crate::shortest::push(s, v, 4);
 }
 
-/// `YYYY-MM-DD` as [`Date`](crate::date::Date)'s `Display`, appended to `s`.
-fn push_date(s: &mut String, d: crate::date::Date) {
-    d.push_iso(s);
-}
-
 /// Joins `items` with `;` into `s`.
 fn push_joined<'a>(s: &mut String, items: impl IntoIterator<Item = &'a str>) {
     for (i, it) in items.into_iter().enumerate() {
@@ -149,7 +144,7 @@ pub fn cells_into(a: &Assessment, out: &mut Vec<String>) {
             .map(|i| i.id),
     );
     if let Some(d) = g.next_follow_up {
-        push_date(next_fu, d);
+        d.push_iso(next_fu);
     }
 }
 

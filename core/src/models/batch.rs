@@ -253,8 +253,12 @@ trait Chunked<const F: usize>: Sized {
     /// models the linear predictor, `[X − X̄, ln S]`); `self` gives per-call data
     /// (WHO 2019's calibration rows); the others use none.
     fn head(&self, x: [f64; F]) -> [f64; 2];
-    /// The second half: the risk in percent from [`head`](Self::head)'s values.
-    fn tail(h: [f64; 2]) -> f64;
+    /// The second half: the risk in percent from [`head`](Self::head)'s values; for the
+    /// Cox-form models (China-PAR, PCE, Framingham) the survival step [`cox_pct`].
+    #[inline(always)]
+    fn tail(h: [f64; 2]) -> f64 {
+        cox_pct(h)
+    }
     /// The scalar API's kernel on one row's inputs: the risk in percent (the wasm32
     /// path; the chunked path runs the two halves as separate loops).
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -351,12 +355,13 @@ fn chunked<M: Chunked<F>, const F: usize>(
         // without a scalar remainder (with a length known only at run time, LLVM keeps
         // the bounds checks as extra loop exits and runs the last vector's worth of
         // rows of every chunk through a scalar copy of the loop).
-        let failed = if out.len() == CHUNK {
-            chunk(m, base, CHUNK, dense, &mut scratch, out, status)
+        if out.len() == CHUNK {
+            chunk(m, base, CHUNK, dense, &mut scratch, out, status);
         } else {
-            chunk(m, base, out.len(), dense, &mut scratch, out, status)
-        };
+            chunk(m, base, out.len(), dense, &mut scratch, out, status);
+        }
         let (ok, fl) = count(status);
+        let failed = out.len() - ok - fl;
         s.ok += ok;
         s.flagged += fl;
         s.failed += failed;
@@ -387,7 +392,7 @@ fn count(status: &[u8]) -> (usize, usize) {
 }
 
 /// Steps 1–3 of [`run_chunked`] on the `len` rows from `base` (`len ≤ CHUNK`, the
-/// lengths of `out` and `status`); returns the number of rows that failed.
+/// lengths of `out` and `status`).
 #[cfg(not(target_arch = "wasm32"))]
 #[inline(always)]
 fn chunk<M: Chunked<F>, const F: usize>(
@@ -398,7 +403,7 @@ fn chunk<M: Chunked<F>, const F: usize>(
     scratch: &mut Scratch<F>,
     out: &mut [f64],
     status: &mut [u8],
-) -> usize {
+) {
     let Scratch { x, h } = scratch;
     let len = len.min(CHUNK);
     let (out, status) = (&mut out[..len], &mut status[..len]);
@@ -446,14 +451,14 @@ fn chunk<M: Chunked<F>, const F: usize>(
         let [a, b] = m.head(std::array::from_fn(|f| x[f][j]));
         (h[0][j], h[1][j]) = (a, b);
     }
-    let mut failed = 0u32;
     for j in 0..len {
         let r = M::tail([h[0][j], h[1][j]]);
-        let ok = status[j] <= RowStatus::Flagged as u8;
-        failed += u32::from(!ok);
-        out[j] = if ok { r } else { f64::NAN };
+        out[j] = if status[j] <= RowStatus::Flagged as u8 {
+            r
+        } else {
+            f64::NAN
+        };
     }
-    failed as usize
 }
 
 /// The scalar checks of one row folded without branches, in the scalar order: the first
@@ -476,8 +481,9 @@ struct Checks {
     strict: bool,
 }
 
-/// More checks than any model's row has (China-PAR has 32). One more in a model's
-/// `status` panics at the first row in every test of that model, never silently.
+/// More checks than any model's row records (China-PAR, the most, records 22). One more
+/// in a model's `status` panics at the first row in every test of that model, never
+/// silently.
 const MAX_CHECKS: usize = 40;
 
 impl Checks {
@@ -871,11 +877,6 @@ impl Chunked<CP_F> for ChinaParRows<'_> {
             cp::kernel_head(&cp::Coefficients::select(male, &cp::MEN, &cp::WOMEN), &lane)
         }
     }
-
-    #[inline(always)]
-    fn tail(h: [f64; 2]) -> f64 {
-        cox_pct(h)
-    }
 }
 
 /// A China-PAR row's kernel inputs: the lane, then `male`.
@@ -1097,11 +1098,6 @@ impl Chunked<PCE_F> for PceRows<'_> {
             );
             pce_m::kernel_head(&co, &lane)
         }
-    }
-
-    #[inline(always)]
-    fn tail(h: [f64; 2]) -> f64 {
-        cox_pct(h)
     }
 }
 
@@ -1724,11 +1720,6 @@ impl Chunked<FRS_F> for FraminghamRows<'_> {
                 &lane,
             )
         }
-    }
-
-    #[inline(always)]
-    fn tail(h: [f64; 2]) -> f64 {
-        cox_pct(h)
     }
 }
 

@@ -159,14 +159,11 @@ pub(crate) fn fmt_conv(v: f64) -> String {
     }
 }
 
-/// `parts` joined into one string allocated once at its final length: the messages'
-/// text without the `format!` machinery (the same bytes as `format!` would write).
+/// `parts` joined into one string (`[&str]::concat`, allocated once at its final
+/// length): the messages' text without the `format!` machinery, the same bytes as
+/// `format!` would write. A function, so that `&String` parts coerce to `&str`.
 pub(crate) fn cat(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        s.push_str(p);
-    }
-    s
+    parts.concat()
 }
 
 /// Builds a finding whose value is a number.
