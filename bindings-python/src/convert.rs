@@ -9,44 +9,20 @@
 //! string arrays) are read in place from their buffers ([`Utf8Column`]): no Python
 //! object per cell.
 
+use cvdscreen::exchange::Cell;
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 use std::fmt::Write;
 
-/// Where cell text goes: a `String`, or the byte buffer of a [`BlockCells`] (whose text
-/// is checked as UTF-8 once per block, not once per number).
-pub trait Sink {
-    /// Appends ASCII bytes.
-    fn ascii(&mut self, b: &[u8]);
-    /// Appends `v` through `Display`.
-    fn display(&mut self, v: f64);
-}
-
-impl Sink for String {
-    fn ascii(&mut self, b: &[u8]) {
-        // Only ever given ASCII digits, signs and points.
-        self.push_str(std::str::from_utf8(b).unwrap_or_default());
-    }
-    fn display(&mut self, v: f64) {
-        // Writing to a String cannot fail.
-        let _ = write!(self, "{v}");
-    }
-}
-
-impl Sink for Vec<u8> {
-    fn ascii(&mut self, b: &[u8]) {
-        self.extend_from_slice(b);
-    }
-    fn display(&mut self, v: f64) {
-        // Writing to a Vec cannot fail.
-        let _ = std::io::Write::write_fmt(self, format_args!("{v}"));
-    }
+/// Appends ASCII bytes (digits, signs and points) to cell text.
+fn ascii(buf: &mut String, b: &[u8]) {
+    buf.push_str(std::str::from_utf8(b).unwrap_or_default());
 }
 
 /// Appends the cell text of a finite or non-finite float.
-pub fn push_f64(buf: &mut impl Sink, v: f64) {
+pub fn push_f64(buf: &mut String, v: f64) {
     if v.is_nan() {
         return;
     }
@@ -61,7 +37,10 @@ pub fn push_f64(buf: &mut impl Sink, v: f64) {
     // digits; anything else through `Display`.
     match short_decimal(v) {
         Some((m, k)) => push_scaled(buf, m, k),
-        None => buf.display(v),
+        // Writing to a String cannot fail.
+        None => {
+            let _ = write!(buf, "{v}");
+        }
     }
 }
 
@@ -103,22 +82,22 @@ fn digits(tmp: &mut [u8; 24], mut u: u64, min: usize, neg: bool) -> usize {
 }
 
 /// Appends `m / 10^k` as decimal text with `k ≥ 1` fractional digits (`m ≠ 0`).
-fn push_scaled(buf: &mut impl Sink, m: i64, k: u32) {
+fn push_scaled(buf: &mut String, m: i64, k: u32) {
     let mut tmp = [0u8; 24];
     let k = k as usize;
     let i = digits(&mut tmp, m.unsigned_abs(), k + 1, m < 0);
     let point = tmp.len() - k;
-    buf.ascii(&tmp[i..point]);
-    buf.ascii(b".");
-    buf.ascii(&tmp[point..]);
+    ascii(buf, &tmp[i..point]);
+    buf.push('.');
+    ascii(buf, &tmp[point..]);
 }
 
 /// Appends the cell text of an integer (the same text as `Display`, without the
 /// formatting machinery).
-pub fn push_i64(buf: &mut impl Sink, v: i64) {
+pub fn push_i64(buf: &mut String, v: i64) {
     let mut tmp = [0u8; 24];
     let i = digits(&mut tmp, v.unsigned_abs(), 1, v < 0);
-    buf.ascii(&tmp[i..]);
+    ascii(buf, &tmp[i..]);
 }
 
 fn type_name(v: &Bound<'_, PyAny>) -> String {
@@ -395,96 +374,37 @@ impl ColRef<'_> {
     }
 }
 
-/// The cell text of one column for a block of rows: text and booleans borrowed where
-/// they are (no copy), numbers written once, column by column, into one buffer.
-pub struct BlockCells<'a> {
-    col: ColRef<'a>,
-    /// First row of the block.
-    lo: usize,
-    /// Rows in the block.
-    n: usize,
-    /// Numbers: the text of rows `lo..`, cell `k` ending at `ends[k]`.
-    text: String,
-    ends: Vec<usize>,
-    /// The bytes the numbers are written into, before one UTF-8 check makes them `text`.
-    bytes: Vec<u8>,
-}
-
-impl<'a> BlockCells<'a> {
-    /// An empty block of `col`.
-    pub fn new(col: ColRef<'a>) -> Self {
-        BlockCells {
-            col,
-            lo: 0,
-            n: 0,
-            text: String::new(),
-            ends: Vec::new(),
-            bytes: Vec::new(),
-        }
-    }
-
-    /// Fills the block with rows `lo..hi`, reusing the buffers.
-    pub fn fill(&mut self, lo: usize, hi: usize) {
-        self.lo = lo;
-        self.n = hi - lo;
-        self.ends.clear();
-        let b = &mut self.bytes;
-        b.clear();
-        match self.col {
+impl<'a> ColRef<'a> {
+    /// Writes the cells of rows `lo..lo + n` into every `stride`-th slot of `out` (row
+    /// `lo + k` at `out[k * stride]`): one column of a row-major block of cells, with
+    /// the column's kind matched once per block. Numbers stay numbers
+    /// ([`cvdscreen::exchange::parse_typed`] reads them as their text), text is borrowed.
+    pub fn scatter(&self, lo: usize, n: usize, out: &mut [Cell<'a>], stride: usize) {
+        let slots = out.iter_mut().step_by(stride).take(n);
+        match *self {
             ColRef::F64(s) => {
-                for &v in &s[lo..hi] {
-                    push_f64(b, v);
-                    self.ends.push(b.len());
+                for (slot, &v) in slots.zip(&s[lo..lo + n]) {
+                    *slot = Cell::Float(v);
                 }
             }
             ColRef::I64(s) => {
-                for &v in &s[lo..hi] {
-                    push_i64(b, v);
-                    self.ends.push(b.len());
-                }
-            }
-            ColRef::Bool(_) | ColRef::Utf8(_) | ColRef::Text(_) => return,
-        }
-        // The digit writers and `Display` write ASCII only, so the check never fails;
-        // if it did, non-ASCII bytes would become `?`, one byte each, keeping `ends`.
-        self.text.clear();
-        match std::str::from_utf8(b) {
-            Ok(t) => self.text.push_str(t),
-            Err(_) => self.text.extend(
-                b.iter()
-                    .map(|&c| if c.is_ascii() { c as char } else { '?' }),
-            ),
-        }
-    }
-
-    /// Writes the cells of the rows of the last [`fill`](Self::fill) into every
-    /// `stride`-th slot of `out` (row `lo + k` at `out[k * stride]`): one column of a
-    /// row-major block of cells, with the column's kind matched once per block.
-    pub fn scatter<'s>(&'s self, out: &mut [&'s str], stride: usize) {
-        let (lo, n) = (self.lo, self.n);
-        let slots = out.iter_mut().step_by(stride).take(n);
-        match self.col {
-            ColRef::F64(_) | ColRef::I64(_) => {
-                let mut a = 0;
-                for (slot, &e) in slots.zip(&self.ends) {
-                    // ASCII text: every index is a character boundary.
-                    *slot = self.text.get(a..e).unwrap_or_default();
-                    a = e;
+                for (slot, &v) in slots.zip(&s[lo..lo + n]) {
+                    *slot = Cell::Int(v);
                 }
             }
             ColRef::Bool(s) => {
                 for (slot, &v) in slots.zip(&s[lo..lo + n]) {
-                    *slot = if v { "1" } else { "0" };
+                    *slot = Cell::Text(if v { "1" } else { "0" });
                 }
             }
             ColRef::Utf8(u) => {
                 for (k, slot) in slots.enumerate() {
-                    *slot = u.get(lo + k);
+                    *slot = Cell::Text(u.get(lo + k));
                 }
             }
             ColRef::Text(s) => {
                 for (slot, t) in slots.zip(&s[lo..lo + n]) {
-                    *slot = t;
+                    *slot = Cell::Text(t);
                 }
             }
         }
@@ -620,7 +540,7 @@ mod tests {
             x ^= x << 17;
             x
         };
-        let (mut buf, mut bytes) = (String::new(), Vec::new());
+        let mut buf = String::new();
         for i in 0..2_000_000u64 {
             let r = next();
             let v = match i % 4 {
@@ -642,9 +562,6 @@ mod tests {
             buf.clear();
             push_f64(&mut buf, v);
             assert_eq!(buf, format!("{v}"), "{v:e}");
-            bytes.clear();
-            push_f64(&mut bytes, v);
-            assert_eq!(bytes, buf.as_bytes(), "{v:e}");
         }
         for v in [0, 7, -7, 10, -1_000_000, i64::MAX, i64::MIN] {
             buf.clear();

@@ -1,10 +1,10 @@
 //! The table API: columns in, the output columns of `cvdscreen screen` (or the
 //! indicator table) out. Rows are screened on worker threads with the GIL released.
 
-use crate::convert::{BlockCells, ColRef, Column};
+use crate::convert::{ColRef, Column};
 use crate::record::profile;
 use cvdscreen::assess::{assess_with, Screener};
-use cvdscreen::exchange::{self, Col, Header};
+use cvdscreen::exchange::{self, Cell, Col, Header};
 use cvdscreen::indicators::screening::{
     AccumulatorOptions, GroupBy, IndicatorRow, ScreeningAccumulator,
 };
@@ -61,31 +61,24 @@ impl<'a> Table<'a> {
     }
 
     /// Calls `f` with the cells of every row of `lo..hi`, in order. The cells are read
-    /// in blocks of rows, column by column ([`BlockCells`]: text columns borrowed where
-    /// they are, numbers written once per block), into a row-major block of cell slices
-    /// whose rows are handed to `f` as they are.
-    fn for_each_row(&self, lo: usize, hi: usize, mut f: impl FnMut(&[&str])) {
+    /// in blocks of rows, column by column ([`ColRef::scatter`]: numbers as numbers,
+    /// text borrowed where it is), into a row-major block of cells whose rows are
+    /// handed to `f` as they are.
+    fn for_each_row(&self, lo: usize, hi: usize, mut f: impl FnMut(&[Cell<'_>])) {
         const BLOCK: usize = 1024;
-        let mut blocks: Vec<BlockCells<'_>> =
-            self.cols.iter().map(|&c| BlockCells::new(c)).collect();
-        let width = blocks.len();
+        let width = self.cols.len();
         if width == 0 {
             (lo..hi).for_each(|_| f(&[]));
             return;
         }
-        let mut spare = Vec::with_capacity(BLOCK * width);
+        let mut cells = vec![Cell::Text(""); BLOCK.min(hi - lo) * width];
         for a in (lo..hi).step_by(BLOCK) {
             let b = (a + BLOCK).min(hi);
-            for block in &mut blocks {
-                block.fill(a, b);
+            let block = &mut cells[..(b - a) * width];
+            for (c, col) in self.cols.iter().enumerate() {
+                col.scatter(a, b - a, &mut block[c..], width);
             }
-            let mut cells = recycle(std::mem::take(&mut spare));
-            cells.resize((b - a) * width, "");
-            for (c, block) in blocks.iter().enumerate() {
-                block.scatter(&mut cells[c..], width);
-            }
-            cells.chunks_exact(width).for_each(&mut f);
-            spare = recycle(cells);
+            block.chunks_exact(width).for_each(&mut f);
         }
     }
 
@@ -94,23 +87,29 @@ impl<'a> Table<'a> {
     fn duplicates(&self, k: usize) -> Option<DuplicateIndex> {
         let id = self.header.position(Col::Id).map(|p| self.cols[p]);
         let idn = self.header.position(Col::IdNumber).map(|p| self.cols[p]);
-        let parts = par_blocks(self.rows, k, 16_384, |lo, hi| {
-            let mut b = DuplicateIndexBuilder::default();
-            let (mut a, mut c) = (String::new(), String::new());
-            for i in lo..hi {
-                a.clear();
-                c.clear();
-                if let Some(col) = id {
-                    col.push(i, &mut a);
+        let parts = par_blocks(
+            self.rows,
+            k,
+            (16_384, usize::MAX),
+            || (),
+            |(), lo, hi| {
+                let mut b = DuplicateIndexBuilder::default();
+                let (mut a, mut c) = (String::new(), String::new());
+                for i in lo..hi {
+                    a.clear();
+                    c.clear();
+                    if let Some(col) = id {
+                        col.push(i, &mut a);
+                    }
+                    if let Some(col) = idn {
+                        col.push(i, &mut c);
+                    }
+                    let idn = exchange::id_number_syntax(c.trim());
+                    b.add(id.map(|_| a.trim()), idn.as_deref());
                 }
-                if let Some(col) = idn {
-                    col.push(i, &mut c);
-                }
-                let idn = exchange::id_number_syntax(c.trim());
-                b.add(id.map(|_| a.trim()), idn.as_deref());
-            }
-            b
-        });
+                b
+            },
+        );
         let mut it = parts.into_iter();
         let mut b = it.next().unwrap_or_default();
         for part in it {
@@ -119,14 +118,6 @@ impl<'a> Table<'a> {
         let index = b.finish();
         (!index.is_empty()).then_some(index)
     }
-}
-
-/// An emptied vector of borrowed cells with a new lifetime, in the same allocation: the
-/// standard library collects a `vec::IntoIter` into a `Vec` of the same layout in place,
-/// and the map never runs on an empty vector. Saves one allocation per block of rows.
-fn recycle<'b>(mut v: Vec<&str>) -> Vec<&'b str> {
-    v.clear();
-    v.into_iter().map(|_| "").collect()
 }
 
 fn threads(requested: Option<usize>) -> usize {
@@ -177,12 +168,23 @@ struct StrCol {
 }
 
 impl StrCol {
-    fn with_rows(rows: usize) -> Self {
-        let mut offsets = Vec::with_capacity(rows + 1);
-        offsets.push(0);
+    /// An empty column.
+    fn new() -> Self {
         StrCol {
-            data: Vec::with_capacity(rows * 4),
-            offsets,
+            data: Vec::new(),
+            offsets: vec![0],
+        }
+    }
+    /// Empties the column, keeping its buffers.
+    fn clear(&mut self) {
+        self.data.clear();
+        self.offsets.truncate(1);
+    }
+    /// The column in buffers of exactly its size (`Vec::clone` allocates the length).
+    fn exact_copy(&self) -> StrCol {
+        StrCol {
+            data: self.data.clone(),
+            offsets: self.offsets.clone(),
         }
     }
     #[inline]
@@ -201,35 +203,47 @@ impl StrCol {
     }
 }
 
-/// Splits `0..n` into contiguous blocks, about 8 per thread and at least
-/// `min_block` rows each, that `k` threads take one after the other (so a thread
-/// slowed down by other work on the machine takes fewer blocks); returns the
-/// results in block order.
-fn par_blocks<T: Send>(
+/// Splits `0..n` into contiguous blocks, about 8 per thread, of `min_block` to
+/// `max_block` rows (one thread: blocks of `max_block`), that `k` threads take one after the other (so a thread slowed
+/// down by other work on the machine takes fewer blocks); returns the results in
+/// block order. Each thread makes one `S` with `init` and hands it to every block it
+/// runs (scratch buffers reused from block to block).
+fn par_blocks<S, T: Send>(
     n: usize,
     k: usize,
-    min_block: usize,
-    f: impl Fn(usize, usize) -> T + Sync,
+    (min_block, max_block): (usize, usize),
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, usize, usize) -> T + Sync,
 ) -> Vec<T> {
     let k = k.min(n.div_ceil(min_block)).max(1);
-    if k == 1 {
-        return vec![f(0, n)];
-    }
-    let block = n.div_ceil(k * 8).max(min_block);
+    let max_block = max_block.max(min_block);
+    // One thread takes the rows in blocks of at most `max_block`, as they come.
+    let block = match k {
+        1 => n.clamp(1, max_block),
+        _ => n.div_ceil(k * 8).clamp(min_block, max_block),
+    };
     let blocks = n.div_ceil(block);
+    let run = |lo: usize, hi: usize, state: &mut S| f(state, lo, hi);
+    if k == 1 {
+        let mut state = init();
+        return (0..blocks.max(1))
+            .map(|b| run(b * block, ((b + 1) * block).min(n), &mut state))
+            .collect();
+    }
     let next = AtomicUsize::new(0);
     let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..k)
             .map(|_| {
-                let (f, next) = (&f, &next);
+                let (run, init, next) = (&run, &init, &next);
                 s.spawn(move || {
+                    let mut state = init();
                     let mut mine = Vec::new();
                     loop {
                         let b = next.fetch_add(1, Ordering::Relaxed);
                         if b >= blocks {
                             break mine;
                         }
-                        mine.push((b, f(b * block, ((b + 1) * block).min(n))));
+                        mine.push((b, run(b * block, ((b + 1) * block).min(n), &mut state)));
                     }
                 })
             })
@@ -245,27 +259,43 @@ fn par_blocks<T: Send>(
 
 /// Screens every row on `k` threads: per block of rows (contiguous, in order), the
 /// output columns in [`output::OUTPUT_COLUMNS`] order.
+///
+/// Each thread writes a block's cells into its own scratch columns, which grow to the
+/// largest block's size once and are reused, then copies them into columns of exactly
+/// the block's size. The kept output (some 350 MB for a million rows) is then all the
+/// fresh memory a call touches: growing every output column by doubling touched about
+/// twice that, and first-touch page faults cost more than the copy, most of all in
+/// virtual machines.
 fn screen_table(table: &Table<'_>, p: Profile, k: usize) -> Vec<Vec<StrCol>> {
     let screener = match table.duplicates(k) {
         Some(index) => Screener::with_duplicates(p, index),
         None => Screener::new(p),
     };
-    par_blocks(table.rows, k, 1024, |lo, hi| {
-        // The output cells of the current row, reused from row to row.
-        let mut cells = Vec::new();
-        let mut cols: Vec<StrCol> = output::OUTPUT_COLUMNS
+    let scratch = || {
+        let cols: Vec<StrCol> = output::OUTPUT_COLUMNS
             .iter()
-            .map(|_| StrCol::with_rows(hi - lo))
+            .map(|_| StrCol::new())
             .collect();
-        table.for_each_row(lo, hi, |row| {
-            // `cells_into` writes exactly one cell per output column.
-            output::cells_into(&screener.screen_cells(&table.header, row), &mut cells);
-            for (col, cell) in cols.iter_mut().zip(&cells) {
-                col.push(cell);
-            }
-        });
-        cols
-    })
+        // The output cells of the current row, reused from row to row.
+        (cols, Vec::new())
+    };
+    par_blocks(
+        table.rows,
+        k,
+        (1024, 16_384),
+        scratch,
+        |(cols, cells), lo, hi| {
+            cols.iter_mut().for_each(StrCol::clear);
+            table.for_each_row(lo, hi, |row| {
+                // `cells_into` writes exactly one cell per output column.
+                output::cells_into(&screener.screen_typed(&table.header, row).1, cells);
+                for (col, cell) in cols.iter_mut().zip(cells.iter()) {
+                    col.push(cell);
+                }
+            });
+            cols.iter().map(StrCol::exact_copy).collect()
+        },
+    )
 }
 
 /// Python str objects for output column `j`; repeated values share one object.
@@ -408,7 +438,7 @@ pub fn indicator_rows<'py>(
         let parts = par_ranges(table.rows, k, |lo, hi| {
             let mut acc = ScreeningAccumulator::new(options.clone());
             table.for_each_row(lo, hi, |row| {
-                let (rec, findings) = exchange::parse_record(&table.header, row);
+                let (rec, findings) = exchange::parse_typed(&table.header, row);
                 let a = assess_with(&rec, findings, &p, dups.as_ref());
                 acc.add(&IndicatorRow::from_assessment(&rec, &a));
             });

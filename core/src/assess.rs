@@ -222,11 +222,37 @@ impl Screener {
         cells: &[S],
         extra: Vec<Finding>,
     ) -> (ScreeningRecord, Assessment) {
-        if cells.len() != header.len() {
+        self.screen_row(header, cells.len(), extra, |n| {
+            exchange::parse_record(header, &cells[..n])
+        })
+    }
+
+    /// As [`screen_cells_with_record`](Self::screen_cells_with_record), for a row of
+    /// typed cells ([`exchange::parse_typed`]: the same values and findings as the
+    /// row's text).
+    pub fn screen_typed(
+        &self,
+        header: &Header,
+        cells: &[exchange::Cell<'_>],
+    ) -> (ScreeningRecord, Assessment) {
+        self.screen_row(header, cells.len(), Vec::new(), |n| {
+            exchange::parse_typed(header, &cells[..n])
+        })
+    }
+
+    /// Screens a row of `len` cells whose first `n` (at most the header's width) `parse`
+    /// reads.
+    fn screen_row(
+        &self,
+        header: &Header,
+        len: usize,
+        extra: Vec<Finding>,
+        parse: impl FnOnce(usize) -> (ScreeningRecord, Vec<Finding>),
+    ) -> (ScreeningRecord, Assessment) {
+        if len != header.len() {
             let mut findings = extra;
-            findings.push(exchange::field_count_finding(header.len(), cells.len()));
-            let (parsed, _) =
-                exchange::parse_record(header, &cells[..cells.len().min(header.len())]);
+            findings.push(exchange::field_count_finding(header.len(), len));
+            let (parsed, _) = parse(len.min(header.len()));
             // Every field unknown except the identifiers needed to report the row.
             let rec = ScreeningRecord {
                 columns: parsed.columns,
@@ -242,7 +268,7 @@ impl Screener {
         }
         // The parsed record stays where the parser put it (no copy of the whole record
         // into another local before it moves into the result).
-        let mut parsed = exchange::parse_record(header, cells);
+        let mut parsed = parse(len);
         if !extra.is_empty() {
             parsed.1.splice(0..0, extra);
         }

@@ -544,11 +544,7 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
         C::HrExamDate => rec.hr_exam_date = date!(),
         C::InterventionDate => rec.intervention_date = date!(),
         C::SevereAscvdEvents => {
-            let v = num!();
-            if v < 0.0 || v.fract() != 0.0 || v > f64::from(u32::MAX) {
-                return Err(err());
-            }
-            rec.severe_ascvd_events = Some(v as u32);
+            rec.severe_ascvd_events = Some(count_value(num!()).ok_or_else(err)?)
         }
         C::CkdStage => {
             rec.ckd_stage = Some(match s.to_ascii_lowercase().as_str() {
@@ -712,39 +708,121 @@ pub fn parse_record<S: AsRef<str>>(
     let mut findings = Vec::new();
     // Positions past the header's are not columns; unknown columns are skipped.
     for (cell, col) in cells.iter().zip(&header.cols) {
-        let Some(col) = *col else { continue };
-        let raw = cell.as_ref();
-        // An empty cell leaves its field unknown (as `set_cell` would): not a call.
-        if raw.is_empty() {
-            continue;
-        }
-        // The usual cells without `set_cell`'s general path (same values): `0` / `1`
-        // in a `Bool` column, a plain decimal in a `Number` or `Lab` column (not on
-        // wasm32, built for size).
-        match (col.kind(), raw.as_bytes()) {
-            (Kind::Bool, [b @ (b'0' | b'1')]) => {
-                if let Some(slot) = bool_slot(&mut rec, col) {
-                    *slot = Some(*b == b'1');
-                    continue;
-                }
-            }
-            (kind @ (Kind::Number | Kind::Lab), _) if !cfg!(target_arch = "wasm32") => {
-                if let Some(v) = parse_plain_decimal(raw) {
-                    if kind == Kind::Number {
-                        set_number(&mut rec, col, v);
-                    } else {
-                        set_lab(&mut rec, col, Obs::Known(v));
-                    }
-                    continue;
-                }
-            }
-            _ => {}
-        }
-        if let Err(e) = set_cell(&mut rec, col, raw) {
-            findings.push(parse_finding(&e, col.kind()));
+        if let Some(col) = *col {
+            read_text(&mut rec, &mut findings, col, cell.as_ref());
         }
     }
     (rec, findings)
+}
+
+/// One input cell as a front end with typed columns holds it (a binding reading
+/// numpy or Arrow columns): text, or a number that was never text.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum Cell<'a> {
+    /// Cell text, read as by [`parse_record`].
+    Text(&'a str),
+    /// A float; NaN is an empty cell.
+    Float(f64),
+    /// An integer.
+    Int(i64),
+}
+
+/// [`parse_record`] over typed cells. A number is read exactly as [`parse_record`]
+/// reads its text — the shortest round-trip decimal that `Display` writes, the
+/// integer's digits — giving the same field values and the same findings without
+/// writing the digits and reading them back: a finite number in a `Number` or `Lab`
+/// column is the value (the text reads back to it), 0 and 1 in a `Bool` column,
+/// a whole number in a `Count` column. Any other number (in a text column, `-0` in a
+/// `Bool` column, infinities) goes through its text.
+pub fn parse_typed(header: &Header, cells: &[Cell<'_>]) -> (ScreeningRecord, Vec<Finding>) {
+    let mut rec = ScreeningRecord {
+        columns: header.columns(),
+        ..Default::default()
+    };
+    let mut findings = Vec::new();
+    let mut text = String::new();
+    for (cell, col) in cells.iter().zip(&header.cols) {
+        let Some(col) = *col else { continue };
+        let v = match *cell {
+            Cell::Text(raw) => {
+                read_text(&mut rec, &mut findings, col, raw);
+                continue;
+            }
+            Cell::Float(v) if v.is_nan() => continue,
+            Cell::Float(v) => v,
+            // Correctly rounded, as the digits' parse is.
+            Cell::Int(i) => i as f64,
+        };
+        if v.is_finite() && set_value(&mut rec, col, v) {
+            continue;
+        }
+        text.clear();
+        match *cell {
+            Cell::Int(i) => text.push_str(&i.to_string()),
+            _ => crate::shortest::push(&mut text, v, 0),
+        }
+        read_text(&mut rec, &mut findings, col, &text);
+    }
+    (rec, findings)
+}
+
+/// Sets the field of column `col` to the finite number `v` when its text would be
+/// read as `v` without a finding; `false` (nothing set) for any other column or value.
+fn set_value(rec: &mut ScreeningRecord, col: Col, v: f64) -> bool {
+    match col.kind() {
+        Kind::Number => set_number(rec, col, v),
+        Kind::Lab => set_lab(rec, col, Obs::Known(v)),
+        // `-0` is not a spelling of false.
+        Kind::Bool if v.to_bits() == 0 || v == 1.0 => match bool_slot(rec, col) {
+            Some(slot) => *slot = Some(v == 1.0),
+            None => return false,
+        },
+        Kind::Count if col == Col::SevereAscvdEvents => match count_value(v) {
+            Some(n) => rec.severe_ascvd_events = Some(n),
+            None => return false,
+        },
+        _ => return false,
+    }
+    true
+}
+
+/// A `Count` cell's value: a whole number from 0 to `u32::MAX`.
+fn count_value(v: f64) -> Option<u32> {
+    (v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX)).then_some(v as u32)
+}
+
+/// Reads one cell's text into its field, or adds its DQ-PARSE-1 finding.
+#[inline]
+fn read_text(rec: &mut ScreeningRecord, findings: &mut Vec<Finding>, col: Col, raw: &str) {
+    // An empty cell leaves its field unknown (as `set_cell` would): not a call.
+    if raw.is_empty() {
+        return;
+    }
+    // The usual cells without `set_cell`'s general path (same values): `0` / `1`
+    // in a `Bool` column, a plain decimal in a `Number` or `Lab` column (not on
+    // wasm32, built for size).
+    match (col.kind(), raw.as_bytes()) {
+        (Kind::Bool, [b @ (b'0' | b'1')]) => {
+            if let Some(slot) = bool_slot(rec, col) {
+                *slot = Some(*b == b'1');
+                return;
+            }
+        }
+        (kind @ (Kind::Number | Kind::Lab), _) if !cfg!(target_arch = "wasm32") => {
+            if let Some(v) = parse_plain_decimal(raw) {
+                if kind == Kind::Number {
+                    set_number(rec, col, v);
+                } else {
+                    set_lab(rec, col, Obs::Known(v));
+                }
+                return;
+            }
+        }
+        _ => {}
+    }
+    if let Err(e) = set_cell(rec, col, raw) {
+        findings.push(parse_finding(&e, col.kind()));
+    }
 }
 
 /// Parses a record from `(column name, cell text)` pairs, e.g. a Python dict or a JS
@@ -761,6 +839,86 @@ pub fn parse_pairs<K: AsRef<str>, V: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A typed cell gives the record and findings of its text, in every column: the
+    /// shortest decimal `Display` writes for a float (nothing for NaN), the digits of
+    /// an integer. Compared as `Debug` text, which tells `-0.0` from `0.0`.
+    #[test]
+    fn typed_cells_read_as_their_text() {
+        let floats = [
+            0.0,
+            -0.0,
+            1.0,
+            2.0,
+            0.5,
+            -3.0,
+            135.0,
+            5.2,
+            0.1 + 0.2,
+            1e-7,
+            1e20,
+            1234567.125,
+            4294967295.0,
+            4294967296.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let ints = [
+            0,
+            1,
+            -1,
+            2,
+            135,
+            4294967296,
+            (1 << 53) + 1,
+            i64::MAX,
+            i64::MIN,
+        ];
+        let mut checked = 0;
+        for &col in Col::ALL {
+            // The column alone, and after `id` (a second position).
+            for names in [vec![col.name()], vec!["id", col.name()]] {
+                let header = Header::new(&names);
+                let cells = |c: Cell<'static>| -> Vec<Cell<'static>> {
+                    let mut v = vec![Cell::Text("x1"); names.len() - 1];
+                    v.push(c);
+                    v
+                };
+                let texts = |t: String| -> Vec<String> {
+                    let mut v = vec!["x1".to_string(); names.len() - 1];
+                    v.push(t);
+                    v
+                };
+                for &f in &floats {
+                    let text = if f.is_nan() {
+                        String::new()
+                    } else {
+                        format!("{f}")
+                    };
+                    let typed = parse_typed(&header, &cells(Cell::Float(f)));
+                    let read = parse_record(&header, &texts(text.clone()));
+                    assert_eq!(format!("{typed:?}"), format!("{read:?}"), "{col:?} {text}");
+                    checked += 1;
+                }
+                for &i in &ints {
+                    let typed = parse_typed(&header, &cells(Cell::Int(i)));
+                    let read = parse_record(&header, &texts(i.to_string()));
+                    assert_eq!(format!("{typed:?}"), format!("{read:?}"), "{col:?} {i}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, Col::ALL.len() * 2 * (floats.len() + ints.len()));
+        // Text cells are read as text.
+        let header = Header::new(&["age", "sex", "bp_treated"]);
+        let typed = parse_typed(
+            &header,
+            &[Cell::Text("61"), Cell::Text("male"), Cell::Text("yes")],
+        );
+        let read = parse_record(&header, &["61", "male", "yes"]);
+        assert_eq!(format!("{typed:?}"), format!("{read:?}"));
+    }
 
     #[test]
     fn plain_decimals_parse_as_the_std_parser() {
