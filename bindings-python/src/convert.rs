@@ -380,31 +380,66 @@ impl<'a> ColRef<'a> {
     /// the column's kind matched once per block. Numbers stay numbers
     /// ([`cvdscreen::exchange::parse_typed`] reads them as their text), text is borrowed.
     pub fn scatter(&self, lo: usize, n: usize, out: &mut [Cell<'a>], stride: usize) {
-        let slots = out.iter_mut().step_by(stride).take(n);
+        // Row `k`'s slot is the first of the `k`-th chunk of `stride` cells.
+        let rows = out.chunks_mut(stride).take(n);
         match *self {
             ColRef::F64(s) => {
-                for (slot, &v) in slots.zip(&s[lo..lo + n]) {
-                    *slot = Cell::Float(v);
+                for (row, &v) in rows.zip(&s[lo..lo + n]) {
+                    row[0] = Cell::Float(v);
                 }
             }
             ColRef::I64(s) => {
-                for (slot, &v) in slots.zip(&s[lo..lo + n]) {
-                    *slot = Cell::Int(v);
+                for (row, &v) in rows.zip(&s[lo..lo + n]) {
+                    row[0] = Cell::Int(v);
                 }
             }
             ColRef::Bool(s) => {
-                for (slot, &v) in slots.zip(&s[lo..lo + n]) {
-                    *slot = Cell::Text(if v { "1" } else { "0" });
+                for (row, &v) in rows.zip(&s[lo..lo + n]) {
+                    row[0] = Cell::Text(if v { "1" } else { "0" });
                 }
             }
-            ColRef::Utf8(u) => {
-                for (k, slot) in slots.enumerate() {
-                    *slot = Cell::Text(u.get(lo + k));
-                }
-            }
+            ColRef::Utf8(u) => match u.offsets {
+                // The offsets' width and the validity bitmap matched once per block.
+                OffsetsRef::I32(o) => u.scatter(o, lo, rows),
+                OffsetsRef::I64(o) => u.scatter(o, lo, rows),
+            },
             ColRef::Text(s) => {
-                for (slot, t) in slots.zip(&s[lo..lo + n]) {
-                    *slot = Cell::Text(t);
+                for (row, t) in rows.zip(&s[lo..lo + n]) {
+                    row[0] = Cell::Text(t);
+                }
+            }
+        }
+    }
+}
+
+impl<'a> Utf8Ref<'a> {
+    /// [`ColRef::scatter`] of this column with its offsets `o` (`self.offsets`).
+    fn scatter<'r, O: Copy + Into<i64>>(
+        &self,
+        o: &[O],
+        lo: usize,
+        rows: impl Iterator<Item = &'r mut [Cell<'a>]>,
+    ) where
+        'a: 'r,
+    {
+        let j0 = self.offset + lo;
+        // Offsets checked non-negative, in order and on character boundaries in
+        // `Column::view`.
+        let text = |j: usize| {
+            let (a, b) = (o[j].into() as usize, o[j + 1].into() as usize);
+            self.data.get(a..b).unwrap_or_default()
+        };
+        match self.validity {
+            None => {
+                for (k, row) in rows.enumerate() {
+                    row[0] = Cell::Text(text(j0 + k));
+                }
+            }
+            Some(v) => {
+                for (k, row) in rows.enumerate() {
+                    let j = j0 + k;
+                    let valid = v[j >> 3] & (1 << (j & 7)) != 0;
+                    row[0] = Cell::Text(if valid { text(j) } else { "" });
                 }
             }
         }
