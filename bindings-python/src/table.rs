@@ -163,43 +163,18 @@ fn read_columns<'py>(
 /// One output column of one thread's rows in the Arrow `large_string` layout: the
 /// UTF-8 bytes of every cell and `rows + 1` offsets.
 struct StrCol {
-    data: Vec<u8>,
+    data: String,
     offsets: Vec<i64>,
 }
 
 impl StrCol {
-    /// An empty column.
-    fn new() -> Self {
-        StrCol {
-            data: Vec::new(),
-            offsets: vec![0],
-        }
-    }
-    /// Empties the column, keeping its buffers.
-    fn clear(&mut self) {
-        self.data.clear();
-        self.offsets.truncate(1);
-    }
-    /// The column in buffers of exactly its size (`Vec::clone` allocates the length).
-    fn exact_copy(&self) -> StrCol {
-        StrCol {
-            data: self.data.clone(),
-            offsets: self.offsets.clone(),
-        }
-    }
-    #[inline]
-    fn push(&mut self, s: &str) {
-        self.data.extend_from_slice(s.as_bytes());
-        // A Vec never holds more than isize::MAX bytes.
-        self.offsets.push(self.data.len() as i64);
-    }
     fn rows(&self) -> usize {
         self.offsets.len() - 1
     }
-    /// Cell `i`. Only whole `&str` were pushed, so every cell is UTF-8.
+    /// Cell `i`. Whole cells were appended, so every offset is a character boundary.
     fn get(&self, i: usize) -> &str {
         let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
-        std::str::from_utf8(&self.data[a..b]).unwrap_or_default()
+        self.data.get(a..b).unwrap_or_default()
     }
 }
 
@@ -271,31 +246,45 @@ fn screen_table(table: &Table<'_>, p: Profile, k: usize) -> Vec<Vec<StrCol>> {
         Some(index) => Screener::with_duplicates(p, index),
         None => Screener::new(p),
     };
-    let scratch = || {
-        let cols: Vec<StrCol> = output::OUTPUT_COLUMNS
-            .iter()
-            .map(|_| StrCol::new())
-            .collect();
-        // The output cells of the current row, reused from row to row.
-        (cols, Vec::new())
-    };
     par_blocks(
         table.rows,
         k,
         (1024, 16_384),
-        scratch,
-        |(cols, cells), lo, hi| {
-            cols.iter_mut().for_each(StrCol::clear);
+        Scratch::default,
+        |Scratch { texts, offsets }, lo, hi| {
+            for (t, o) in texts.iter_mut().zip(offsets.iter_mut()) {
+                t.clear();
+                o.clear();
+                o.push(0);
+            }
             table.for_each_row(lo, hi, |row| {
-                // `cells_into` writes exactly one cell per output column.
-                output::cells_into(&screener.screen_typed(&table.header, row).1, cells);
-                for (col, cell) in cols.iter_mut().zip(cells.iter()) {
-                    col.push(cell);
+                // Each output cell appended to its column's text, then each column's
+                // offset: `cells_append` writes exactly one cell per column.
+                output::cells_append(&screener.screen_typed(&table.header, row).1, texts);
+                for (o, t) in offsets.iter_mut().zip(texts.iter()) {
+                    // A String never holds more than isize::MAX bytes.
+                    o.push(t.len() as i64);
                 }
             });
-            cols.iter().map(StrCol::exact_copy).collect()
+            // `clone` allocates exactly the length.
+            texts
+                .iter()
+                .zip(offsets.iter())
+                .map(|(t, o)| StrCol {
+                    data: t.clone(),
+                    offsets: o.clone(),
+                })
+                .collect()
         },
     )
+}
+
+/// One thread's output columns for the block it is screening (text and offsets of
+/// each column, in [`output::OUTPUT_COLUMNS`] order), reused from block to block.
+#[derive(Default)]
+struct Scratch {
+    texts: [String; output::N_OUTPUT],
+    offsets: [Vec<i64>; output::N_OUTPUT],
 }
 
 /// Python str objects for output column `j`; repeated values share one object.
@@ -374,7 +363,7 @@ pub fn screen_columns_arrow<'py>(
         for (j, col) in part.into_iter().enumerate() {
             out[j].1.push((
                 PyArray1::from_vec(py, col.offsets),
-                PyArray1::from_vec(py, col.data),
+                PyArray1::from_vec(py, col.data.into_bytes()),
             ));
         }
     }

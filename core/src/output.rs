@@ -71,6 +71,19 @@ pub fn cells_into(a: &Assessment, out: &mut Vec<String>) {
     for c in out.iter_mut() {
         c.clear();
     }
+    if let Ok(cols) = <&mut [String; N_OUTPUT]>::try_from(&mut out[..]) {
+        cells_append(a, cols);
+    }
+}
+
+/// Number of output columns.
+pub const N_OUTPUT: usize = OUTPUT_COLUMNS.len();
+
+/// Appends each output cell of `a` to the text of its column, `cols[j]` taking the
+/// cell of [`OUTPUT_COLUMNS`]`[j]`: a front end that builds columns (Arrow's layout:
+/// the cells' text end to end, plus offsets) writes the cells in place, without a
+/// buffer per cell. Each cell is appended whole, so the column stays valid UTF-8.
+pub fn cells_append(a: &Assessment, cols: &mut [String; N_OUTPUT]) {
     let hr = &a.high_risk;
     let m = &a.models;
     let g = &a.guideline;
@@ -81,10 +94,7 @@ pub fn cells_into(a: &Assessment, out: &mut Vec<String>) {
         }
     }
     let [qc_status, qc_findings, high_risk, high_risk_reasons, china_par, who_lab, who_nonlab, who_ish, pce, prevent_cvd, prevent_ascvd, framingham, risk_level, bp_grade, lipid_level, ldl_target, urgent, plan, next_fu] =
-        &mut out[..]
-    else {
-        unreachable!("resized to OUTPUT_COLUMNS")
-    };
+        cols;
     qc_status.push_str(a.qc_status().as_str());
     {
         // The distinct rule ids in sorted order (QcReport::rule_ids without its Vec).
