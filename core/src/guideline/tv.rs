@@ -117,18 +117,14 @@ thread_local! {
 }
 
 impl Oracle {
-    /// An oracle from the pool (or a new one), with no choices made.
+    /// An oracle from the pool (or a new one); each enumeration on it clears what
+    /// the previous one left ([`Enumerations::drive`]).
     fn take() -> Box<Oracle> {
-        let mut q = LAST
-            .try_with(std::cell::Cell::take)
+        LAST.try_with(std::cell::Cell::take)
             .ok()
             .flatten()
             .or_else(|| POOL.try_with(|p| p.borrow_mut().pop()).ok().flatten())
-            .unwrap_or_default();
-        q.prefix.clear();
-        q.all_branched.clear();
-        q.all_assumed.clear();
-        q
+            .unwrap_or_default()
     }
 
     /// Returns an oracle to the pool (nested enumerations use several at once).
@@ -384,33 +380,131 @@ enum Driven {
     Disagreed(Vec<&'static str>),
 }
 
-/// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
-/// path, hands each result to `keep`, and returns the assumed-absent flags when `key`
-/// agreed on every run, or the inputs branched on at the first disagreement.
-///
-/// `with_assumed`: whether the caller wants the assumed-absent flags (copying them
-/// allocates, and most records leave a few guideline-only flags empty); when false,
-/// `Agreed` carries an empty list.
+/// An oracle held for a series of enumerations: taken from the pool once and given
+/// back when dropped, instead of once per enumeration (the plan of one record runs a
+/// dozen; in a shared library every pool access is a thread-local look-up). Each
+/// enumeration starts as on a fresh oracle (no choices, nothing collected), so a
+/// series on one `Enumerations` gives exactly the results of the free functions
+/// ([`enumerate_first`], [`decide`]), which use one each.
+pub(crate) struct Enumerations {
+    /// Always `Some` until dropped.
+    q: Option<Box<Oracle>>,
+}
+
+impl Enumerations {
+    /// An oracle from the pool (or a new one).
+    pub(crate) fn new() -> Self {
+        Enumerations {
+            q: Some(Oracle::take()),
+        }
+    }
+
+    /// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
+    /// path, hands each result to `keep`, and returns the assumed-absent flags when
+    /// `key` agreed on every run, or the inputs branched on at the first disagreement.
+    ///
+    /// `with_assumed`: whether the caller wants the assumed-absent flags (copying them
+    /// allocates, and most records leave a few guideline-only flags empty); when false,
+    /// `Agreed` carries an empty list.
+    fn drive<R, K: PartialEq>(
+        &mut self,
+        mut f: impl FnMut(&mut Oracle) -> R,
+        key: impl Fn(&R) -> K,
+        mut keep: impl FnMut(R),
+        with_assumed: bool,
+    ) -> Driven {
+        let Some(q) = self.q.as_deref_mut() else {
+            unreachable!("an Enumerations holds its oracle until dropped")
+        };
+        q.prefix.clear();
+        q.all_branched.clear();
+        q.all_assumed.clear();
+        let agreed = drive_with(q, &mut f, key, &mut keep, with_assumed);
+        // Copies of the names (no allocation when there are none).
+        if agreed {
+            Driven::Agreed(if with_assumed {
+                q.all_assumed.clone()
+            } else {
+                Vec::new()
+            })
+        } else {
+            Driven::Disagreed(q.all_branched.clone())
+        }
+    }
+
+    /// [`enumerate_first`] on this oracle.
+    pub(crate) fn first<R, K: PartialEq>(
+        &mut self,
+        f: impl FnMut(&mut Oracle) -> R,
+        key: impl Fn(&R) -> K,
+    ) -> Result<R, Vec<&'static str>> {
+        let mut first: Option<R> = None;
+        let keep = |r| {
+            if first.is_none() {
+                first = Some(r);
+            }
+        };
+        match self.drive(f, key, keep, false) {
+            // Every agreed enumeration has run at least once.
+            Driven::Agreed(_) => first.ok_or_else(Vec::new),
+            Driven::Disagreed(missing) => Err(missing),
+        }
+    }
+
+    /// As [`decide`] without the assumed-absent flags, for callers that drop them:
+    /// the outcome and the missing inputs.
+    pub(crate) fn decide_missing(
+        &mut self,
+        f: impl FnMut(&mut Oracle) -> bool,
+    ) -> (Outcome, Vec<&'static str>) {
+        let (o, missing, _) = self.decide_with(f, false);
+        (o, missing)
+    }
+
+    fn decide_with(
+        &mut self,
+        f: impl FnMut(&mut Oracle) -> bool,
+        with_assumed: bool,
+    ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
+        let mut first: Option<bool> = None;
+        match self.drive(
+            f,
+            |b| *b,
+            |b| {
+                first.get_or_insert(b);
+            },
+            with_assumed,
+        ) {
+            Driven::Agreed(assumed) => (
+                if first == Some(true) {
+                    Outcome::Fired
+                } else {
+                    Outcome::NotFired
+                },
+                Vec::new(),
+                assumed,
+            ),
+            Driven::Disagreed(branched) => (Outcome::Indeterminate, branched, Vec::new()),
+        }
+    }
+}
+
+impl Drop for Enumerations {
+    fn drop(&mut self) {
+        if let Some(q) = self.q.take() {
+            q.give();
+        }
+    }
+}
+
+/// [`Enumerations::drive`] on an oracle of its own.
 fn drive<R, K: PartialEq>(
-    mut f: impl FnMut(&mut Oracle) -> R,
+    f: impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
-    mut keep: impl FnMut(R),
+    keep: impl FnMut(R),
     with_assumed: bool,
 ) -> Driven {
-    let mut q = Oracle::take();
-    let agreed = drive_with(&mut q, &mut f, key, &mut keep, with_assumed);
-    // Copies of the names (no allocation when there are none).
-    let r = if agreed {
-        Driven::Agreed(if with_assumed {
-            q.all_assumed.clone()
-        } else {
-            Vec::new()
-        })
-    } else {
-        Driven::Disagreed(q.all_branched.clone())
-    };
-    q.give();
-    r
+    Enumerations::new().drive(f, key, keep, with_assumed)
 }
 
 /// The runs of one enumeration on `q`; true when `key` agreed on every run. The
@@ -500,17 +594,7 @@ pub(crate) fn enumerate_first<R, K: PartialEq>(
     f: impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
 ) -> Result<R, Vec<&'static str>> {
-    let mut first: Option<R> = None;
-    let keep = |r| {
-        if first.is_none() {
-            first = Some(r);
-        }
-    };
-    match drive(f, key, keep, false) {
-        // Every agreed enumeration has run at least once.
-        Driven::Agreed(_) => first.ok_or_else(Vec::new),
-        Driven::Disagreed(missing) => Err(missing),
-    }
+    Enumerations::new().first(f, key)
 }
 
 /// Shorthand: a boolean procedure as a rule outcome with its missing inputs and
@@ -518,40 +602,7 @@ pub(crate) fn enumerate_first<R, K: PartialEq>(
 pub fn decide(
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
-    decide_with(f, true)
-}
-
-/// As [`decide`] without the assumed-absent flags, for callers that drop them:
-/// the outcome and the missing inputs.
-pub(crate) fn decide_missing(f: impl FnMut(&mut Oracle) -> bool) -> (Outcome, Vec<&'static str>) {
-    let (o, missing, _) = decide_with(f, false);
-    (o, missing)
-}
-
-fn decide_with(
-    f: impl FnMut(&mut Oracle) -> bool,
-    with_assumed: bool,
-) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
-    let mut first: Option<bool> = None;
-    match drive(
-        f,
-        |b| *b,
-        |b| {
-            first.get_or_insert(b);
-        },
-        with_assumed,
-    ) {
-        Driven::Agreed(assumed) => (
-            if first == Some(true) {
-                Outcome::Fired
-            } else {
-                Outcome::NotFired
-            },
-            Vec::new(),
-            assumed,
-        ),
-        Driven::Disagreed(branched) => (Outcome::Indeterminate, branched, Vec::new()),
-    }
+    Enumerations::new().decide_with(f, true)
 }
 
 #[cfg(test)]
