@@ -153,10 +153,20 @@ pub struct UrgentCriterion {
 pub struct UrgentReferral {
     /// `yes` when any criterion fired.
     pub fired: bool,
-    /// Every criterion with its outcome.
-    pub criteria: Vec<UrgentCriterion>,
+    /// Every criterion with its outcome: BP, high glucose, low glucose (in line, no
+    /// allocation per record; serialised as a list).
+    #[serde(serialize_with = "as_list")]
+    pub criteria: [UrgentCriterion; 3],
     /// Criteria not evaluated because their input is unknown (never silently "normal").
     pub not_evaluated: Vec<&'static str>,
+}
+
+/// Serialises an array as a sequence, as the `Vec` it was.
+fn as_list<S: serde::Serializer, T: Serialize, const N: usize>(
+    v: &[T; N],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v)
 }
 
 impl UrgentReferral {
@@ -193,7 +203,7 @@ fn urgent_referral_with(p: &Person<'_>, e: &mut Enumerations) -> UrgentReferral 
         .decide_missing(|q| p.fbg(q, Op::Ge, URGENT_GLUCOSE_HIGH))
         .0;
     let lo = e.decide_missing(|q| p.fbg(q, Op::Le, URGENT_GLUCOSE_LOW)).0;
-    let criteria = vec![
+    let criteria = [
         UrgentCriterion {
             rule_id: BPHS_HTN_5,
             criterion: "bp",
@@ -614,6 +624,31 @@ fn with_hr(
     )
 }
 
+/// A condition that several of a plan's enumerations ask: its answer when it is a
+/// constant of the person ([`Enumerations::constant`]: every input it reads is
+/// known), read in place of asking it again on every run.
+struct Shared<F> {
+    known: Option<bool>,
+    ask: F,
+}
+
+impl<F: Fn(&mut Oracle) -> bool> Shared<F> {
+    fn new(e: &mut Enumerations, ask: F) -> Self {
+        Shared {
+            known: e.constant(&ask),
+            ask,
+        }
+    }
+
+    /// The answer on this run.
+    fn get(&self, q: &mut Oracle) -> bool {
+        match self.known {
+            Some(b) => b,
+            None => (self.ask)(q),
+        }
+    }
+}
+
 /// Builds the plan of one assessed person. Inputs: the record and the values QC lets
 /// the rules see, the programme high-risk status (`mpp-2014`), the China-PAR 10-year
 /// percentage when computed (only used by `aspirin_risk_source = ChinaPar`) and the
@@ -663,7 +698,10 @@ pub(crate) fn plan_with(
     // Secondary prevention (INT-3).
     let (sec_o, sec_m) = with_hr(e, high_risk, |q| p.cond1_cvd(q));
     // Antihypertensive start (CN2020-4) for every screenee with hypertension.
-    let mut bpd = cn2020::bp_drugs_with(&p, e);
+    // Hypertension (COND-3) is asked by the BP-drug decision and three items: a
+    // constant for all of them when its inputs are known.
+    let htn = Shared::new(e, |q: &mut Oracle| p.cond3_htn(q));
+    let mut bpd = cn2020::bp_drugs_with(&p, e, htn.known);
     let (ah_o, ah_m) = match bpd.decision {
         Some(BpDrugDecision::Start) => (Outcome::Fired, Vec::new()),
         Some(_) => (Outcome::NotFired, Vec::new()),
@@ -671,7 +709,7 @@ pub(crate) fn plan_with(
     };
     let (ts, td) = bpd.target.unwrap_or((140.0, 90.0));
     // BP control advice (INT-2).
-    let (bpc_o, bpc_m) = with_hr(e, high_risk, |q| p.cond3_htn(q));
+    let (bpc_o, bpc_m) = with_hr(e, high_risk, |q| htn.get(q));
     // Statin: a lipid stratum of high or above, or a CN2020-3 indication.
     let by_level = match strat.level {
         Some(l) if l >= LipidLevel::High => Outcome::Fired,
@@ -728,7 +766,7 @@ pub(crate) fn plan_with(
     // Targeted lifestyle items (INT-1 targeting, INT-PLAN-1).
     let (sm_o, sm_m) = e.decide_missing(|q| p.smoker(q));
     let (ds_o, ds_m) =
-        e.decide_missing(|q| p.cond3_htn(q) || q.flag("high_salt_diet", rec.high_salt_diet));
+        e.decide_missing(|q| htn.get(q) || q.flag("high_salt_diet", rec.high_salt_diet));
     let overweight = |q: &mut Oracle| {
         p.bmi(q, Op::Ge, 24.0) || {
             let t = if p.male(q) { 90.0 } else { 85.0 };
@@ -746,8 +784,9 @@ pub(crate) fn plan_with(
             )
         }
     };
-    let (w_o, w_m) = e.decide_missing(overweight);
-    let (pa_o, pa_m) = e.decide_missing(|q| overweight(q) || p.cond3_htn(q) || p.cond5_diabetes(q));
+    let overweight = Shared::new(e, overweight);
+    let (w_o, w_m) = e.decide_missing(|q| overweight.get(q));
+    let (pa_o, pa_m) = e.decide_missing(|q| overweight.get(q) || htn.get(q) || p.cond5_diabetes(q));
 
     // The handbook item is always kept.
     let kept = 1 + [
@@ -1049,6 +1088,36 @@ mod tests {
         let (rec, ev) = person(pairs);
         let hr = mpp2014::evaluate(&rec, &ev, &Profile::default()).status;
         plan(&rec, &ev, hr, None, &GuidelineOptions::default())
+    }
+
+    #[test]
+    fn in_line_lists_serialise_and_print_as_the_vecs_they_were() {
+        let p = plan_of(&[
+            ("sbp", "185"),
+            ("dbp", "95"),
+            ("fbg_mmol", "17"),
+            ("diabetes", "1"),
+            ("age", "50"),
+            ("ldl_mmol", "5.0"),
+        ]);
+        assert!(p.items.iter().any(|i| i.evidence.len() > 1));
+        for i in &p.items {
+            let v = i.evidence.to_vec();
+            assert_eq!(
+                serde_json::to_string(&i.evidence).unwrap(),
+                serde_json::to_string(&v).unwrap()
+            );
+            assert_eq!(format!("{:?}", i.evidence), format!("{v:?}"));
+        }
+        let u = &p.urgent;
+        assert_eq!(
+            serde_json::to_value(u).unwrap()["criteria"],
+            serde_json::to_value(u.criteria.to_vec()).unwrap()
+        );
+        assert_eq!(
+            format!("{:?}", u.criteria),
+            format!("{:?}", u.criteria.to_vec())
+        );
     }
 
     #[test]

@@ -213,8 +213,14 @@ fn ckd_any(p: &Person<'_>, q: &mut Oracle) -> bool {
     }
 }
 
-fn bp_in(p: &Person<'_>, q: &mut Oracle) -> (BpDrugDecision, Option<(u8, u8)>) {
-    if !p.cond3_htn(q) {
+/// One run of CN2020-4; `htn`: COND-3 when it is a constant of the person
+/// ([`Enumerations::constant`]), read instead of asked.
+fn bp_in(p: &Person<'_>, q: &mut Oracle, htn: Option<bool>) -> (BpDrugDecision, Option<(u8, u8)>) {
+    let htn = match htn {
+        Some(b) => b,
+        None => p.cond3_htn(q),
+    };
+    if !htn {
         return (BpDrugDecision::NotApplicable, None);
     }
     let target = if high_risk(p, q) {
@@ -239,12 +245,13 @@ fn bp_in(p: &Person<'_>, q: &mut Oracle) -> (BpDrugDecision, Option<(u8, u8)>) {
 
 /// CN2020-4: antihypertensive start and BP target.
 pub fn bp_drugs(p: &Person<'_>) -> BpDrugs {
-    bp_drugs_with(p, &mut Enumerations::new())
+    bp_drugs_with(p, &mut Enumerations::new(), None)
 }
 
-/// [`bp_drugs`] on the caller's oracle (the plan's).
-pub(crate) fn bp_drugs_with(p: &Person<'_>, e: &mut Enumerations) -> BpDrugs {
-    match e.first(|q| bp_in(p, q), |r| *r) {
+/// [`bp_drugs`] on the caller's oracle (the plan's), with COND-3 when it is a
+/// constant of the person ([`Enumerations::constant`]).
+pub(crate) fn bp_drugs_with(p: &Person<'_>, e: &mut Enumerations, htn: Option<bool>) -> BpDrugs {
+    match e.first(|q| bp_in(p, q, htn), |r| *r) {
         Ok((decision, target)) => BpDrugs {
             decision: Some(decision),
             target: target.map(|(s, d)| (f64::from(s), f64::from(d))),

@@ -190,10 +190,20 @@ impl Oracle {
     }
 
     /// A three-valued boolean input: `Some` is answered, `None` branches (both values).
+    ///
+    /// In line: most flags are known, and a condition reads several in a row
+    /// (COND-1 reads eight), so the known case is a test and the rest a call.
+    #[inline]
     pub fn flag(&mut self, name: &'static str, v: Option<bool>) -> bool {
-        if let Some(b) = v {
-            return b;
+        match v {
+            Some(b) => b,
+            None => self.unknown_flag(name),
         }
+    }
+
+    /// [`flag`](Self::flag) of an unknown input: looked up, branched on.
+    #[inline(never)]
+    fn unknown_flag(&mut self, name: &'static str) -> bool {
         self.note_dependent();
         if let Some(b) = self.find_bool(name) {
             return b;
@@ -205,6 +215,7 @@ impl Oracle {
 
     /// A guideline-only flag (COND-10): empty counts as No and is noted under
     /// `assumed_absent`.
+    #[inline]
     pub fn assumed_flag(&mut self, name: &'static str, v: Option<bool>) -> bool {
         match v {
             Some(b) => b,
@@ -430,6 +441,26 @@ impl Enumerations {
         } else {
             Driven::Disagreed(q.all_branched.clone())
         }
+    }
+
+    /// `f`'s answer when it is a constant of the person, else `None`: a run on a
+    /// fresh oracle that made no choice read only known inputs (or intervals that
+    /// decided every comparison), so `f` answers the same on every run of every
+    /// enumeration over the same person (each input is read with one initial
+    /// interval, see [`Oracle::cmp`], and narrowing an interval never changes a
+    /// decided comparison).
+    ///
+    /// A caller may read the answer in place of running `f` in its enumerations when
+    /// they collect no assumed-absent flags (`f`'s are not replayed), outside
+    /// `lipid::procedure` (whose memo watches the oracle's state).
+    pub(crate) fn constant(&mut self, f: impl FnOnce(&mut Oracle) -> bool) -> Option<bool> {
+        let Some(q) = self.q.as_deref_mut() else {
+            unreachable!("an Enumerations holds its oracle until dropped")
+        };
+        q.prefix.clear();
+        q.reset();
+        let b = f(q);
+        q.trail.is_empty().then_some(b)
     }
 
     /// [`enumerate_first`] on this oracle.
@@ -679,6 +710,29 @@ mod tests {
         assert_eq!(e, Enumerated::Indeterminate { missing: vec!["b"] });
         let (o, _, assumed) = decide(|q| q.assumed_flag("c", None));
         assert_eq!((o, assumed), (Outcome::NotFired, vec!["c"]));
+    }
+
+    #[test]
+    fn constants_are_the_enumerated_answers() {
+        let mut e = Enumerations::new();
+        let known = |q: &mut Oracle| {
+            q.ge("x", Interval::point(5.0), 4.0) || q.flag("b", None) || q.flag("c", Some(true))
+        };
+        assert_eq!(e.constant(known), Some(true));
+        assert_eq!(e.decide_missing(known), (Outcome::Fired, vec![]));
+        // Decided without a choice on a censored input: constant too.
+        let below = Interval {
+            lo: f64::NEG_INFINITY,
+            hi: 15.0,
+            lo_open: false,
+            hi_open: true,
+        };
+        assert_eq!(e.constant(|q| q.cmp("h", below, Op::Lt, 30.0)), Some(true));
+        // Branched: not a constant, even when every run agrees.
+        let agreed = |q: &mut Oracle| q.flag("b", None) || q.flag("c", Some(true));
+        assert_eq!(e.constant(agreed), None);
+        assert_eq!(e.decide_missing(agreed), (Outcome::Fired, vec![]));
+        assert_eq!(e.constant(|q| q.ge("x", Interval::all(), 5.0)), None);
     }
 
     #[test]
