@@ -89,8 +89,8 @@ pub struct Oracle {
     trail: Vec<(u8, u8)>,
     nums: Vec<(&'static str, Interval)>,
     bools: Vec<(&'static str, bool)>,
-    branched: Vec<&'static str>,
-    /// Inputs branched on by any run of the current enumeration, in first-seen order.
+    /// Inputs branched on by any run of the current enumeration, in first-seen order
+    /// (each run's choices are noted as they are made, runs one after the other).
     all_branched: Vec<&'static str>,
     /// COND-10 flags assumed absent by any run of the current enumeration.
     all_assumed: Vec<&'static str>,
@@ -149,7 +149,6 @@ impl Oracle {
         self.trail.clear();
         self.nums.clear();
         self.bools.clear();
-        self.branched.clear();
         self.assume_log.clear();
     }
 
@@ -176,9 +175,7 @@ impl Oracle {
         let c = self.prefix.get(self.pos).copied().unwrap_or(0);
         self.pos += 1;
         self.trail.push((c, n));
-        if !self.branched.iter().any(|n| same(n, name)) {
-            self.branched.push(name);
-        }
+        push_new(&mut self.all_branched, name);
         c
     }
 
@@ -233,8 +230,14 @@ impl Oracle {
     }
 
     /// [`assume`](Self::assume) of each name in turn (a memoised run's replay).
+    ///
+    /// One push per name: the lists are a few names long, shorter than a call to
+    /// `memcpy` takes.
     pub(crate) fn assume_all(&mut self, names: &[&'static str]) {
-        self.assume_log.extend_from_slice(names);
+        self.assume_log.reserve(names.len());
+        for &n in names {
+            self.assume_log.push(n);
+        }
     }
 
     /// One of `n` alternatives of an unknown categorical input (e.g. sex).
@@ -552,9 +555,6 @@ fn drive_with<R, K: PartialEq>(
     for _ in 0..MAX_RUNS {
         q.reset();
         let r = f(q);
-        for i in 0..q.branched.len() {
-            push_new(&mut q.all_branched, q.branched[i]);
-        }
         if with_assumed {
             for i in 0..q.assume_log.len() {
                 push_new(&mut q.all_assumed, q.assume_log[i]);
