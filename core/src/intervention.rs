@@ -20,7 +20,7 @@ use crate::followup::{BPHS_DM_1, BPHS_DM_4, BPHS_HTN_5};
 use crate::guideline::cn2020::{self, AspirinAdvice, BpDrugDecision, StatinIndication};
 use crate::guideline::conditions::{Person, Threshold, COND_3, COND_4, COND_5};
 use crate::guideline::lipid::{self, LipidLevel};
-use crate::guideline::tv::{decide_missing, Op, Oracle};
+use crate::guideline::tv::{Enumerations, Op, Oracle};
 use crate::guideline::GuidelineOptions;
 use crate::record::ScreeningRecord;
 use crate::rules::Evidence;
@@ -130,7 +130,7 @@ pub struct PlanItem {
     /// Its citation.
     pub citation: &'static str,
     /// Its evidence labels (all labels of every rule behind the item).
-    pub evidence: Vec<Evidence>,
+    pub evidence: EvidenceLabels,
     /// English text (borrowed when the text is fixed).
     pub en: Cow<'static, str>,
     /// Chinese text (borrowed when the text is fixed).
@@ -153,10 +153,20 @@ pub struct UrgentCriterion {
 pub struct UrgentReferral {
     /// `yes` when any criterion fired.
     pub fired: bool,
-    /// Every criterion with its outcome.
-    pub criteria: Vec<UrgentCriterion>,
+    /// Every criterion with its outcome: BP, high glucose, low glucose (in line, no
+    /// allocation per record; serialised as a list).
+    #[serde(serialize_with = "as_list")]
+    pub criteria: [UrgentCriterion; 3],
     /// Criteria not evaluated because their input is unknown (never silently "normal").
     pub not_evaluated: Vec<&'static str>,
+}
+
+/// Serialises an array as a sequence, as the `Vec` it was.
+fn as_list<S: serde::Serializer, T: Serialize, const N: usize>(
+    v: &[T; N],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v)
 }
 
 impl UrgentReferral {
@@ -181,10 +191,19 @@ pub const URGENT_GLUCOSE_LOW: Threshold = Threshold::pair(3.9, 70.0);
 
 /// The emergency criteria a screening record can show, for every screenee.
 pub fn urgent_referral(p: &Person<'_>) -> UrgentReferral {
-    let bp = decide_missing(|q| p.sbp(q, Op::Ge, URGENT_SBP) || p.dbp(q, Op::Ge, URGENT_DBP)).0;
-    let hi = decide_missing(|q| p.fbg(q, Op::Ge, URGENT_GLUCOSE_HIGH)).0;
-    let lo = decide_missing(|q| p.fbg(q, Op::Le, URGENT_GLUCOSE_LOW)).0;
-    let criteria = vec![
+    urgent_referral_with(p, &mut Enumerations::new())
+}
+
+/// [`urgent_referral`] on the plan's oracle.
+fn urgent_referral_with(p: &Person<'_>, e: &mut Enumerations) -> UrgentReferral {
+    let bp = e
+        .decide_missing(|q| p.sbp(q, Op::Ge, URGENT_SBP) || p.dbp(q, Op::Ge, URGENT_DBP))
+        .0;
+    let hi = e
+        .decide_missing(|q| p.fbg(q, Op::Ge, URGENT_GLUCOSE_HIGH))
+        .0;
+    let lo = e.decide_missing(|q| p.fbg(q, Op::Le, URGENT_GLUCOSE_LOW)).0;
+    let criteria = [
         UrgentCriterion {
             rule_id: BPHS_HTN_5,
             criterion: "bp",
@@ -371,20 +390,80 @@ impl Plan {
     }
 }
 
+/// The evidence labels of a plan item: all labels of every rule behind it, each once,
+/// in first-seen order, so at most the four labels there are. Kept in line: a plan
+/// item allocates nothing for them. Reads as a slice; serialised and debug-printed as
+/// a list, exactly like the `Vec<Evidence>` it replaces.
+#[derive(Copy, Clone)]
+pub struct EvidenceLabels {
+    /// `labels[..len]` are the labels; the rest are unused.
+    labels: [Evidence; 4],
+    len: u8,
+}
+
+// The array holds every label at most once: it has one slot per `Evidence` variant
+// (this match stops compiling when a variant is added).
+const _: () = match Evidence::ConfirmedP {
+    Evidence::ConfirmedP | Evidence::ConfirmedS | Evidence::Unverified | Evidence::Decision => {}
+};
+
+impl EvidenceLabels {
+    /// No labels.
+    const NONE: EvidenceLabels = EvidenceLabels {
+        labels: [Evidence::ConfirmedP; 4],
+        len: 0,
+    };
+
+    /// Appends `e` unless it is already there.
+    fn add(&mut self, e: Evidence) {
+        if !self.contains(&e) {
+            self.labels[usize::from(self.len)] = e;
+            self.len += 1;
+        }
+    }
+}
+
+impl std::ops::Deref for EvidenceLabels {
+    type Target = [Evidence];
+    fn deref(&self) -> &[Evidence] {
+        &self.labels[..usize::from(self.len)]
+    }
+}
+
+impl PartialEq for EvidenceLabels {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for EvidenceLabels {}
+
+impl std::fmt::Debug for EvidenceLabels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for EvidenceLabels {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
 /// The citation of the first rule of `ids` and the evidence labels of all of them
 /// (each label once, in first-seen order): one registry look-up per rule.
-fn rule_evidence_uncached(ids: &[&str]) -> (&'static str, Vec<Evidence>) {
+fn rule_evidence_uncached<'a>(
+    ids: impl Iterator<Item = &'a str>,
+) -> (&'static str, EvidenceLabels) {
     let mut citation = "";
-    let mut out = Vec::new();
-    for (i, id) in ids.iter().enumerate() {
+    let mut out = EvidenceLabels::NONE;
+    for (i, id) in ids.enumerate() {
         if let Some(r) = crate::rules::get(id) {
             if i == 0 {
                 citation = r.citation;
             }
             for e in r.evidence {
-                if !out.contains(e) {
-                    out.push(*e);
-                }
+                out.add(*e);
             }
         }
     }
@@ -397,51 +476,54 @@ fn rule_evidence_uncached(ids: &[&str]) -> (&'static str, Vec<Evidence>) {
 type RulesKey = Vec<(usize, usize)>;
 
 /// Rule lists already looked up, with their citation and evidence.
-type EvidenceCache = Vec<(RulesKey, &'static str, Vec<Evidence>)>;
+type EvidenceCache = Vec<(RulesKey, &'static str, EvidenceLabels)>;
 
 thread_local! {
-    /// The rule lists built per person (statin, urgent referral; a few dozen distinct
+    /// The rule lists built per person (the statin item's; a few dozen distinct
     /// ones): each is looked up in the registry once per thread.
     static EVIDENCE: std::cell::RefCell<EvidenceCache> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// [`rule_evidence_uncached`], memoised per thread.
-fn rule_evidence(ids: &[&'static str]) -> (&'static str, Vec<Evidence>) {
+/// [`rule_evidence_uncached`] of the concatenation of `parts`, memoised per thread.
+fn rule_evidence(parts: &[&[&'static str]]) -> (&'static str, EvidenceLabels) {
+    let ids = || parts.iter().flat_map(|p| p.iter().copied());
     // wasm32 is built for size and plans one record at a time: no cache there.
     if cfg!(target_arch = "wasm32") {
-        return rule_evidence_uncached(ids);
+        return rule_evidence_uncached(ids());
     }
-    let key = || ids.iter().map(|s| (s.as_ptr() as usize, s.len()));
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let key = || ids().map(|s| (s.as_ptr() as usize, s.len()));
     let hit = EVIDENCE.try_with(|c| {
         c.borrow()
             .iter()
-            .find(|(k, _, _)| k.len() == ids.len() && k.iter().copied().eq(key()))
-            .map(|(_, citation, evidence)| (*citation, evidence.clone()))
+            .find(|(k, _, _)| k.len() == len && k.iter().copied().eq(key()))
+            .map(|(_, citation, evidence)| (*citation, *evidence))
     });
     if let Ok(Some(hit)) = hit {
         return hit;
     }
-    let (citation, evidence) = rule_evidence_uncached(ids);
+    let (citation, evidence) = rule_evidence_uncached(ids());
     let _ = EVIDENCE.try_with(|c| {
         let mut c = c.borrow_mut();
         if c.len() < 64 {
-            c.push((key().collect(), citation, evidence.clone()));
+            c.push((key().collect(), citation, evidence));
         }
     });
     (citation, evidence)
 }
 
 /// The citation and evidence of a fixed rule list, filled on first use.
-type EvidenceCell = std::sync::OnceLock<(&'static str, Vec<Evidence>)>;
+type EvidenceCell = std::sync::OnceLock<(&'static str, EvidenceLabels)>;
 
 /// The rules behind a plan item.
 #[derive(Copy, Clone)]
 enum RuleList<'a> {
     /// A call site's fixed list ([`fixed!`]), with its own evidence cell.
     Fixed(&'static [&'static str], &'static EvidenceCell),
-    /// A list built for this person ([`rule_evidence`]'s cache).
-    Built(&'a [&'static str]),
+    /// A list built for this person, as the concatenation of its parts
+    /// ([`rule_evidence`]'s cache).
+    Built(&'a [&'a [&'static str]]),
 }
 
 /// A fixed rule list of one call site: its evidence is looked up once per process,
@@ -455,19 +537,23 @@ macro_rules! fixed {
 
 impl RuleList<'_> {
     /// The deciding rule, the citation of the first rule and the evidence labels of all.
-    fn evidence(self) -> (&'static str, &'static str, Vec<Evidence>) {
-        let (ids, (citation, evidence)) = match self {
+    fn evidence(self) -> (&'static str, &'static str, EvidenceLabels) {
+        match self {
             // wasm32 is built for size and plans one record at a time: no cache there.
             RuleList::Fixed(ids, _) if cfg!(target_arch = "wasm32") => {
-                (ids, rule_evidence_uncached(ids))
+                let (c, e) = rule_evidence_uncached(ids.iter().copied());
+                (ids[0], c, e)
             }
             RuleList::Fixed(ids, cell) => {
-                let (c, e) = cell.get_or_init(|| rule_evidence_uncached(ids));
-                (ids, (*c, e.clone()))
+                let (c, e) = *cell.get_or_init(|| rule_evidence_uncached(ids.iter().copied()));
+                (ids[0], c, e)
             }
-            RuleList::Built(ids) => (ids, rule_evidence(ids)),
-        };
-        (ids[0], citation, evidence)
+            RuleList::Built(parts) => {
+                let first = parts.iter().find_map(|p| p.first()).copied();
+                let (c, e) = rule_evidence(parts);
+                (first.unwrap_or_default(), c, e)
+            }
+        }
     }
 }
 
@@ -513,11 +599,17 @@ fn hr(status: HighRiskStatus) -> Outcome {
     Outcome::from_opt(status.to_opt())
 }
 
+/// `status` AND `f` (Kleene), with the inputs the result depends on when undecided.
 fn with_hr(
+    e: &mut Enumerations,
     status: HighRiskStatus,
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>) {
-    let (o, mut m) = decide_missing(f);
+    // Not high risk: No whatever `f` says, with nothing missing.
+    if hr(status) == Outcome::NotFired {
+        return (Outcome::NotFired, Vec::new());
+    }
+    let (o, mut m) = e.decide_missing(f);
     let out = hr(status).and(o);
     if hr(status) == Outcome::Indeterminate {
         m.insert(0, "high_risk");
@@ -530,6 +622,31 @@ fn with_hr(
             Vec::new()
         },
     )
+}
+
+/// A condition that several of a plan's enumerations ask: its answer when it is a
+/// constant of the person ([`Enumerations::constant`]: every input it reads is
+/// known), read in place of asking it again on every run.
+struct Shared<F> {
+    known: Option<bool>,
+    ask: F,
+}
+
+impl<F: Fn(&mut Oracle) -> bool> Shared<F> {
+    fn new(e: &mut Enumerations, ask: F) -> Self {
+        Shared {
+            known: e.constant(&ask),
+            ask,
+        }
+    }
+
+    /// The answer on this run.
+    fn get(&self, q: &mut Oracle) -> bool {
+        match self.known {
+            Some(b) => b,
+            None => (self.ask)(q),
+        }
+    }
 }
 
 /// Builds the plan of one assessed person. Inputs: the record and the values QC lets
@@ -567,7 +684,10 @@ pub(crate) fn plan_with(
     // final size. The decisions are taken in item order, which is also priority
     // order (the glucose referral, High, before aspirin, Routine), so the list needs
     // no sorting.
-    let urgent = urgent_referral(&p);
+    // One oracle for every enumeration of the plan.
+    let mut e = Enumerations::new();
+    let e = &mut e;
+    let urgent = urgent_referral_with(&p, e);
     let urgent_o = if urgent.fired {
         Outcome::Fired
     } else {
@@ -576,9 +696,12 @@ pub(crate) fn plan_with(
     // High-risk survey referral (HRS-1…8).
     let hr_o = hr(high_risk);
     // Secondary prevention (INT-3).
-    let (sec_o, sec_m) = with_hr(high_risk, |q| p.cond1_cvd(q));
+    let (sec_o, sec_m) = with_hr(e, high_risk, |q| p.cond1_cvd(q));
     // Antihypertensive start (CN2020-4) for every screenee with hypertension.
-    let mut bpd = cn2020::bp_drugs(&p);
+    // Hypertension (COND-3) is asked by the BP-drug decision and three items: a
+    // constant for all of them when its inputs are known.
+    let htn = Shared::new(e, |q: &mut Oracle| p.cond3_htn(q));
+    let mut bpd = cn2020::bp_drugs_with(&p, e, htn.known);
     let (ah_o, ah_m) = match bpd.decision {
         Some(BpDrugDecision::Start) => (Outcome::Fired, Vec::new()),
         Some(_) => (Outcome::NotFired, Vec::new()),
@@ -586,34 +709,40 @@ pub(crate) fn plan_with(
     };
     let (ts, td) = bpd.target.unwrap_or((140.0, 90.0));
     // BP control advice (INT-2).
-    let (bpc_o, bpc_m) = with_hr(high_risk, |q| p.cond3_htn(q));
-    // Statin: CN2020-3 indication, or a lipid stratum of high or above.
-    let statin_in = cn2020::statin(&p);
-    let statin = match &statin_in {
-        Ok(StatinIndication::NotIndicated | StatinIndication::Consider) => Outcome::NotFired,
-        Ok(_) => Outcome::Fired,
-        Err(_) => Outcome::Indeterminate,
-    };
+    let (bpc_o, bpc_m) = with_hr(e, high_risk, |q| htn.get(q));
+    // Statin: a lipid stratum of high or above, or a CN2020-3 indication.
     let by_level = match strat.level {
         Some(l) if l >= LipidLevel::High => Outcome::Fired,
         Some(_) => Outcome::NotFired,
         None => Outcome::Indeterminate,
     };
-    let st_o = by_level.or(statin);
-    let mut st_m = strat.missing.clone();
-    if let Err(mm) = statin_in {
-        for f in mm {
-            if !st_m.contains(&f) {
-                st_m.push(f);
+    let (st_o, st_m) = if by_level == Outcome::Fired {
+        // Recommended whatever CN2020-3 says, and a recommended item lists nothing
+        // missing: the indication is not asked.
+        (Outcome::Fired, Vec::new())
+    } else {
+        let statin_in = cn2020::statin_with(&p, e);
+        let statin = match &statin_in {
+            Ok(StatinIndication::NotIndicated | StatinIndication::Consider) => Outcome::NotFired,
+            Ok(_) => Outcome::Fired,
+            Err(_) => Outcome::Indeterminate,
+        };
+        let mut st_m = strat.missing.clone();
+        if let Err(mm) = statin_in {
+            for f in mm {
+                if !st_m.contains(&f) {
+                    st_m.push(f);
+                }
             }
         }
-    }
+        (by_level.or(statin), st_m)
+    };
     // Lipid control advice (INT-2).
-    let (lc_o, lc_m) = with_hr(high_risk, |q| p.cond4_dyslipidaemia(q));
+    let (lc_o, lc_m) = with_hr(e, high_risk, |q| p.cond4_dyslipidaemia(q));
     // Glucose management referral (BPHS-DM-1, INT-2).
-    let (gl_o, gl_m) = decide_missing(|q| p.cond5_diabetes(q) && p.age(q, Op::Ge, 35.0));
+    let (gl_o, gl_m) = e.decide_missing(|q| p.cond5_diabetes(q) && p.age(q, Op::Ge, 35.0));
     // Aspirin consideration (CN2020-2, UNVERIFIED).
-    let mut asp = cn2020::aspirin(&p, opts.aspirin_risk_source, china_par_pct);
+    let mut asp = cn2020::aspirin_with(&p, opts.aspirin_risk_source, china_par_pct, e);
     let (asp_o, asp_en, asp_zh) = match asp.advice {
         AspirinAdvice::MayBeConsidered => (
             Outcome::Fired,
@@ -635,9 +764,9 @@ pub(crate) fn plan_with(
         }
     };
     // Targeted lifestyle items (INT-1 targeting, INT-PLAN-1).
-    let (sm_o, sm_m) = decide_missing(|q| p.smoker(q));
+    let (sm_o, sm_m) = e.decide_missing(|q| p.smoker(q));
     let (ds_o, ds_m) =
-        decide_missing(|q| p.cond3_htn(q) || q.flag("high_salt_diet", rec.high_salt_diet));
+        e.decide_missing(|q| htn.get(q) || q.flag("high_salt_diet", rec.high_salt_diet));
     let overweight = |q: &mut Oracle| {
         p.bmi(q, Op::Ge, 24.0) || {
             let t = if p.male(q) { 90.0 } else { 85.0 };
@@ -655,8 +784,9 @@ pub(crate) fn plan_with(
             )
         }
     };
-    let (w_o, w_m) = decide_missing(overweight);
-    let (pa_o, pa_m) = decide_missing(|q| overweight(q) || p.cond3_htn(q) || p.cond5_diabetes(q));
+    let overweight = Shared::new(e, overweight);
+    let (w_o, w_m) = e.decide_missing(|q| overweight.get(q));
+    let (pa_o, pa_m) = e.decide_missing(|q| overweight.get(q) || htn.get(q) || p.cond5_diabetes(q));
 
     // The handbook item is always kept.
     let kept = 1 + [
@@ -678,12 +808,12 @@ pub(crate) fn plan_with(
             .map(|c| c.criterion)
             .collect();
         let bp = which.contains(&"bp");
-        let rules: &[&'static str] = if bp {
-            &[BPHS_HTN_5, BPHS_DM_4]
+        let rules = if bp {
+            fixed!(BPHS_HTN_5, BPHS_DM_4)
         } else {
-            &[BPHS_DM_4]
+            fixed!(BPHS_DM_4)
         };
-        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, RuleList::Built(rules), || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
+        b.add(Outcome::Fired, Vec::new(), "urgent_referral", ItemKind::UrgentReferral, Priority::Urgent, rules, || (format!("Emergency referral to a higher-level hospital after first aid ({}); follow up within 2 weeks", which.join(", ")).into(), format!("紧急处理后转诊至上级医院（{}），2周内随访", which.join("、")).into()));
     }
     b.add(hr_o, if high_risk == HighRiskStatus::Indeterminate { vec!["high_risk"] } else { Vec::new() }, "hr_survey_referral", ItemKind::HospitalReferral, Priority::High, fixed!(HRS_8), || ("Referral to the technical-support hospital for the high-risk survey: questionnaire, ECG, carotid ultrasound, echocardiography, blood and urine tests".into(), "转至技术支持医院进行高危对象调查：问卷、心电图、颈动脉超声、心脏超声、血尿检测".into()));
     b.add(sec_o, sec_m, "secondary_prevention", ItemKind::SecondaryPrevention, Priority::High, fixed!(INT_3), || ("Established CVD: individual drug-therapy and rehabilitation advice to prevent progression and recurrence".into(), "已患心血管病：给予个体化药物治疗和康复指导，预防进展和复发".into()));
@@ -711,22 +841,19 @@ pub(crate) fn plan_with(
         },
     );
     if st_o != Outcome::NotFired {
-        // Allocated once, at its final size.
-        let mut srules: Vec<&'static str> = Vec::with_capacity(
-            2 + if by_level == Outcome::Fired {
-                target.target().map_or(0, |t| t.rules.len()) + strat.rules.len()
+        // The stratum's target and stratum rules when the stratum recommends the
+        // statin, then CN2020-3 and LIP-TX-1: the list is read in place.
+        let (target_rules, strat_rules): (&[&'static str], &[&'static str]) =
+            if by_level == Outcome::Fired {
+                (target.target().map_or(&[], |t| &t.rules), &strat.rules)
             } else {
-                0
-            },
-        );
-        if by_level == Outcome::Fired {
-            if let Some(t) = target.target() {
-                srules.extend(t.rules.iter().copied());
-            }
-            srules.extend(strat.rules.iter().copied());
-        }
-        srules.push(cn2020::CN2020_3);
-        srules.push(lipid::LIP_TX_1);
+                (&[], &[])
+            };
+        let srules = [
+            target_rules,
+            strat_rules,
+            &[cn2020::CN2020_3, lipid::LIP_TX_1],
+        ];
         b.add(
             st_o,
             st_m,
@@ -961,6 +1088,36 @@ mod tests {
         let (rec, ev) = person(pairs);
         let hr = mpp2014::evaluate(&rec, &ev, &Profile::default()).status;
         plan(&rec, &ev, hr, None, &GuidelineOptions::default())
+    }
+
+    #[test]
+    fn in_line_lists_serialise_and_print_as_the_vecs_they_were() {
+        let p = plan_of(&[
+            ("sbp", "185"),
+            ("dbp", "95"),
+            ("fbg_mmol", "17"),
+            ("diabetes", "1"),
+            ("age", "50"),
+            ("ldl_mmol", "5.0"),
+        ]);
+        assert!(p.items.iter().any(|i| i.evidence.len() > 1));
+        for i in &p.items {
+            let v = i.evidence.to_vec();
+            assert_eq!(
+                serde_json::to_string(&i.evidence).unwrap(),
+                serde_json::to_string(&v).unwrap()
+            );
+            assert_eq!(format!("{:?}", i.evidence), format!("{v:?}"));
+        }
+        let u = &p.urgent;
+        assert_eq!(
+            serde_json::to_value(u).unwrap()["criteria"],
+            serde_json::to_value(u.criteria.to_vec()).unwrap()
+        );
+        assert_eq!(
+            format!("{:?}", u.criteria),
+            format!("{:?}", u.criteria.to_vec())
+        );
     }
 
     #[test]

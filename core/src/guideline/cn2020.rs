@@ -6,7 +6,7 @@
 
 use super::conditions::{Person, Threshold};
 use super::lipid::{self, Flow, LipidLevel, LipidStratum};
-use super::tv::{enumerate_first, Op, Oracle};
+use super::tv::{Enumerations, Op, Oracle};
 use serde::{Deserialize, Serialize};
 
 crate::define_rules! {
@@ -68,7 +68,17 @@ pub struct Aspirin {
 
 /// CN2020-2 aspirin for primary prevention.
 pub fn aspirin(p: &Person<'_>, source: AspirinRiskSource, china_par_pct: Option<f64>) -> Aspirin {
-    let e = enumerate_first(
+    aspirin_with(p, source, china_par_pct, &mut Enumerations::new())
+}
+
+/// [`aspirin`] on the caller's oracle (the plan's).
+pub(crate) fn aspirin_with(
+    p: &Person<'_>,
+    source: AspirinRiskSource,
+    china_par_pct: Option<f64>,
+    e: &mut Enumerations,
+) -> Aspirin {
+    let e = e.first(
         |q| {
             !p.cond2_ascvd(q)
                 && p.age(q, Op::Ge, 40.0)
@@ -139,7 +149,15 @@ fn statin_in(p: &Person<'_>, q: &mut Oracle) -> StatinIndication {
 
 /// CN2020-3: statin indication; `Err(missing)` when undecided.
 pub fn statin(p: &Person<'_>) -> Result<StatinIndication, Vec<&'static str>> {
-    enumerate_first(|q| statin_in(p, q), |s| *s)
+    statin_with(p, &mut Enumerations::new())
+}
+
+/// [`statin`] on the caller's oracle (the plan's).
+pub(crate) fn statin_with(
+    p: &Person<'_>,
+    e: &mut Enumerations,
+) -> Result<StatinIndication, Vec<&'static str>> {
+    e.first(|q| statin_in(p, q), |s| *s)
 }
 
 /// CN2020-4 drug decision.
@@ -195,8 +213,14 @@ fn ckd_any(p: &Person<'_>, q: &mut Oracle) -> bool {
     }
 }
 
-fn bp_in(p: &Person<'_>, q: &mut Oracle) -> (BpDrugDecision, Option<(u8, u8)>) {
-    if !p.cond3_htn(q) {
+/// One run of CN2020-4; `htn`: COND-3 when it is a constant of the person
+/// ([`Enumerations::constant`]), read instead of asked.
+fn bp_in(p: &Person<'_>, q: &mut Oracle, htn: Option<bool>) -> (BpDrugDecision, Option<(u8, u8)>) {
+    let htn = match htn {
+        Some(b) => b,
+        None => p.cond3_htn(q),
+    };
+    if !htn {
         return (BpDrugDecision::NotApplicable, None);
     }
     let target = if high_risk(p, q) {
@@ -221,7 +245,13 @@ fn bp_in(p: &Person<'_>, q: &mut Oracle) -> (BpDrugDecision, Option<(u8, u8)>) {
 
 /// CN2020-4: antihypertensive start and BP target.
 pub fn bp_drugs(p: &Person<'_>) -> BpDrugs {
-    match enumerate_first(|q| bp_in(p, q), |r| *r) {
+    bp_drugs_with(p, &mut Enumerations::new(), None)
+}
+
+/// [`bp_drugs`] on the caller's oracle (the plan's), with COND-3 when it is a
+/// constant of the person ([`Enumerations::constant`]).
+pub(crate) fn bp_drugs_with(p: &Person<'_>, e: &mut Enumerations, htn: Option<bool>) -> BpDrugs {
+    match e.first(|q| bp_in(p, q, htn), |r| *r) {
         Ok((decision, target)) => BpDrugs {
             decision: Some(decision),
             target: target.map(|(s, d)| (f64::from(s), f64::from(d))),

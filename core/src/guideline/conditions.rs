@@ -230,6 +230,7 @@ impl<'a> Person<'a> {
     }
 
     /// Male? (unknown sex branches over both, TV-2).
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     pub fn male(&self, q: &mut Oracle) -> bool {
         match self.ev.sex {
             Some(s) => s == Sex::Male,
@@ -331,6 +332,7 @@ impl<'a> Person<'a> {
         }
     }
     /// Smoker status (csv-schema.md).
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     pub fn smoker(&self, q: &mut Oracle) -> bool {
         q.flag("current_smoker", self.ev.smoker)
     }
@@ -370,6 +372,7 @@ impl<'a> Person<'a> {
         super::lipid::dys_procedure(self, q)
     }
     /// COND-5 diabetes.
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     pub fn cond5_diabetes(&self, q: &mut Oracle) -> bool {
         q.flag("diabetes", self.ev.diabetes)
     }

@@ -89,8 +89,8 @@ pub struct Oracle {
     trail: Vec<(u8, u8)>,
     nums: Vec<(&'static str, Interval)>,
     bools: Vec<(&'static str, bool)>,
-    branched: Vec<&'static str>,
-    /// Inputs branched on by any run of the current enumeration, in first-seen order.
+    /// Inputs branched on by any run of the current enumeration, in first-seen order
+    /// (each run's choices are noted as they are made, runs one after the other).
     all_branched: Vec<&'static str>,
     /// COND-10 flags assumed absent by any run of the current enumeration.
     all_assumed: Vec<&'static str>,
@@ -117,18 +117,14 @@ thread_local! {
 }
 
 impl Oracle {
-    /// An oracle from the pool (or a new one), with no choices made.
+    /// An oracle from the pool (or a new one); each enumeration on it clears what
+    /// the previous one left ([`Enumerations::drive`]).
     fn take() -> Box<Oracle> {
-        let mut q = LAST
-            .try_with(std::cell::Cell::take)
+        LAST.try_with(std::cell::Cell::take)
             .ok()
             .flatten()
             .or_else(|| POOL.try_with(|p| p.borrow_mut().pop()).ok().flatten())
-            .unwrap_or_default();
-        q.prefix.clear();
-        q.all_branched.clear();
-        q.all_assumed.clear();
-        q
+            .unwrap_or_default()
     }
 
     /// Returns an oracle to the pool (nested enumerations use several at once).
@@ -153,7 +149,6 @@ impl Oracle {
         self.trail.clear();
         self.nums.clear();
         self.bools.clear();
-        self.branched.clear();
         self.assume_log.clear();
     }
 
@@ -180,9 +175,7 @@ impl Oracle {
         let c = self.prefix.get(self.pos).copied().unwrap_or(0);
         self.pos += 1;
         self.trail.push((c, n));
-        if !self.branched.iter().any(|n| same(n, name)) {
-            self.branched.push(name);
-        }
+        push_new(&mut self.all_branched, name);
         c
     }
 
@@ -194,10 +187,20 @@ impl Oracle {
     }
 
     /// A three-valued boolean input: `Some` is answered, `None` branches (both values).
+    ///
+    /// In line: most flags are known, and a condition reads several in a row
+    /// (COND-1 reads eight), so the known case is a test and the rest a call.
+    #[inline]
     pub fn flag(&mut self, name: &'static str, v: Option<bool>) -> bool {
-        if let Some(b) = v {
-            return b;
+        match v {
+            Some(b) => b,
+            None => self.unknown_flag(name),
         }
+    }
+
+    /// [`flag`](Self::flag) of an unknown input: looked up, branched on.
+    #[inline(never)]
+    fn unknown_flag(&mut self, name: &'static str) -> bool {
         self.note_dependent();
         if let Some(b) = self.find_bool(name) {
             return b;
@@ -209,6 +212,7 @@ impl Oracle {
 
     /// A guideline-only flag (COND-10): empty counts as No and is noted under
     /// `assumed_absent`.
+    #[inline]
     pub fn assumed_flag(&mut self, name: &'static str, v: Option<bool>) -> bool {
         match v {
             Some(b) => b,
@@ -226,8 +230,14 @@ impl Oracle {
     }
 
     /// [`assume`](Self::assume) of each name in turn (a memoised run's replay).
+    ///
+    /// One push per name: the lists are a few names long, shorter than a call to
+    /// `memcpy` takes.
     pub(crate) fn assume_all(&mut self, names: &[&'static str]) {
-        self.assume_log.extend_from_slice(names);
+        self.assume_log.reserve(names.len());
+        for &n in names {
+            self.assume_log.push(n);
+        }
     }
 
     /// One of `n` alternatives of an unknown categorical input (e.g. sex).
@@ -384,33 +394,151 @@ enum Driven {
     Disagreed(Vec<&'static str>),
 }
 
-/// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
-/// path, hands each result to `keep`, and returns the assumed-absent flags when `key`
-/// agreed on every run, or the inputs branched on at the first disagreement.
-///
-/// `with_assumed`: whether the caller wants the assumed-absent flags (copying them
-/// allocates, and most records leave a few guideline-only flags empty); when false,
-/// `Agreed` carries an empty list.
+/// An oracle held for a series of enumerations: taken from the pool once and given
+/// back when dropped, instead of once per enumeration (the plan of one record runs a
+/// dozen; in a shared library every pool access is a thread-local look-up). Each
+/// enumeration starts as on a fresh oracle (no choices, nothing collected), so a
+/// series on one `Enumerations` gives exactly the results of the free functions
+/// ([`enumerate_first`], [`decide`]), which use one each.
+pub(crate) struct Enumerations {
+    /// Always `Some` until dropped.
+    q: Option<Box<Oracle>>,
+}
+
+impl Enumerations {
+    /// An oracle from the pool (or a new one).
+    pub(crate) fn new() -> Self {
+        Enumerations {
+            q: Some(Oracle::take()),
+        }
+    }
+
+    /// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
+    /// path, hands each result to `keep`, and returns the assumed-absent flags when
+    /// `key` agreed on every run, or the inputs branched on at the first disagreement.
+    ///
+    /// `with_assumed`: whether the caller wants the assumed-absent flags (copying them
+    /// allocates, and most records leave a few guideline-only flags empty); when false,
+    /// `Agreed` carries an empty list.
+    fn drive<R, K: PartialEq>(
+        &mut self,
+        mut f: impl FnMut(&mut Oracle) -> R,
+        key: impl Fn(&R) -> K,
+        mut keep: impl FnMut(R),
+        with_assumed: bool,
+    ) -> Driven {
+        let Some(q) = self.q.as_deref_mut() else {
+            unreachable!("an Enumerations holds its oracle until dropped")
+        };
+        q.prefix.clear();
+        q.all_branched.clear();
+        q.all_assumed.clear();
+        let agreed = drive_with(q, &mut f, key, &mut keep, with_assumed);
+        // Copies of the names (no allocation when there are none).
+        if agreed {
+            Driven::Agreed(if with_assumed {
+                q.all_assumed.clone()
+            } else {
+                Vec::new()
+            })
+        } else {
+            Driven::Disagreed(q.all_branched.clone())
+        }
+    }
+
+    /// `f`'s answer when it is a constant of the person, else `None`: a run on a
+    /// fresh oracle that made no choice read only known inputs (or intervals that
+    /// decided every comparison), so `f` answers the same on every run of every
+    /// enumeration over the same person (each input is read with one initial
+    /// interval, see [`Oracle::cmp`], and narrowing an interval never changes a
+    /// decided comparison).
+    ///
+    /// A caller may read the answer in place of running `f` in its enumerations when
+    /// they collect no assumed-absent flags (`f`'s are not replayed), outside
+    /// `lipid::procedure` (whose memo watches the oracle's state).
+    pub(crate) fn constant(&mut self, f: impl FnOnce(&mut Oracle) -> bool) -> Option<bool> {
+        let Some(q) = self.q.as_deref_mut() else {
+            unreachable!("an Enumerations holds its oracle until dropped")
+        };
+        q.prefix.clear();
+        q.reset();
+        let b = f(q);
+        q.trail.is_empty().then_some(b)
+    }
+
+    /// [`enumerate_first`] on this oracle.
+    pub(crate) fn first<R, K: PartialEq>(
+        &mut self,
+        f: impl FnMut(&mut Oracle) -> R,
+        key: impl Fn(&R) -> K,
+    ) -> Result<R, Vec<&'static str>> {
+        let mut first: Option<R> = None;
+        let keep = |r| {
+            if first.is_none() {
+                first = Some(r);
+            }
+        };
+        match self.drive(f, key, keep, false) {
+            // Every agreed enumeration has run at least once.
+            Driven::Agreed(_) => first.ok_or_else(Vec::new),
+            Driven::Disagreed(missing) => Err(missing),
+        }
+    }
+
+    /// As [`decide`] without the assumed-absent flags, for callers that drop them:
+    /// the outcome and the missing inputs.
+    pub(crate) fn decide_missing(
+        &mut self,
+        f: impl FnMut(&mut Oracle) -> bool,
+    ) -> (Outcome, Vec<&'static str>) {
+        let (o, missing, _) = self.decide_with(f, false);
+        (o, missing)
+    }
+
+    fn decide_with(
+        &mut self,
+        f: impl FnMut(&mut Oracle) -> bool,
+        with_assumed: bool,
+    ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
+        let mut first: Option<bool> = None;
+        match self.drive(
+            f,
+            |b| *b,
+            |b| {
+                first.get_or_insert(b);
+            },
+            with_assumed,
+        ) {
+            Driven::Agreed(assumed) => (
+                if first == Some(true) {
+                    Outcome::Fired
+                } else {
+                    Outcome::NotFired
+                },
+                Vec::new(),
+                assumed,
+            ),
+            Driven::Disagreed(branched) => (Outcome::Indeterminate, branched, Vec::new()),
+        }
+    }
+}
+
+impl Drop for Enumerations {
+    fn drop(&mut self) {
+        if let Some(q) = self.q.take() {
+            q.give();
+        }
+    }
+}
+
+/// [`Enumerations::drive`] on an oracle of its own.
 fn drive<R, K: PartialEq>(
-    mut f: impl FnMut(&mut Oracle) -> R,
+    f: impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
-    mut keep: impl FnMut(R),
+    keep: impl FnMut(R),
     with_assumed: bool,
 ) -> Driven {
-    let mut q = Oracle::take();
-    let agreed = drive_with(&mut q, &mut f, key, &mut keep, with_assumed);
-    // Copies of the names (no allocation when there are none).
-    let r = if agreed {
-        Driven::Agreed(if with_assumed {
-            q.all_assumed.clone()
-        } else {
-            Vec::new()
-        })
-    } else {
-        Driven::Disagreed(q.all_branched.clone())
-    };
-    q.give();
-    r
+    Enumerations::new().drive(f, key, keep, with_assumed)
 }
 
 /// The runs of one enumeration on `q`; true when `key` agreed on every run. The
@@ -427,9 +555,6 @@ fn drive_with<R, K: PartialEq>(
     for _ in 0..MAX_RUNS {
         q.reset();
         let r = f(q);
-        for i in 0..q.branched.len() {
-            push_new(&mut q.all_branched, q.branched[i]);
-        }
         if with_assumed {
             for i in 0..q.assume_log.len() {
                 push_new(&mut q.all_assumed, q.assume_log[i]);
@@ -500,17 +625,7 @@ pub(crate) fn enumerate_first<R, K: PartialEq>(
     f: impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
 ) -> Result<R, Vec<&'static str>> {
-    let mut first: Option<R> = None;
-    let keep = |r| {
-        if first.is_none() {
-            first = Some(r);
-        }
-    };
-    match drive(f, key, keep, false) {
-        // Every agreed enumeration has run at least once.
-        Driven::Agreed(_) => first.ok_or_else(Vec::new),
-        Driven::Disagreed(missing) => Err(missing),
-    }
+    Enumerations::new().first(f, key)
 }
 
 /// Shorthand: a boolean procedure as a rule outcome with its missing inputs and
@@ -518,40 +633,7 @@ pub(crate) fn enumerate_first<R, K: PartialEq>(
 pub fn decide(
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
-    decide_with(f, true)
-}
-
-/// As [`decide`] without the assumed-absent flags, for callers that drop them:
-/// the outcome and the missing inputs.
-pub(crate) fn decide_missing(f: impl FnMut(&mut Oracle) -> bool) -> (Outcome, Vec<&'static str>) {
-    let (o, missing, _) = decide_with(f, false);
-    (o, missing)
-}
-
-fn decide_with(
-    f: impl FnMut(&mut Oracle) -> bool,
-    with_assumed: bool,
-) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
-    let mut first: Option<bool> = None;
-    match drive(
-        f,
-        |b| *b,
-        |b| {
-            first.get_or_insert(b);
-        },
-        with_assumed,
-    ) {
-        Driven::Agreed(assumed) => (
-            if first == Some(true) {
-                Outcome::Fired
-            } else {
-                Outcome::NotFired
-            },
-            Vec::new(),
-            assumed,
-        ),
-        Driven::Disagreed(branched) => (Outcome::Indeterminate, branched, Vec::new()),
-    }
+    Enumerations::new().decide_with(f, true)
 }
 
 #[cfg(test)]
@@ -628,6 +710,29 @@ mod tests {
         assert_eq!(e, Enumerated::Indeterminate { missing: vec!["b"] });
         let (o, _, assumed) = decide(|q| q.assumed_flag("c", None));
         assert_eq!((o, assumed), (Outcome::NotFired, vec!["c"]));
+    }
+
+    #[test]
+    fn constants_are_the_enumerated_answers() {
+        let mut e = Enumerations::new();
+        let known = |q: &mut Oracle| {
+            q.ge("x", Interval::point(5.0), 4.0) || q.flag("b", None) || q.flag("c", Some(true))
+        };
+        assert_eq!(e.constant(known), Some(true));
+        assert_eq!(e.decide_missing(known), (Outcome::Fired, vec![]));
+        // Decided without a choice on a censored input: constant too.
+        let below = Interval {
+            lo: f64::NEG_INFINITY,
+            hi: 15.0,
+            lo_open: false,
+            hi_open: true,
+        };
+        assert_eq!(e.constant(|q| q.cmp("h", below, Op::Lt, 30.0)), Some(true));
+        // Branched: not a constant, even when every run agrees.
+        let agreed = |q: &mut Oracle| q.flag("b", None) || q.flag("c", Some(true));
+        assert_eq!(e.constant(agreed), None);
+        assert_eq!(e.decide_missing(agreed), (Outcome::Fired, vec![]));
+        assert_eq!(e.constant(|q| q.ge("x", Interval::all(), 5.0)), None);
     }
 
     #[test]
