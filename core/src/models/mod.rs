@@ -59,7 +59,7 @@ pub fn round_half_up(x: f64, decimals: u32) -> f64 {
         return x;
     }
     let e = x.mul_add(s, -p);
-    let k = p.floor();
+    let k = floor_below_2_52(p);
     // frac = p − k is exact (|p| < 2^52); compare frac + e with 1/2 without rounding:
     // frac − 0.5 is exact whenever frac ≥ 0.25, and for frac < 0.25 the sum is < 0.5
     // because |e| ≤ ulp(p)/2.
@@ -71,6 +71,20 @@ pub fn round_half_up(x: f64, decimals: u32) -> f64 {
     };
     let k = if up { k + 1.0 } else { k };
     k / s
+}
+
+/// `p.floor()` for a finite `|p| < 2^52`, bit for bit (the sign of a zero included),
+/// without the libm call that `f64::floor` is on the x86-64 baseline (no SSE4.1
+/// `roundsd`). The cast truncates towards zero, exactly: the integer part of such a `p`
+/// fits an `i64` and converts back to `f64` unrounded. One step down for a negative
+/// non-integer gives the floor; `copysign` restores the sign of `p = −0`, the one case
+/// where the truncation (`+0`) has the wrong sign (a negative non-zero `p` has a floor
+/// ≤ −1, a positive one a floor ≥ +0).
+#[inline(always)]
+fn floor_below_2_52(p: f64) -> f64 {
+    let t = p as i64 as f64;
+    let k = if t > p { t - 1.0 } else { t };
+    k.copysign(p)
 }
 
 /// Two-sided check that a risk is a finite percentage in [0, 100]; used by the
@@ -107,6 +121,54 @@ mod tests {
         assert_eq!(round_half_up(33.5, 0), 34.0);
         assert_eq!(round_half_up(0.0, 1), 0.0);
         assert!(round_half_up(f64::NAN, 1).is_nan());
+    }
+
+    #[test]
+    fn floor_below_2_52_is_floor() {
+        let mut v = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            -1.0,
+            1e-300,
+            -1e-300,
+            f64::from_bits(1),
+            -f64::from_bits(1),
+            4.0e15,
+            -4.0e15,
+            4_503_599_627_370_495.5,
+            -4_503_599_627_370_495.5,
+            4_503_599_627_370_495.0,
+            -4_503_599_627_370_495.0,
+        ];
+        let mut r = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            let x = f64::from_bits(r);
+            if x.is_finite() && x.abs() < 4_503_599_627_370_496.0 {
+                v.push(x);
+            }
+            // Values near integers and ties at every scale.
+            let m = (r >> 12) as f64 / f64::from(1u32 << ((r & 31) as u32));
+            v.extend([m, -m, m + 0.5, -m - 0.5]);
+        }
+        for i in -3000..3000 {
+            let x = f64::from(i) * 0.25;
+            v.extend([
+                x,
+                f64::from_bits(x.to_bits() + 1),
+                f64::from_bits(x.to_bits().wrapping_sub(1)),
+            ]);
+        }
+        for x in v {
+            if x.is_finite() && x.abs() < 4_503_599_627_370_496.0 {
+                assert_eq!(floor_below_2_52(x).to_bits(), x.floor().to_bits(), "{x:e}");
+            }
+        }
     }
 
     #[test]
