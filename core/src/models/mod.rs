@@ -87,6 +87,40 @@ fn floor_below_2_52(p: f64) -> f64 {
     k.copysign(p)
 }
 
+/// The natural logarithms ([`math::ln_normal`]) of age, SBP, TC and HDL-C in mg/dL
+/// that the Cox-form kernels (China-PAR, PCE, Framingham) take. A kernel on its own
+/// computes them from its inputs ([`Logs::of`]); [`from_record::evaluate_all`] computes
+/// them once per person for the three models (each model's `*_with_logs` entry), which
+/// gives the same bits because each field is the same function of the same `f64`.
+/// The TC and HDL-C fields are the logarithms of the mg/dL value *as the model converts
+/// it*: the same for all three models when reported in mg/dL, but China-PAR converts
+/// mmol/L with its own factor (RM-CPAR-3), PCE and Framingham with UNIT-1a.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub(crate) struct Logs {
+    /// ln age
+    pub age: f64,
+    /// ln SBP
+    pub sbp: f64,
+    /// ln TC (mg/dL)
+    pub tc_mgdl: f64,
+    /// ln HDL-C (mg/dL)
+    pub hdl_mgdl: f64,
+}
+
+impl Logs {
+    /// The logarithms of the four values (which the kernels only take once the values
+    /// passed the models' range checks, so they are at least 0.5: see `ln_normal`).
+    #[inline(always)]
+    pub(crate) fn of(age: f64, sbp: f64, tc_mgdl: f64, hdl_mgdl: f64) -> Self {
+        Logs {
+            age: math::ln_normal(age),
+            sbp: math::ln_normal(sbp),
+            tc_mgdl: math::ln_normal(tc_mgdl),
+            hdl_mgdl: math::ln_normal(hdl_mgdl),
+        }
+    }
+}
+
 /// Two-sided check that a risk is a finite percentage in [0, 100]; used by the
 /// models' kernels to convert a rounding artefact into a clean bound.
 #[inline(always)]
