@@ -58,7 +58,16 @@ pub fn round_half_up(x: f64, decimals: u32) -> f64 {
     if p.abs() >= 4.0e15 {
         return x;
     }
-    let e = x.mul_add(s, -p);
+    let e = if decimals == 1 {
+        // The same e without the `fma` call (a libm routine where the target has no
+        // FMA instruction, as the x86-64 baseline): 10x = 8x + 2x with both products
+        // exact (|x| < 4e14 here, so no overflow; scaling by a power of two is exact
+        // even for subnormals), |8x| ≥ |2x|, so Fast2Sum gives the rounding error of
+        // p = fl(8x + 2x) = fl(10x) exactly: e = 2x − (p − 8x).
+        x * 2.0 - (p - x * 8.0)
+    } else {
+        x.mul_add(s, -p)
+    };
     let k = floor_below_2_52(p);
     // frac = p − k is exact (|p| < 2^52); compare frac + e with 1/2 without rounding:
     // frac − 0.5 is exact whenever frac ≥ 0.25, and for frac < 0.25 the sum is < 0.5
@@ -155,6 +164,38 @@ mod tests {
         assert_eq!(round_half_up(33.5, 0), 34.0);
         assert_eq!(round_half_up(0.0, 1), 0.0);
         assert!(round_half_up(f64::NAN, 1).is_nan());
+    }
+
+    #[test]
+    fn one_decimal_error_term_is_the_fused_one() {
+        // The Fast2Sum error of round_half_up(x, 1) against x.mul_add(10, −p), over
+        // every binade a display can meet and ties of every kind.
+        let mut r = 0x0123_4567_89AB_CDEFu64;
+        let mut xs: Vec<f64> = (0..400_000)
+            .map(|_| {
+                r ^= r << 13;
+                r ^= r >> 7;
+                r ^= r << 17;
+                f64::from_bits(r)
+            })
+            .filter(|x| x.is_finite() && (x * 10.0).abs() < 4.0e15)
+            .collect();
+        xs.extend((0..200_000).map(|i| f64::from(i) * 0.05 - 5000.0));
+        xs.extend((0..200_000).map(|i| f64::from(i) * 0.0005));
+        xs.extend([
+            0.0,
+            -0.0,
+            f64::from_bits(1),
+            -f64::from_bits(1),
+            3.9e14,
+            -3.9e14,
+        ]);
+        for x in xs {
+            let p = x * 10.0;
+            let fused = x.mul_add(10.0, -p);
+            let f2s = x * 2.0 - (p - x * 8.0);
+            assert!(fused == f2s, "{x:e}: {fused:e} vs {f2s:e}");
+        }
     }
 
     #[test]
