@@ -281,20 +281,9 @@ pub(crate) fn kernel(p: &Prepared) -> f64 {
     cox_pct(kernel_head(p.coefficients(), &p.lane()))
 }
 
-/// Framingham 2008 general CVD 10-year risk.
-pub fn framingham(
-    input: &FraminghamInput,
-    policy: RangePolicy,
-) -> Result<FraminghamResult, ModelError> {
-    let (p, flags) = prepare(input, policy)?;
-    let g = Logs::of(p.age, p.sbp, p.tc_mgdl, p.hdl_mgdl);
-    Ok(result(&p, flags, &g))
-}
-
-/// The result of a checked input, `g` holding the logarithms of `p`'s values.
+/// The result for a risk of `r` percent.
 #[inline(always)]
-fn result(p: &Prepared, flags: FraminghamFlags, g: &Logs) -> FraminghamResult {
-    let r = cox_pct(kernel_head_logs(p.coefficients(), g, &p.lane()));
+pub(crate) fn result(r: f64, flags: FraminghamFlags) -> FraminghamResult {
     FraminghamResult {
         model_id: MODEL_ID,
         risk10_pct: r,
@@ -303,17 +292,29 @@ fn result(p: &Prepared, flags: FraminghamFlags, g: &Logs) -> FraminghamResult {
     }
 }
 
-/// [`framingham`] with the logarithms of the input's age, SBP and lipids (in mg/dL,
-/// UNIT-1a) computed by the caller: the same result, bit for bit, when `g` is
-/// [`Logs::of`] those values (the caller's responsibility; checked by `from_record`'s
-/// tests).
-pub(crate) fn framingham_with_logs(
+/// Framingham 2008 general CVD 10-year risk.
+pub fn framingham(
+    input: &FraminghamInput,
+    policy: RangePolicy,
+) -> Result<FraminghamResult, ModelError> {
+    let (p, flags) = prepare(input, policy)?;
+    let g = Logs::of(p.age, p.sbp, p.tc_mgdl, p.hdl_mgdl);
+    let head = kernel_head_logs(p.coefficients(), &g, &p.lane());
+    Ok(result(cox_pct(head), flags))
+}
+
+/// The first half of [`framingham`] with the logarithms of the input's age, SBP and
+/// lipids (in mg/dL, UNIT-1a) computed by the caller: the checks and
+/// `[X − mean, ln S0]`; [`result`]`(`[`cox_pct`]`(head), flags)` is then
+/// `framingham`'s result, bit for bit, when `g` is [`Logs::of`] those values (the
+/// caller's responsibility; checked by `from_record`'s tests).
+pub(crate) fn head_with_logs(
     input: &FraminghamInput,
     policy: RangePolicy,
     g: &Logs,
-) -> Result<FraminghamResult, ModelError> {
+) -> Result<([f64; 2], FraminghamFlags), ModelError> {
     let (p, flags) = prepare(input, policy)?;
-    Ok(result(&p, flags, g))
+    Ok((kernel_head_logs(p.coefficients(), g, &p.lane()), flags))
 }
 
 #[cfg(test)]

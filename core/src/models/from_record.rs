@@ -16,7 +16,7 @@ use super::math::ln_normal;
 use super::pce2013::{self, PceInput, PceResult};
 use super::prevent2023::{self, Horizon, PreventInput, PreventResult};
 use super::who2019::{self, WhoLabInput, WhoNonLabInput, WhoResult};
-use super::Logs;
+use super::{cox_pct2, Logs};
 use crate::evaluated::EvaluatedRecord;
 use crate::profile::Profile;
 use crate::record::{Race, ScreeningRecord, Sex};
@@ -227,8 +227,9 @@ fn shared_logs(ev: &EvaluatedRecord) -> [Logs; 2] {
 /// Every model for one person under the profile's range policy and WHO calibration.
 ///
 /// The same results as the models' public functions on the inputs built above, bit
-/// for bit (tested), except that the logarithms China-PAR, PCE and Framingham share
-/// are taken once ([`shared_logs`]).
+/// for bit (tested), with less work: the logarithms China-PAR, PCE and Framingham
+/// share are taken once ([`shared_logs`]), and the survival steps of PCE and
+/// Framingham run side by side ([`cox_pct2`]).
 pub fn evaluate_all(
     rec: &ScreeningRecord,
     ev: &EvaluatedRecord,
@@ -238,6 +239,16 @@ pub fn evaluate_all(
     let [logs, cp_logs] = shared_logs(ev);
     let prevent_in = prevent_input(rec, ev);
     let statin_from_lipid_treated = matches!(prevent_in, Ok((_, true)));
+    // PCE and Framingham: the checks and linear predictors, then the two survival
+    // steps together (a model that failed its checks runs on a placeholder, unused).
+    let pce = pce_input(rec, ev).and_then(|i| pce2013::head_with_logs(&i, policy, &logs));
+    let frs =
+        framingham_input(rec, ev).and_then(|i| framingham2008::head_with_logs(&i, policy, &logs));
+    const PLACEHOLDER: [f64; 2] = [0.0, 0.0];
+    let [pce_pct, frs_pct] = cox_pct2([
+        pce.as_ref().map_or(PLACEHOLDER, |(h, _)| *h),
+        frs.as_ref().map_or(PLACEHOLDER, |(h, _)| *h),
+    ]);
     ModelResults {
         china_par: china_par_input(rec, ev)
             .and_then(|i| china_par::china_par_10y_with_logs(&i, policy, &cp_logs)),
@@ -245,11 +256,10 @@ pub fn evaluate_all(
             .and_then(|i| who2019::who2019_lab(&i, profile.who2019_calibration, policy)),
         who2019_nonlab: who_nonlab_input(ev)
             .and_then(|i| who2019::who2019_nonlab(&i, profile.who2019_calibration, policy)),
-        pce: pce_input(rec, ev).and_then(|i| pce2013::pce_with_logs(&i, policy, &logs)),
+        pce: pce.map(|(_, flags)| pce2013::result(pce_pct, flags)),
         prevent_10y: prevent_in
             .and_then(|(i, _)| prevent2023::prevent(&i, Horizon::Years10, policy)),
-        framingham: framingham_input(rec, ev)
-            .and_then(|i| framingham2008::framingham_with_logs(&i, policy, &logs)),
+        framingham: frs.map(|(_, flags)| framingham2008::result(frs_pct, flags)),
         statin_from_lipid_treated,
     }
 }

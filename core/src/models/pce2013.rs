@@ -448,10 +448,9 @@ pub(crate) fn kernel(p: &Prepared) -> f64 {
     cox_pct(kernel_head(p.c, &p.lane()))
 }
 
-/// The result of a checked input, `g` holding the logarithms of `p`'s values.
+/// The result for a risk of `r` percent.
 #[inline(always)]
-fn result(p: &Prepared, flags: PceFlags, g: &Logs) -> PceResult {
-    let r = cox_pct(kernel_head_logs(p.c, g, &p.lane()));
+pub(crate) fn result(r: f64, flags: PceFlags) -> PceResult {
     PceResult {
         model_id: MODEL_ID,
         risk10_pct: r,
@@ -464,19 +463,21 @@ fn result(p: &Prepared, flags: PceFlags, g: &Logs) -> PceResult {
 pub fn pce(input: &PceInput, policy: RangePolicy) -> Result<PceResult, ModelError> {
     let (p, flags) = prepare(input, policy)?;
     let g = Logs::of(p.age, p.sbp, p.tc_mgdl, p.hdl_mgdl);
-    Ok(result(&p, flags, &g))
+    Ok(result(cox_pct(kernel_head_logs(p.c, &g, &p.lane())), flags))
 }
 
-/// [`pce`] with the logarithms of the input's age, SBP and lipids (in mg/dL, UNIT-1a)
-/// computed by the caller: the same result, bit for bit, when `g` is [`Logs::of`]
-/// those values (the caller's responsibility; checked by `from_record`'s tests).
-pub(crate) fn pce_with_logs(
+/// The first half of [`pce`] with the logarithms of the input's age, SBP and lipids
+/// (in mg/dL, UNIT-1a) computed by the caller: the checks and `[X − mean, ln S0]`;
+/// [`result`]`(`[`cox_pct`]`(head), flags)` is then `pce`'s result, bit for bit, when
+/// `g` is [`Logs::of`] those values (the caller's responsibility; checked by
+/// `from_record`'s tests).
+pub(crate) fn head_with_logs(
     input: &PceInput,
     policy: RangePolicy,
     g: &Logs,
-) -> Result<PceResult, ModelError> {
+) -> Result<([f64; 2], PceFlags), ModelError> {
     let (p, flags) = prepare(input, policy)?;
-    Ok(result(&p, flags, g))
+    Ok((kernel_head_logs(p.c, g, &p.lane()), flags))
 }
 
 #[cfg(test)]
