@@ -47,15 +47,18 @@ pub use error::{InputRange, ModelError, RangeKind};
 /// assert_eq!(round_half_up(4.7172, 1), 4.7);
 /// assert_eq!(round_half_up(2.5, 0), 3.0);
 /// ```
+// `!(|p| < 4e15)` on purpose: true for a NaN too.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 pub fn round_half_up(x: f64, decimals: u32) -> f64 {
-    if !x.is_finite() || decimals > 15 {
+    if decimals > 15 {
         return x;
     }
     // 10^d is exact in f64 for d ≤ 22; the product x·s is recovered exactly as p + e
     // with a fused multiply-add, so the tie test below is exact.
     let s = 10f64.powi(decimals as i32);
     let p = x * s;
-    if p.abs() >= 4.0e15 {
+    // One test for a NaN or infinite x (p is NaN or infinite) and |p| ≥ 4e15.
+    if !(p.abs() < 4.0e15) {
         return x;
     }
     let e = if decimals == 1 {
