@@ -87,15 +87,17 @@ pub fn round_half_up(x: f64, decimals: u32) -> f64 {
 
 /// `p.floor()` for a finite `|p| < 2^52`, bit for bit (the sign of a zero included),
 /// without the libm call that `f64::floor` is on the x86-64 baseline (no SSE4.1
-/// `roundsd`). The cast truncates towards zero, exactly: the integer part of such a `p`
-/// fits an `i64` and converts back to `f64` unrounded. One step down for a negative
-/// non-integer gives the floor; `copysign` restores the sign of `p = −0`, the one case
-/// where the truncation (`+0`) has the wrong sign (a negative non-zero `p` has a floor
-/// ≤ −1, a positive one a floor ≥ +0).
+/// `roundsd`), and in plain `f64` arithmetic. Adding then subtracting `±2^52` (the sign
+/// of `p`) rounds `p` to an integer `r`, exactly: `p ± 2^52` lies in a binade whose
+/// spacing is 1, and the subtraction is exact. One step down where `r > p` gives the
+/// floor; `copysign` restores the sign of `p = −0`, the one case where `r` (`+0`) has
+/// the wrong sign (a negative non-zero `p` has a floor ≤ −1, a positive one ≥ +0).
 #[inline(always)]
 fn floor_below_2_52(p: f64) -> f64 {
-    let t = p as i64 as f64;
-    let k = if t > p { t - 1.0 } else { t };
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let c = TWO52.copysign(p);
+    let r = (p + c) - c;
+    let k = if r > p { r - 1.0 } else { r };
     k.copysign(p)
 }
 
