@@ -340,9 +340,12 @@ pub(crate) fn kernel(beta: &[f64; N_TERMS], t: &Terms) -> f64 {
 /// order, then a 0 that pads the row to three pairs): `[horizon][sex][term][outcome]`,
 /// [`Tables::beta`] rearranged at compile time (no arithmetic, the same values), so
 /// that [`kernel5`] sums the five linear predictors of a person in one pass over the
-/// terms, two outcomes per SSE2 instruction.
+/// terms, two outcomes per SSE2 instruction. Not on wasm32 (built without SIMD, and
+/// size-bound), which reads [`Tables::beta`] in place ([`kernel5_in_place`]).
+#[cfg(not(target_arch = "wasm32"))]
 static BY_TERM: [[[[f64; 6]; N_TERMS]; 2]; 2] = by_term(&TABLES);
 
+#[cfg(not(target_arch = "wasm32"))]
 const fn by_term(t: &Tables) -> [[[[f64; 6]; N_TERMS]; 2]; 2] {
     let mut out = [[[[0.0; 6]; N_TERMS]; 2]; 2];
     let mut h = 0;
@@ -368,6 +371,7 @@ const fn by_term(t: &Tables) -> [[[[f64; 6]; N_TERMS]; 2]; 2] {
 /// [`kernel`] of the five outcomes (`b` a [`BY_TERM`] entry): each outcome's sum is
 /// built exactly as there, from 0.0 and term by term in order, in its own lane, so the
 /// results are the same bits; the sixth lane (coefficients 0) is discarded.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline]
 fn kernel5(b: &[[f64; 6]; N_TERMS], t: &Terms) -> [f64; 5] {
     let mut s = [0.0; 6];
@@ -376,6 +380,26 @@ fn kernel5(b: &[[f64; 6]; N_TERMS], t: &Terms) -> [f64; 5] {
             *s += b * tk;
         }
     }
+    logistic_pct(&s)
+}
+
+/// [`kernel5`] reading the coefficients of horizon index `h` and sex index `sex` from
+/// [`Tables::beta`] in place (the same sums, term by term in order).
+#[cfg(any(test, target_arch = "wasm32"))]
+fn kernel5_in_place(h: usize, sex: usize, t: &Terms) -> [f64; 5] {
+    let b = &TABLES.beta[h];
+    let mut s = [0.0; 6];
+    for (k, tk) in t.iter().enumerate() {
+        for (o, s) in s.iter_mut().take(5).enumerate() {
+            *s += b[o][sex][k] * tk;
+        }
+    }
+    logistic_pct(&s)
+}
+
+/// The probabilities in percent of the five sums, as in [`kernel`].
+#[inline(always)]
+fn logistic_pct(s: &[f64; 6]) -> [f64; 5] {
     let mut pct = [0.0; 5];
     for (p, s) in pct.iter_mut().zip(s) {
         *p = 100.0 / (1.0 + (-s).exp());
@@ -406,7 +430,11 @@ pub fn prevent(
         Horizon::Years30 => 1,
     };
     let male = input.sex == Sex::Male;
-    let pct = kernel5(&BY_TERM[h][usize::from(male)], &terms(input));
+    let sex = usize::from(male);
+    #[cfg(not(target_arch = "wasm32"))]
+    let pct = kernel5(&BY_TERM[h][sex], &terms(input));
+    #[cfg(target_arch = "wasm32")]
+    let pct = kernel5_in_place(h, sex, &terms(input));
     let risk = |pct| Risk {
         pct,
         display: round_half_up(pct, 1),
@@ -478,7 +506,8 @@ mod tests {
         let t = tables().unwrap();
         for (h, horizon) in [Horizon::Years10, Horizon::Years30].into_iter().enumerate() {
             for male in [false, true] {
-                let b = &BY_TERM[h][usize::from(male)];
+                let sex = usize::from(male);
+                let b = &BY_TERM[h][sex];
                 for (oi, &o) in Outcome::ALL.iter().enumerate() {
                     let beta = beta(t, horizon, o, male);
                     for k in 0..N_TERMS {
@@ -497,6 +526,8 @@ mod tests {
                         };
                         let x = terms(&i);
                         let five = kernel5(b, &x);
+                        let in_place = kernel5_in_place(h, sex, &x);
+                        assert_eq!(five.map(f64::to_bits), in_place.map(f64::to_bits));
                         for (oi, &o) in Outcome::ALL.iter().enumerate() {
                             let one = kernel(beta(t, horizon, o, male), &x);
                             assert_eq!(five[oi].to_bits(), one.to_bits());
