@@ -26,7 +26,7 @@
 
 use super::error::{check2, plausible, InputRange, ModelError, RangeKind::Policy};
 use super::math::ln_normal as ln;
-use super::{cox_pct, round_half_up};
+use super::{cox_pct, round_half_up, Logs};
 use crate::profile::RangePolicy;
 use crate::record::Sex;
 use crate::units::{Cholesterol, Conc};
@@ -484,8 +484,16 @@ impl Prepared {
 /// The linear predictor X (RM-CPAR-2).
 #[inline(always)]
 pub(crate) fn linear_predictor_lane(c: &Coefficients, l: &Lane) -> f64 {
-    let la = ln(l.age);
-    let ls = ln(l.sbp);
+    let g = Logs::of(l.age, l.sbp, l.tc_mgdl, l.hdl_mgdl);
+    linear_predictor_logs(c, &g, ln(l.waist), l)
+}
+
+/// The linear predictor X (RM-CPAR-2) with the logarithms of age, SBP and the lipids
+/// in `g` and of the waist in `ln_waist` (those of the lane's values; the lane's own
+/// values of these five are not read again).
+#[inline(always)]
+fn linear_predictor_logs(c: &Coefficients, g: &Logs, ln_waist: f64, l: &Lane) -> f64 {
+    let (la, ls) = (g.age, g.sbp);
     let treated = l.treated != 0.0;
     let bs = if treated {
         c.ln_sbp_treated
@@ -500,9 +508,9 @@ pub(crate) fn linear_predictor_lane(c: &Coefficients, l: &Lane) -> f64 {
     c.ln_age * la
         + bs * ls
         + bas * la * ls
-        + c.ln_tc * ln(l.tc_mgdl)
-        + c.ln_hdl * ln(l.hdl_mgdl)
-        + c.ln_waist * ln(l.waist)
+        + c.ln_tc * g.tc_mgdl
+        + c.ln_hdl * g.hdl_mgdl
+        + c.ln_waist * ln_waist
         + c.smoker * l.smoker
         + c.diabetes * l.diabetes
         + c.north * l.north
@@ -538,18 +546,64 @@ pub(crate) fn kernel(p: &Prepared) -> f64 {
     kernel_lane(p.coefficients(), &p.lane())
 }
 
+/// RM-CPAR-7 ideal profile: SBP 120 mmHg untreated, TC 200 mg/dL, HDL-C 40 mg/dL,
+/// waist 90 cm (men) / 85 cm (women), no smoking, diabetes or family history; age, sex,
+/// `north` and `urban` are the person's.
+const IDEAL_SBP: f64 = 120.0;
+const IDEAL_TC_MGDL: f64 = 200.0;
+const IDEAL_HDL_MGDL: f64 = 40.0;
+const IDEAL_WAIST: [f64; 2] = [85.0, 90.0];
+/// The logarithms of the ideal profile's constants, computed at compile time (the same
+/// bits as at run time, see [`ln_normal`](super::math::ln_normal)).
+const LN_IDEAL_SBP: f64 = ln(IDEAL_SBP);
+const LN_IDEAL_TC_MGDL: f64 = ln(IDEAL_TC_MGDL);
+const LN_IDEAL_HDL_MGDL: f64 = ln(IDEAL_HDL_MGDL);
+const LN_IDEAL_WAIST: [f64; 2] = [ln(IDEAL_WAIST[0]), ln(IDEAL_WAIST[1])];
+
 /// RM-CPAR-7 ideal profile for the same age, sex, `north`, `urban`.
 pub(crate) fn ideal(p: &Prepared) -> Prepared {
     Prepared {
-        sbp: 120.0,
+        sbp: IDEAL_SBP,
         treated: false,
-        tc_mgdl: 200.0,
-        hdl_mgdl: 40.0,
-        waist: if p.male { 90.0 } else { 85.0 },
+        tc_mgdl: IDEAL_TC_MGDL,
+        hdl_mgdl: IDEAL_HDL_MGDL,
+        waist: IDEAL_WAIST[usize::from(p.male)],
         smoker: false,
         diabetes: false,
         fh: false,
         ..*p
+    }
+}
+
+/// The result of a checked input, `g` holding the logarithms of `p`'s age, SBP and
+/// lipids. The ideal risk is the same kernel on [`ideal`]`(p)`, whose logarithms are
+/// the person's ln age and the constants above: no logarithm is taken twice.
+#[inline(always)]
+fn result(p: &Prepared, flags: ChinaParFlags, g: &Logs) -> ChinaParResult {
+    let c = p.coefficients();
+    let risk = cox_pct([
+        linear_predictor_logs(c, g, ln(p.waist), &p.lane()) - c.mean,
+        c.ln_s10,
+    ]);
+    let ideal_logs = Logs {
+        age: g.age,
+        sbp: LN_IDEAL_SBP,
+        tc_mgdl: LN_IDEAL_TC_MGDL,
+        hdl_mgdl: LN_IDEAL_HDL_MGDL,
+    };
+    let ln_waist = LN_IDEAL_WAIST[usize::from(p.male)];
+    let ideal = cox_pct([
+        linear_predictor_logs(c, &ideal_logs, ln_waist, &ideal(p).lane()) - c.mean,
+        c.ln_s10,
+    ]);
+    ChinaParResult {
+        model_id: MODEL_ID,
+        risk10_pct: risk,
+        risk10_display: round_half_up(risk, 1),
+        level: RiskLevel10::of(risk),
+        ideal10_pct: ideal,
+        ideal10_display: round_half_up(ideal, 1),
+        flags,
     }
 }
 
@@ -559,17 +613,21 @@ pub fn china_par_10y(
     policy: RangePolicy,
 ) -> Result<ChinaParResult, ModelError> {
     let (p, flags) = prepare(input, policy)?;
-    let risk = kernel(&p);
-    let ideal = kernel(&ideal(&p));
-    Ok(ChinaParResult {
-        model_id: MODEL_ID,
-        risk10_pct: risk,
-        risk10_display: round_half_up(risk, 1),
-        level: RiskLevel10::of(risk),
-        ideal10_pct: ideal,
-        ideal10_display: round_half_up(ideal, 1),
-        flags,
-    })
+    let g = Logs::of(p.age, p.sbp, p.tc_mgdl, p.hdl_mgdl);
+    Ok(result(&p, flags, &g))
+}
+
+/// [`china_par_10y`] with the logarithms of the input's age, SBP and lipids (in mg/dL
+/// as [`to_mgdl`] converts them) computed by the caller: the same result, bit for bit,
+/// when `g` is [`Logs::of`] those values (the caller's responsibility; checked by
+/// `from_record`'s tests).
+pub(crate) fn china_par_10y_with_logs(
+    input: &ChinaParInput,
+    policy: RangePolicy,
+    g: &Logs,
+) -> Result<ChinaParResult, ModelError> {
+    let (p, flags) = prepare(input, policy)?;
+    Ok(result(&p, flags, g))
 }
 
 /// RM-CPAR-7 ideal 10-year risk alone, in percent, for a person's age, sex, `north`
@@ -584,11 +642,11 @@ pub fn ideal_risk(
     let input = ChinaParInput {
         sex,
         age,
-        sbp: 120.0,
+        sbp: IDEAL_SBP,
         bp_treated: false,
-        tc: Conc::mgdl(200.0),
-        hdl: Conc::mgdl(40.0),
-        waist_cm: if sex == Sex::Male { 90.0 } else { 85.0 },
+        tc: Conc::mgdl(IDEAL_TC_MGDL),
+        hdl: Conc::mgdl(IDEAL_HDL_MGDL),
+        waist_cm: IDEAL_WAIST[usize::from(sex == Sex::Male)],
         current_smoker: false,
         diabetes: false,
         north,

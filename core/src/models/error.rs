@@ -135,15 +135,18 @@ impl InputRange {
         v: f64,
         policy: RangePolicy,
     ) -> Result<bool, ModelError> {
+        // Inside first: the bounds are finite, so a value inside is finite (and NaN is
+        // never inside), the same answer as testing finiteness first.
+        debug_assert!(self.lo.is_finite() && self.hi.is_finite());
+        if self.contains(v) {
+            return Ok(false);
+        }
         if !v.is_finite() {
             return Err(ModelError::NotFinite {
                 model,
                 field: self.field,
                 value: v,
             });
-        }
-        if self.contains(v) {
-            return Ok(false);
         }
         match (self.kind, policy) {
             (RangeKind::FlagOnly, _) | (RangeKind::Policy, RangePolicy::Flag) => Ok(true),
@@ -155,8 +158,9 @@ impl InputRange {
 /// Checks a value against its plausibility range (always enforced) and then its model
 /// range. Returns whether the model range was exceeded (to be flagged).
 ///
-/// A finite value inside both ranges (almost every value) is decided inline on native
-/// targets; anything else goes to the full checks out of line.
+/// A value inside both ranges (almost every value) is decided inline on native
+/// targets; anything else goes to the full checks out of line. (No finiteness test on
+/// the fast path: every range has finite bounds, so a value inside is finite.)
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn check2(
     model: &'static str,
@@ -165,7 +169,7 @@ pub(crate) fn check2(
     range: &InputRange,
     policy: RangePolicy,
 ) -> Result<bool, ModelError> {
-    if v.is_finite() && plaus.contains(v) && range.contains(v) {
+    if plaus.contains(v) && range.contains(v) {
         return Ok(false);
     }
     check2_slow(model, v, plaus, range, policy)
@@ -211,4 +215,37 @@ pub mod plausible {
     /// DQ-RANGE-17 eGFR, mL/min/1.73 m².
     pub const EGFR: InputRange =
         InputRange::new("egfr", 5.0, 250.0, "mL/min/1.73 m²", Plausibility);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{china_par, framingham2008, pce2013, prevent2023, who2019};
+
+    /// The checks' fast paths skip the finiteness test because every range has finite
+    /// bounds: so it must stay.
+    #[test]
+    fn every_range_has_finite_bounds() {
+        let all = [
+            plausible::AGE,
+            plausible::SBP,
+            plausible::TC_MMOL,
+            plausible::TC_MGDL,
+            plausible::HDL_MMOL,
+            plausible::HDL_MGDL,
+            plausible::WAIST,
+            plausible::BMI,
+            plausible::EGFR,
+        ];
+        for r in all
+            .iter()
+            .chain(china_par::RANGES)
+            .chain(pce2013::RANGES)
+            .chain(framingham2008::RANGES)
+            .chain(prevent2023::RANGES)
+            .chain(who2019::RANGES)
+        {
+            assert!(r.lo.is_finite() && r.hi.is_finite(), "{r:?}");
+        }
+    }
 }

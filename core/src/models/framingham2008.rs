@@ -13,8 +13,7 @@
 //! ```
 
 use super::error::{check2, plausible, InputRange, ModelError, RangeKind};
-use super::math::ln_normal as ln;
-use super::{cox_pct, round_half_up};
+use super::{cox_pct, round_half_up, Logs};
 use crate::profile::RangePolicy;
 use crate::record::Sex;
 use crate::units::{Cholesterol, Conc};
@@ -250,35 +249,47 @@ impl Prepared {
     }
 }
 
-/// The kernel on numeric inputs: `100 · (1 − S0^exp(X − mean))`. Straight-line code
-/// (selects, no branches, no calls) so a loop over a column vectorises; the scalar
-/// [`kernel`] is this same function.
-#[inline(always)]
-pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
-    cox_pct(kernel_head(c, l))
-}
-
-/// The first half of [`kernel_lane`]: `[X − mean, ln S0]` for [`cox_pct`].
+/// The first half of the kernel on numeric inputs, `100 · (1 − S0^exp(X − mean))`:
+/// `[X − mean, ln S0]` for [`cox_pct`]. Straight-line code (selects, no branches, no
+/// calls) so that a loop over a column vectorises ([`batch`](super::batch)); the
+/// scalar API runs the same arithmetic ([`kernel_head_logs`]).
 #[inline(always)]
 pub(crate) fn kernel_head(c: &Coefficients, l: &Lane) -> [f64; 2] {
+    kernel_head_logs(c, &Logs::of(l.age, l.sbp, l.tc_mgdl, l.hdl_mgdl), l)
+}
+
+/// [`kernel_head`] with the logarithms of the lane's age, SBP, TC and HDL-C in `g`.
+#[inline(always)]
+fn kernel_head_logs(c: &Coefficients, g: &Logs, l: &Lane) -> [f64; 2] {
     let bs = if l.treated != 0.0 {
         c.ln_sbp_treated
     } else {
         c.ln_sbp_untreated
     };
-    let x = c.ln_age * ln(l.age)
-        + c.ln_tc * ln(l.tc_mgdl)
-        + c.ln_hdl * ln(l.hdl_mgdl)
-        + bs * ln(l.sbp)
+    let x = c.ln_age * g.age
+        + c.ln_tc * g.tc_mgdl
+        + c.ln_hdl * g.hdl_mgdl
+        + bs * g.sbp
         + if l.smoker != 0.0 { c.smoker } else { 0.0 }
         + if l.diabetes != 0.0 { c.diabetes } else { 0.0 };
     [x - c.mean, c.ln_s0]
 }
 
-/// The kernel: `100 · (1 − S0^exp(X − mean))`.
-#[inline]
+/// The kernel: `100 · (1 − S0^exp(X − mean))` (the batch path's, for its tests).
+#[cfg(test)]
 pub(crate) fn kernel(p: &Prepared) -> f64 {
-    kernel_lane(p.coefficients(), &p.lane())
+    cox_pct(kernel_head(p.coefficients(), &p.lane()))
+}
+
+/// The result for a risk of `r` percent.
+#[inline(always)]
+pub(crate) fn result(r: f64, flags: FraminghamFlags) -> FraminghamResult {
+    FraminghamResult {
+        model_id: MODEL_ID,
+        risk10_pct: r,
+        risk10_display: round_half_up(r, 1),
+        flags,
+    }
 }
 
 /// Framingham 2008 general CVD 10-year risk.
@@ -287,13 +298,23 @@ pub fn framingham(
     policy: RangePolicy,
 ) -> Result<FraminghamResult, ModelError> {
     let (p, flags) = prepare(input, policy)?;
-    let r = kernel(&p);
-    Ok(FraminghamResult {
-        model_id: MODEL_ID,
-        risk10_pct: r,
-        risk10_display: round_half_up(r, 1),
-        flags,
-    })
+    let g = Logs::of(p.age, p.sbp, p.tc_mgdl, p.hdl_mgdl);
+    let head = kernel_head_logs(p.coefficients(), &g, &p.lane());
+    Ok(result(cox_pct(head), flags))
+}
+
+/// The first half of [`framingham`] with the logarithms of the input's age, SBP and
+/// lipids (in mg/dL, UNIT-1a) computed by the caller: the checks and
+/// `[X − mean, ln S0]`; [`result`]`(`[`cox_pct`]`(head), flags)` is then
+/// `framingham`'s result, bit for bit, when `g` is [`Logs::of`] those values (the
+/// caller's responsibility; checked by `from_record`'s tests).
+pub(crate) fn head_with_logs(
+    input: &FraminghamInput,
+    policy: RangePolicy,
+    g: &Logs,
+) -> Result<([f64; 2], FraminghamFlags), ModelError> {
+    let (p, flags) = prepare(input, policy)?;
+    Ok((kernel_head_logs(p.coefficients(), g, &p.lane()), flags))
 }
 
 #[cfg(test)]

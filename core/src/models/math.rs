@@ -145,14 +145,18 @@ pub fn ln(x: f64) -> f64 {
 /// other cases: what the risk kernels use, whose inputs are validated (every argument of
 /// a logarithm there is at least 0.5). Bit for bit equal to `ln(x)` on that domain
 /// (tested); for any other `x` the value is meaningless (but no panic).
+///
+/// A `const fn` (IEEE arithmetic and bit casts only), so that the logarithm of a
+/// constant input is a compile-time constant with the very bits of a run-time call
+/// (const evaluation rounds `+ − × ÷` exactly as the hardware does; tested).
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-pub(crate) fn ln_normal(x: f64) -> f64 {
+pub(crate) const fn ln_normal(x: f64) -> f64 {
     ln_parts(x, 0.0)
 }
 
 /// ln(xs) − k_adj · ln 2 for a positive, finite, normal `xs`.
 #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-fn ln_parts(xs: f64, k_adj: f64) -> f64 {
+const fn ln_parts(xs: f64, k_adj: f64) -> f64 {
     // Shift the bit pattern so that the exponent field of `iy` is k + 1023 with the
     // mantissa m in [√2/2, √2): adding 1.0 − √2/2 (as bit patterns) carries into the
     // exponent exactly when the mantissa of x is ≥ √2.
@@ -395,6 +399,22 @@ mod tests {
             .collect();
         for x in normal {
             assert_eq!(ln_normal(x).to_bits(), ln(x).to_bits(), "{x:e}");
+        }
+        // Evaluated at compile time, the same bits as at run time.
+        const AT_COMPILE_TIME: [f64; 6] = [
+            ln_normal(120.0),
+            ln_normal(200.0),
+            ln_normal(40.0),
+            ln_normal(90.0),
+            ln_normal(85.0),
+            ln_normal(0.0259),
+        ];
+        for (c, x) in AT_COMPILE_TIME
+            .iter()
+            .zip([120.0, 200.0, 40.0, 90.0, 85.0, 0.0259])
+        {
+            let run = ln_normal(std::hint::black_box(x));
+            assert_eq!(c.to_bits(), run.to_bits(), "{x}");
         }
     }
 

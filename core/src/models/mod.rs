@@ -47,19 +47,31 @@ pub use error::{InputRange, ModelError, RangeKind};
 /// assert_eq!(round_half_up(4.7172, 1), 4.7);
 /// assert_eq!(round_half_up(2.5, 0), 3.0);
 /// ```
+// `!(|p| < 4e15)` on purpose: true for a NaN too.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 pub fn round_half_up(x: f64, decimals: u32) -> f64 {
-    if !x.is_finite() || decimals > 15 {
+    if decimals > 15 {
         return x;
     }
     // 10^d is exact in f64 for d ≤ 22; the product x·s is recovered exactly as p + e
     // with a fused multiply-add, so the tie test below is exact.
     let s = 10f64.powi(decimals as i32);
     let p = x * s;
-    if p.abs() >= 4.0e15 {
+    // One test for a NaN or infinite x (p is NaN or infinite) and |p| ≥ 4e15.
+    if !(p.abs() < 4.0e15) {
         return x;
     }
-    let e = x.mul_add(s, -p);
-    let k = p.floor();
+    let e = if decimals == 1 {
+        // The same e without the `fma` call (a libm routine where the target has no
+        // FMA instruction, as the x86-64 baseline): 10x = 8x + 2x with both products
+        // exact (|x| < 4e14 here, so no overflow; scaling by a power of two is exact
+        // even for subnormals), |8x| ≥ |2x|, so Fast2Sum gives the rounding error of
+        // p = fl(8x + 2x) = fl(10x) exactly: e = 2x − (p − 8x).
+        x * 2.0 - (p - x * 8.0)
+    } else {
+        x.mul_add(s, -p)
+    };
+    let k = floor_below_2_52(p);
     // frac = p − k is exact (|p| < 2^52); compare frac + e with 1/2 without rounding:
     // frac − 0.5 is exact whenever frac ≥ 0.25, and for frac < 0.25 the sum is < 0.5
     // because |e| ≤ ulp(p)/2.
@@ -71,6 +83,56 @@ pub fn round_half_up(x: f64, decimals: u32) -> f64 {
     };
     let k = if up { k + 1.0 } else { k };
     k / s
+}
+
+/// `p.floor()` for a finite `|p| < 2^52`, bit for bit (the sign of a zero included),
+/// without the libm call that `f64::floor` is on the x86-64 baseline (no SSE4.1
+/// `roundsd`), and in plain `f64` arithmetic. Adding then subtracting `±2^52` (the sign
+/// of `p`) rounds `p` to an integer `r`, exactly: `p ± 2^52` lies in a binade whose
+/// spacing is 1, and the subtraction is exact. One step down where `r > p` gives the
+/// floor; `copysign` restores the sign of `p = −0`, the one case where `r` (`+0`) has
+/// the wrong sign (a negative non-zero `p` has a floor ≤ −1, a positive one ≥ +0).
+#[inline(always)]
+fn floor_below_2_52(p: f64) -> f64 {
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let c = TWO52.copysign(p);
+    let r = (p + c) - c;
+    let k = if r > p { r - 1.0 } else { r };
+    k.copysign(p)
+}
+
+/// The natural logarithms ([`math::ln_normal`]) of age, SBP, TC and HDL-C in mg/dL
+/// that the Cox-form kernels (China-PAR, PCE, Framingham) take. A kernel on its own
+/// computes them from its inputs ([`Logs::of`]); [`from_record::evaluate_all`] computes
+/// them once per person for the three models (each model's `*_with_logs` entry), which
+/// gives the same bits because each field is the same function of the same `f64`.
+/// The TC and HDL-C fields are the logarithms of the mg/dL value *as the model converts
+/// it*: the same for all three models when reported in mg/dL, but China-PAR converts
+/// mmol/L with its own factor (RM-CPAR-3), PCE and Framingham with UNIT-1a.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub(crate) struct Logs {
+    /// ln age
+    pub age: f64,
+    /// ln SBP
+    pub sbp: f64,
+    /// ln TC (mg/dL)
+    pub tc_mgdl: f64,
+    /// ln HDL-C (mg/dL)
+    pub hdl_mgdl: f64,
+}
+
+impl Logs {
+    /// The logarithms of the four values (which the kernels only take once the values
+    /// passed the models' range checks, so they are at least 0.5: see `ln_normal`).
+    #[inline(always)]
+    pub(crate) fn of(age: f64, sbp: f64, tc_mgdl: f64, hdl_mgdl: f64) -> Self {
+        Logs {
+            age: math::ln_normal(age),
+            sbp: math::ln_normal(sbp),
+            tc_mgdl: math::ln_normal(tc_mgdl),
+            hdl_mgdl: math::ln_normal(hdl_mgdl),
+        }
+    }
 }
 
 /// Two-sided check that a risk is a finite percentage in [0, 100]; used by the
@@ -90,6 +152,15 @@ pub(crate) fn cox_pct(h: [f64; 2]) -> f64 {
     clamp_pct(-math::exp_m1(math::exp(h[0]) * h[1]))
 }
 
+/// [`cox_pct`] of two independent rows (one person's PCE and Framingham, from
+/// [`from_record::evaluate_all`]), side by side: the two chains are the same
+/// operations, which LLVM evaluates in the two lanes of one SSE2 register (lane-wise
+/// IEEE arithmetic, so the same bits as two calls; about half the instructions).
+#[inline(always)]
+pub(crate) fn cox_pct2(h: [[f64; 2]; 2]) -> [f64; 2] {
+    [cox_pct(h[0]), cox_pct(h[1])]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +178,86 @@ mod tests {
         assert_eq!(round_half_up(33.5, 0), 34.0);
         assert_eq!(round_half_up(0.0, 1), 0.0);
         assert!(round_half_up(f64::NAN, 1).is_nan());
+    }
+
+    #[test]
+    fn one_decimal_error_term_is_the_fused_one() {
+        // The Fast2Sum error of round_half_up(x, 1) against x.mul_add(10, −p), over
+        // every binade a display can meet and ties of every kind.
+        let mut r = 0x0123_4567_89AB_CDEFu64;
+        let mut xs: Vec<f64> = (0..400_000)
+            .map(|_| {
+                r ^= r << 13;
+                r ^= r >> 7;
+                r ^= r << 17;
+                f64::from_bits(r)
+            })
+            .filter(|x| x.is_finite() && (x * 10.0).abs() < 4.0e15)
+            .collect();
+        xs.extend((0..200_000).map(|i| f64::from(i) * 0.05 - 5000.0));
+        xs.extend((0..200_000).map(|i| f64::from(i) * 0.0005));
+        xs.extend([
+            0.0,
+            -0.0,
+            f64::from_bits(1),
+            -f64::from_bits(1),
+            3.9e14,
+            -3.9e14,
+        ]);
+        for x in xs {
+            let p = x * 10.0;
+            let fused = x.mul_add(10.0, -p);
+            let f2s = x * 2.0 - (p - x * 8.0);
+            assert!(fused == f2s, "{x:e}: {fused:e} vs {f2s:e}");
+        }
+    }
+
+    #[test]
+    fn floor_below_2_52_is_floor() {
+        let mut v = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            -1.0,
+            1e-300,
+            -1e-300,
+            f64::from_bits(1),
+            -f64::from_bits(1),
+            4.0e15,
+            -4.0e15,
+            4_503_599_627_370_495.5,
+            -4_503_599_627_370_495.5,
+            4_503_599_627_370_495.0,
+            -4_503_599_627_370_495.0,
+        ];
+        let mut r = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            let x = f64::from_bits(r);
+            if x.is_finite() && x.abs() < 4_503_599_627_370_496.0 {
+                v.push(x);
+            }
+            // Values near integers and ties at every scale.
+            let m = (r >> 12) as f64 / f64::from(1u32 << ((r & 31) as u32));
+            v.extend([m, -m, m + 0.5, -m - 0.5]);
+        }
+        for i in -3000..3000 {
+            let x = f64::from(i) * 0.25;
+            v.extend([
+                x,
+                f64::from_bits(x.to_bits() + 1),
+                f64::from_bits(x.to_bits().wrapping_sub(1)),
+            ]);
+        }
+        for x in v {
+            if x.is_finite() && x.abs() < 4_503_599_627_370_496.0 {
+                assert_eq!(floor_below_2_52(x).to_bits(), x.floor().to_bits(), "{x:e}");
+            }
+        }
     }
 
     #[test]

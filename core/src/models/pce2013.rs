@@ -17,8 +17,7 @@
 //! ```
 
 use super::error::{check2, plausible, InputRange, ModelError, RangeKind};
-use super::math::ln_normal as ln;
-use super::{cox_pct, round_half_up};
+use super::{cox_pct, round_half_up, Logs};
 use crate::profile::RangePolicy;
 use crate::record::{Race, Sex};
 use crate::units::{Cholesterol, Conc};
@@ -402,21 +401,19 @@ impl Prepared {
     }
 }
 
-/// The kernel on numeric inputs: `100 · (1 − S0^exp(X − mean))`. Straight-line code
-/// (selects, no branches, no calls) so a loop over a column vectorises; the scalar
-/// [`kernel`] is this same function.
-#[inline(always)]
-pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
-    cox_pct(kernel_head(c, l))
-}
-
-/// The first half of [`kernel_lane`]: `[X − mean, ln S0]` for [`cox_pct`].
+/// The first half of the kernel on numeric inputs, `100 · (1 − S0^exp(X − mean))`:
+/// `[X − mean, ln S0]` for [`cox_pct`]. Straight-line code (selects, no branches, no
+/// calls) so that a loop over a column vectorises ([`batch`](super::batch)); the
+/// scalar API runs the same arithmetic ([`kernel_head_logs`]).
 #[inline(always)]
 pub(crate) fn kernel_head(c: &Coefficients, l: &Lane) -> [f64; 2] {
-    let la = ln(l.age);
-    let lt = ln(l.tc_mgdl);
-    let lh = ln(l.hdl_mgdl);
-    let ls = ln(l.sbp);
+    kernel_head_logs(c, &Logs::of(l.age, l.sbp, l.tc_mgdl, l.hdl_mgdl), l)
+}
+
+/// [`kernel_head`] with the logarithms of the lane's age, SBP, TC and HDL-C in `g`.
+#[inline(always)]
+fn kernel_head_logs(c: &Coefficients, g: &Logs, l: &Lane) -> [f64; 2] {
+    let (la, lt, lh, ls) = (g.age, g.tc_mgdl, g.hdl_mgdl, g.sbp);
     // RM-PCE-1: treated and untreated SBP slots are mutually exclusive.
     let treated = l.treated != 0.0;
     let bs = if treated {
@@ -445,22 +442,42 @@ pub(crate) fn kernel_head(c: &Coefficients, l: &Lane) -> [f64; 2] {
     [x - c.mean, c.ln_s0]
 }
 
-/// The kernel: `100 · (1 − S0^exp(X − mean))`.
-#[inline]
+/// The kernel: `100 · (1 − S0^exp(X − mean))` (the batch path's, for its tests).
+#[cfg(test)]
 pub(crate) fn kernel(p: &Prepared) -> f64 {
-    kernel_lane(p.c, &p.lane())
+    cox_pct(kernel_head(p.c, &p.lane()))
+}
+
+/// The result for a risk of `r` percent.
+#[inline(always)]
+pub(crate) fn result(r: f64, flags: PceFlags) -> PceResult {
+    PceResult {
+        model_id: MODEL_ID,
+        risk10_pct: r,
+        risk10_display: round_half_up(r, 1),
+        flags,
+    }
 }
 
 /// Pooled Cohort Equations 10-year ASCVD risk.
 pub fn pce(input: &PceInput, policy: RangePolicy) -> Result<PceResult, ModelError> {
     let (p, flags) = prepare(input, policy)?;
-    let r = kernel(&p);
-    Ok(PceResult {
-        model_id: MODEL_ID,
-        risk10_pct: r,
-        risk10_display: round_half_up(r, 1),
-        flags,
-    })
+    let g = Logs::of(p.age, p.sbp, p.tc_mgdl, p.hdl_mgdl);
+    Ok(result(cox_pct(kernel_head_logs(p.c, &g, &p.lane())), flags))
+}
+
+/// The first half of [`pce`] with the logarithms of the input's age, SBP and lipids
+/// (in mg/dL, UNIT-1a) computed by the caller: the checks and `[X − mean, ln S0]`;
+/// [`result`]`(`[`cox_pct`]`(head), flags)` is then `pce`'s result, bit for bit, when
+/// `g` is [`Logs::of`] those values (the caller's responsibility; checked by
+/// `from_record`'s tests).
+pub(crate) fn head_with_logs(
+    input: &PceInput,
+    policy: RangePolicy,
+    g: &Logs,
+) -> Result<([f64; 2], PceFlags), ModelError> {
+    let (p, flags) = prepare(input, policy)?;
+    Ok((kernel_head_logs(p.c, g, &p.lane()), flags))
 }
 
 #[cfg(test)]

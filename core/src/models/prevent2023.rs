@@ -229,6 +229,12 @@ pub(crate) fn prepare(
     i: &PreventInput,
     policy: RangePolicy,
 ) -> Result<(bool, Terms, PreventFlags), ModelError> {
+    let flags = check(i, policy)?;
+    Ok((i.sex == Sex::Male, terms(i), flags))
+}
+
+/// The checks of [`prepare`] (RM-PRV-4) and the flags.
+fn check(i: &PreventInput, policy: RangePolicy) -> Result<PreventFlags, ModelError> {
     let mut out = false;
     out |= check2(MODEL_NAME, i.age, &plausible::AGE, &AGE, policy)?;
     out |= check2(MODEL_NAME, i.sbp, &plausible::SBP, &SBP, policy)?;
@@ -246,11 +252,10 @@ pub(crate) fn prepare(
     )?;
     out |= check2(MODEL_NAME, i.egfr, &plausible::EGFR, &EGFR, policy)?;
     out |= check2(MODEL_NAME, i.bmi, &plausible::BMI, &BMI, policy)?;
-    let flags = PreventFlags {
+    Ok(PreventFlags {
         sbp_above_180: i.sbp > 180.0,
         outside_range: out,
-    };
-    Ok((i.sex == Sex::Male, terms(i), flags))
+    })
 }
 
 #[inline]
@@ -331,6 +336,77 @@ pub(crate) fn kernel(beta: &[f64; N_TERMS], t: &Terms) -> f64 {
     100.0 / (1.0 + (-s).exp())
 }
 
+/// The coefficients by term with the five outcomes side by side (in [`Outcome::ALL`]
+/// order, then a 0 that pads the row to three pairs): `[horizon][sex][term][outcome]`,
+/// [`Tables::beta`] rearranged at compile time (no arithmetic, the same values), so
+/// that [`kernel5`] sums the five linear predictors of a person in one pass over the
+/// terms, two outcomes per SSE2 instruction. Not on wasm32 (built without SIMD, and
+/// size-bound), which reads [`Tables::beta`] in place ([`kernel5_in_place`]).
+#[cfg(not(target_arch = "wasm32"))]
+static BY_TERM: [[[[f64; 6]; N_TERMS]; 2]; 2] = by_term(&TABLES);
+
+#[cfg(not(target_arch = "wasm32"))]
+const fn by_term(t: &Tables) -> [[[[f64; 6]; N_TERMS]; 2]; 2] {
+    let mut out = [[[[0.0; 6]; N_TERMS]; 2]; 2];
+    let mut h = 0;
+    while h < 2 {
+        let mut sex = 0;
+        while sex < 2 {
+            let mut o = 0;
+            while o < 5 {
+                let mut k = 0;
+                while k < N_TERMS {
+                    out[h][sex][k][o] = t.beta[h][o][sex][k];
+                    k += 1;
+                }
+                o += 1;
+            }
+            sex += 1;
+        }
+        h += 1;
+    }
+    out
+}
+
+/// [`kernel`] of the five outcomes (`b` a [`BY_TERM`] entry): each outcome's sum is
+/// built exactly as there, from 0.0 and term by term in order, in its own lane, so the
+/// results are the same bits; the sixth lane (coefficients 0) is discarded.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline]
+fn kernel5(b: &[[f64; 6]; N_TERMS], t: &Terms) -> [f64; 5] {
+    let mut s = [0.0; 6];
+    for (bk, tk) in b.iter().zip(t) {
+        for (s, b) in s.iter_mut().zip(bk) {
+            *s += b * tk;
+        }
+    }
+    logistic_pct(&s)
+}
+
+/// [`kernel5`] reading the coefficients of horizon index `h` and sex index `sex` from
+/// [`Tables::beta`] in place (the same sums, term by term in order).
+#[cfg(any(test, target_arch = "wasm32"))]
+fn kernel5_in_place(h: usize, sex: usize, t: &Terms) -> [f64; 5] {
+    let b = &TABLES.beta[h];
+    let mut s = [0.0; 6];
+    for (k, tk) in t.iter().enumerate() {
+        for (o, s) in s.iter_mut().take(5).enumerate() {
+            *s += b[o][sex][k] * tk;
+        }
+    }
+    logistic_pct(&s)
+}
+
+/// The probabilities in percent of the five sums, as in [`kernel`].
+#[inline(always)]
+fn logistic_pct(s: &[f64; 6]) -> [f64; 5] {
+    let mut pct = [0.0; 5];
+    for (p, s) in pct.iter_mut().zip(s) {
+        *p = 100.0 / (1.0 + (-s).exp());
+    }
+    pct
+}
+
 /// Coefficients of one horizon, outcome and sex.
 pub(crate) fn beta(t: &Tables, h: Horizon, o: Outcome, male: bool) -> &[f64; N_TERMS] {
     let hi = match h {
@@ -347,23 +423,30 @@ pub fn prevent(
     horizon: Horizon,
     policy: RangePolicy,
 ) -> Result<PreventResult, ModelError> {
-    let t = tables()?;
-    let (male, x, flags) = prepare(input, policy)?;
-    let risk = |o| {
-        let pct = kernel(beta(t, horizon, o, male), &x);
-        Risk {
-            pct,
-            display: round_half_up(pct, 1),
-        }
+    // `prepare`, without moving the term vector through its result.
+    let flags = check(input, policy)?;
+    let h = match horizon {
+        Horizon::Years10 => 0,
+        Horizon::Years30 => 1,
+    };
+    let male = input.sex == Sex::Male;
+    let sex = usize::from(male);
+    #[cfg(not(target_arch = "wasm32"))]
+    let pct = kernel5(&BY_TERM[h][sex], &terms(input));
+    #[cfg(target_arch = "wasm32")]
+    let pct = kernel5_in_place(h, sex, &terms(input));
+    let risk = |pct| Risk {
+        pct,
+        display: round_half_up(pct, 1),
     };
     Ok(PreventResult {
         model_id: MODEL_ID,
         horizon,
-        total_cvd: risk(Outcome::TotalCvd),
-        ascvd: risk(Outcome::Ascvd),
-        heart_failure: risk(Outcome::HeartFailure),
-        chd: risk(Outcome::Chd),
-        stroke: risk(Outcome::Stroke),
+        total_cvd: risk(pct[0]),
+        ascvd: risk(pct[1]),
+        heart_failure: risk(pct[2]),
+        chd: risk(pct[3]),
+        stroke: risk(pct[4]),
         flags,
     })
 }
@@ -416,6 +499,43 @@ mod tests {
             assert_eq!(n, n_rows);
         }
         assert!(t.beta[0].iter().flatten().all(|b| b[1] == 0.0));
+    }
+
+    #[test]
+    fn by_term_is_the_table_and_kernel5_the_kernel() {
+        let t = tables().unwrap();
+        for (h, horizon) in [Horizon::Years10, Horizon::Years30].into_iter().enumerate() {
+            for male in [false, true] {
+                let sex = usize::from(male);
+                let b = &BY_TERM[h][sex];
+                for (oi, &o) in Outcome::ALL.iter().enumerate() {
+                    let beta = beta(t, horizon, o, male);
+                    for k in 0..N_TERMS {
+                        assert_eq!(b[k][oi].to_bits(), beta[k].to_bits());
+                    }
+                }
+                assert!(b.iter().all(|row| row[5] == 0.0));
+                for age in [30.0, 47.5, 55.0, 79.0] {
+                    for sbp in [90.0, 125.0, 200.0] {
+                        let i = PreventInput {
+                            sex: if male { Sex::Male } else { Sex::Female },
+                            age,
+                            sbp,
+                            statin: sbp > 100.0,
+                            ..khan(Sex::Male)
+                        };
+                        let x = terms(&i);
+                        let five = kernel5(b, &x);
+                        let in_place = kernel5_in_place(h, sex, &x);
+                        assert_eq!(five.map(f64::to_bits), in_place.map(f64::to_bits));
+                        for (oi, &o) in Outcome::ALL.iter().enumerate() {
+                            let one = kernel(beta(t, horizon, o, male), &x);
+                            assert_eq!(five[oi].to_bits(), one.to_bits());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
