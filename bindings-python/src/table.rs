@@ -179,10 +179,10 @@ impl StrCol {
 }
 
 /// Splits `0..n` into contiguous blocks, about 8 per thread, of `min_block` to
-/// `max_block` rows (one thread: blocks of `max_block`), that `k` threads take one after the other (so a thread slowed
-/// down by other work on the machine takes fewer blocks); returns the results in
-/// block order. Each thread makes one `S` with `init` and hands it to every block it
-/// runs (scratch buffers reused from block to block).
+/// `max_block` rows (one thread: blocks of `max_block`), that `k` threads take one
+/// after the other (so a thread slowed down by other work on the machine takes fewer
+/// blocks); returns the results in block order. Each thread makes one `S` with `init`
+/// and hands it to every block it runs (scratch buffers reused from block to block).
 fn par_blocks<S, T: Send>(
     n: usize,
     k: usize,
@@ -198,18 +198,17 @@ fn par_blocks<S, T: Send>(
         _ => n.div_ceil(k * 8).clamp(min_block, max_block),
     };
     let blocks = n.div_ceil(block);
-    let run = |lo: usize, hi: usize, state: &mut S| f(state, lo, hi);
     if k == 1 {
         let mut state = init();
         return (0..blocks.max(1))
-            .map(|b| run(b * block, ((b + 1) * block).min(n), &mut state))
+            .map(|b| f(&mut state, b * block, ((b + 1) * block).min(n)))
             .collect();
     }
     let next = AtomicUsize::new(0);
     let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..k)
             .map(|_| {
-                let (run, init, next) = (&run, &init, &next);
+                let (f, init, next) = (&f, &init, &next);
                 s.spawn(move || {
                     let mut state = init();
                     let mut mine = Vec::new();
@@ -218,7 +217,7 @@ fn par_blocks<S, T: Send>(
                         if b >= blocks {
                             break mine;
                         }
-                        mine.push((b, run(b * block, ((b + 1) * block).min(n), &mut state)));
+                        mine.push((b, f(&mut state, b * block, ((b + 1) * block).min(n))));
                     }
                 })
             })

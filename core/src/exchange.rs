@@ -800,25 +800,14 @@ fn read_text(rec: &mut ScreeningRecord, findings: &mut Vec<Finding>, col: Col, r
     }
     // The usual cells without `set_cell`'s general path (same values): `0` / `1`
     // in a `Bool` column, a plain decimal in a `Number` or `Lab` column (not on
-    // wasm32, built for size).
-    match (col.kind(), raw.as_bytes()) {
-        (Kind::Bool, [b @ (b'0' | b'1')]) => {
-            if let Some(slot) = bool_slot(rec, col) {
-                *slot = Some(*b == b'1');
-                return;
-            }
-        }
-        (kind @ (Kind::Number | Kind::Lab), _) if !cfg!(target_arch = "wasm32") => {
-            if let Some(v) = parse_plain_decimal(raw) {
-                if kind == Kind::Number {
-                    set_number(rec, col, v);
-                } else {
-                    set_lab(rec, col, Obs::Known(v));
-                }
-                return;
-            }
-        }
-        _ => {}
+    // wasm32, built for size), set as numbers.
+    let plain = match (col.kind(), raw.as_bytes()) {
+        (Kind::Bool, [b @ (b'0' | b'1')]) => Some(f64::from(*b - b'0')),
+        (Kind::Number | Kind::Lab, _) if !cfg!(target_arch = "wasm32") => parse_plain_decimal(raw),
+        _ => None,
+    };
+    if plain.is_some_and(|v| set_value(rec, col, v)) {
+        return;
     }
     if let Err(e) = set_cell(rec, col, raw) {
         findings.push(parse_finding(&e, col.kind()));
