@@ -1,6 +1,6 @@
 """Python benchmark of cvdscreen (a script, not a test).
 
-    python benches/python/bench.py [--rows 1000000] [--seed 20240501] [--repeat 3]
+    python benches/python/bench.py [--rows 1000000] [--seed 20240501] [--repeat 3] [--model-repeat 5]
 
 On one generated file (`cvdscreen generate`, written to benches/out/):
 1. `pandas.read_csv` of the file vs `cvdscreen.screen` of the resulting DataFrame (best of
@@ -11,6 +11,8 @@ On one generated file (`cvdscreen generate`, written to benches/out/):
    models they share (`pyprevent` PREVENT fastest raw-numpy path, `ascvd` PCE scalar
    loop, `cvd-risk` pandas batch for PREVENT, PCE and Framingham), with their outputs
    checked against ours; numpy implementations of China-PAR, PCE and PREVENT written here.
+   Each comparison with a ratio target (China-PAR and PCE vs numpy; PREVENT vs numpy and
+   pyprevent) runs its sides in turns, best of `--model-repeat` timings of each.
 Prints records/s and ratios. Peers that are not installed are skipped
 (`pip install cvd-risk==0.1.48 pyprevent==0.1.6 ascvd==0.5`).
 """
@@ -45,6 +47,21 @@ def best(f, repeat=3):
         out = f()
         ts.append(time.perf_counter() - t)
     return min(ts), out
+
+
+def interleaved(*fs, repeat=5):
+    """Each of `fs` timed `repeat` times, taking turns (f0, f1, …, f0, f1, …): the
+    best time and last output of each. A model's comparison runs its sides in turns
+    so that both see the same drift of this shared VM's speed (±15-40 % from one
+    minute to the next), as read_csv and screen do."""
+    ts = [float("inf")] * len(fs)
+    outs = [None] * len(fs)
+    for _ in range(repeat):
+        for i, f in enumerate(fs):
+            t = time.perf_counter()
+            outs[i] = f()
+            ts[i] = min(ts[i], time.perf_counter() - t)
+    return list(zip(ts, outs))
 
 
 def china_par_numpy(male, age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, dm, north, urban, fh):
@@ -154,6 +171,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=20240501)
     ap.add_argument("--repeat", type=int, default=3, help="interleaved read_csv / screen timings (best of each)")
+    ap.add_argument("--model-repeat", type=int, default=5, help="interleaved timings of each model comparison (best of each)")
     a = ap.parse_args()
     cli = ROOT / "target" / "release" / "cvdscreen"
     if not cli.exists():
@@ -203,14 +221,17 @@ def main() -> None:
     cp_kw = dict(sex=sex_u8, age=age, sbp=sbp, bp_treated=u8["bp_treated"], tc_mgdl=tc, hdl_mgdl=hdl, waist_cm=waist,
                  current_smoker=u8["current_smoker"], diabetes=u8["diabetes"], north=u8["north"], urban=u8["urban"],
                  family_history_ascvd=u8["family_history_ascvd"], range_policy="flag")
-    t_cp, ours = best(lambda: models.china_par_10y(**cp_kw))
-    t_np, ref = best(lambda: china_par_numpy(male, age, sbp, f["bp_treated"] == 1, tc, hdl, waist, f["current_smoker"], f["diabetes"], f["north"], f["urban"], f["family_history_ascvd"]))
+    mr = a.model_repeat
+    (t_cp, ours), (t_np, ref) = interleaved(
+        lambda: models.china_par_10y(**cp_kw),
+        lambda: china_par_numpy(male, age, sbp, f["bp_treated"] == 1, tc, hdl, waist, f["current_smoker"], f["diabetes"], f["north"], f["urban"], f["family_history_ascvd"]),
+        repeat=mr)
     ok = np.isfinite(ours) & np.isfinite(ref)
     threaded = "threads" in models.china_par_10y.__code__.co_varnames
     cores = len(getattr(os, "sched_getaffinity", lambda _: range(os.cpu_count() or 1))(0))
     row("China-PAR 10y", f"cvdscreen batch ({cores} threads)" if threaded else "cvdscreen batch (1 thread)", t_cp, "1", "0")
     if threaded:
-        t_cp1, ours1 = best(lambda: models.china_par_10y(**cp_kw, threads=1))
+        t_cp1, ours1 = best(lambda: models.china_par_10y(**cp_kw, threads=1), repeat=mr)
         assert np.array_equal(ours, ours1, equal_nan=True)
         row("China-PAR 10y", "cvdscreen batch (threads=1)", t_cp1, f"{t_cp1 / t_cp:.2f}× slower than all threads", "0 (identical)")
     row("China-PAR 10y", "numpy (this script, 1 thread)", t_np, f"{t_np / t_cp:.1f}× (target ≥ 20×)", f"{np.max(np.abs(ours[ok] - ref[ok])):.2e} on {ok.sum():,} rows")
@@ -248,20 +269,33 @@ def main() -> None:
     # PREVENT: our batch, numpy (same table), pyprevent's fastest path, cvd-risk.
     pv_kw = dict(sex=sex_u8, age=age, sbp=sbp, bp_treated=u8["bp_treated"], tc_mgdl=tc, hdl_mgdl=hdl, statin=np.zeros(n, np.uint8),
                  diabetes=u8["diabetes"], current_smoker=u8["current_smoker"], egfr=egfr, bmi=bmi)
-    t_pv, pv = best(lambda: models.prevent_10y(**pv_kw))
-    row("PREVENT 10y CVD", "cvdscreen batch", t_pv, "1", "0")
     betas = prevent_betas()
-    t_pvn, pvn = best(lambda: prevent_numpy(betas, male, age, tc, hdl, sbp, f["diabetes"], f["current_smoker"], bmi, egfr, f["bp_treated"], np.zeros(n)))
-    row("PREVENT 10y CVD", "numpy (this script, 1 thread)", t_pvn, f"{t_pvn / t_pv:.1f}×", diff(pv, pvn))
+    sides = [
+        lambda: models.prevent_10y(**pv_kw),
+        lambda: prevent_numpy(betas, male, age, tc, hdl, sbp, f["diabetes"], f["current_smoker"], bmi, egfr, f["bp_treated"], np.zeros(n)),
+    ]
     try:
         import pyprevent._pyprevent as pp
+    except ImportError:
+        pp = None
+    if pp is not None:
+        import contextlib, io
 
         arr = np.column_stack([sex_u8, age, tc, hdl, sbp, f["diabetes"], f["current_smoker"], bmi, egfr, f["bp_treated"], np.zeros(n)]).astype(np.float64)
-        import contextlib, io
-        with contextlib.redirect_stdout(io.StringIO()):
-            t_pp, theirs = best(lambda: np.asarray(pp.calculate_10_yr_cvd_rust_parallel_np(arr), dtype=np.float64))
+
+        def pyprevent_fastest():
+            with contextlib.redirect_stdout(io.StringIO()):
+                return np.asarray(pp.calculate_10_yr_cvd_rust_parallel_np(arr), dtype=np.float64)
+
+        sides.append(pyprevent_fastest)
+    timed = interleaved(*sides, repeat=mr)
+    (t_pv, pv), (t_pvn, pvn) = timed[:2]
+    row("PREVENT 10y CVD", "cvdscreen batch", t_pv, "1", "0")
+    row("PREVENT 10y CVD", "numpy (this script, 1 thread)", t_pvn, f"{t_pvn / t_pv:.1f}×", diff(pv, pvn))
+    if pp is not None:
+        t_pp, theirs = timed[2]
         row("PREVENT 10y CVD", "pyprevent raw numpy (rayon)", t_pp, f"{t_pp / t_pv:.2f}× (target ≥ 2×)", f"{diff(pv, theirs)} (pyprevent NaN on {np.isnan(theirs).sum():,}: its hard ranges)")
-    except ImportError:
+    else:
         print("| PREVENT 10y CVD | pyprevent | not installed | | |")
     if cvd_risk is not None:
         idx = np.flatnonzero(np.isfinite(pv))[:100_000]
@@ -270,9 +304,11 @@ def main() -> None:
 
     # PCE (white equations): our batch, numpy, ascvd, cvd-risk.
     pce_kw = dict(sex=sex_u8, age=age, tc_mgdl=tc, hdl_mgdl=hdl, sbp=sbp, bp_treated=u8["bp_treated"], current_smoker=u8["current_smoker"], diabetes=u8["diabetes"], race="white")
-    t_pce, pce = best(lambda: models.pce_10y(**pce_kw))
+    (t_pce, pce), (t_pcen, pcen) = interleaved(
+        lambda: models.pce_10y(**pce_kw),
+        lambda: pce_numpy(male, age, tc, hdl, sbp, f["bp_treated"] == 1, f["current_smoker"], f["diabetes"]),
+        repeat=mr)
     row("PCE 10y", "cvdscreen batch", t_pce, "1", "0")
-    t_pcen, pcen = best(lambda: pce_numpy(male, age, tc, hdl, sbp, f["bp_treated"] == 1, f["current_smoker"], f["diabetes"]))
     row("PCE 10y", "numpy (this script, 1 thread)", t_pcen, f"{t_pcen / t_pce:.1f}×", diff(pce, np.clip(pcen, 0.0, 100.0)))
     try:
         import ascvd
