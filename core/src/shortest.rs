@@ -286,10 +286,11 @@ fn eight_digits(v: u32) -> [u8; 8] {
 /// digits receive zeros.
 #[inline(always)]
 fn write_digits(buf: &mut [u8], end: usize, v: u64) {
-    let (hi, lo) = (v / 100_000_000, (v % 100_000_000) as u32);
+    // hi < 10^9: the rest in 32 bits.
+    let (hi, lo) = ((v / 100_000_000) as u32, (v % 100_000_000) as u32);
     buf[end - 8..end].copy_from_slice(&eight_digits(lo));
     if hi > 0 {
-        buf[end - 16..end - 8].copy_from_slice(&eight_digits((hi % 100_000_000) as u32));
+        buf[end - 16..end - 8].copy_from_slice(&eight_digits(hi % 100_000_000));
         buf[end - 17] = b'0' + (hi / 100_000_000) as u8;
     }
 }
