@@ -173,7 +173,12 @@ pub(crate) fn push(s: &mut String, v: f64, min_decimals: usize) {
     // appended with one `push_str`. The digits are stored in blocks of eight that may
     // reach up to 16 bytes before the text's start, hence the margin `T`.
     const T: usize = 16;
-    let mut buf = [b'0'; T + 64];
+    // Aligned so that the text starts on a word: `str::from_utf8` checks aligned ASCII
+    // two words at a time, unaligned bytes one by one.
+    #[repr(align(16))]
+    struct Aligned([u8; T + 64]);
+    let mut buf = Aligned([b'0'; T + 64]);
+    let buf = &mut buf.0;
     let n = decimal_length17(digits);
     // Digits before the decimal point.
     let kp = n as i32 + exp;
@@ -201,7 +206,7 @@ pub(crate) fn push(s: &mut String, v: f64, min_decimals: usize) {
     } else {
         T + n
     };
-    write_digits(&mut buf, end, digits);
+    write_digits(buf, end, digits);
     if kp <= 0 {
         // After the digits, whose leading block may cover it with a zero.
         buf[T + 1] = b'.';
