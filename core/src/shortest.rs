@@ -53,10 +53,46 @@ const fn pow5_split() -> [(u64, u64); POW5_TABLE_LEN] {
     t
 }
 
+/// `(m × mul) >> j` for `mul` = (low, high) of [`POW5_SPLIT`], truncated to 64 bits.
+/// `j` is 118 to 121 for every exponent this module handles (the `shift_range`
+/// test): masking the shift to six bits tells the compiler so, which spares it a
+/// branch-free select for shifts of 64 and more.
 fn mul_shift_64(m: u64, mul: &(u64, u64), j: u32) -> u64 {
     let b0 = u128::from(m) * u128::from(mul.0);
     let b2 = u128::from(m) * u128::from(mul.1);
-    (((b0 >> 64) + b2) >> (j - 64)) as u64
+    (((b0 >> 64) + b2) >> ((j - 64) & 63)) as u64
+}
+
+/// Ryū's digit removal state: the scaled value `vr` and its interval's bounds
+/// `vp`, `vm`, the digits removed so far, and whether the last removed digit was
+/// 5 or more (the only one that decides the rounding in Ryū's common case).
+struct Removal {
+    vr: u64,
+    vp: u64,
+    vm: u64,
+    removed: i32,
+    round_up: bool,
+}
+
+impl Removal {
+    /// Removes the last k digits, `p` = 10^k, when the interval still holds a number
+    /// with k fewer digits: `vp / p > vm / p`. That is k single Ryū steps in one
+    /// (the quotients of the bounds only merge as p grows), so the steps can be taken
+    /// in any sizes.
+    #[inline(always)]
+    fn step(&mut self, p: u64) -> bool {
+        let (vp, vm) = (self.vp / p, self.vm / p);
+        if vp <= vm {
+            return false;
+        }
+        let vr = self.vr / p;
+        self.round_up = self.vr - p * vr >= p / 2;
+        self.vr = vr;
+        self.vp = vp;
+        self.vm = vm;
+        self.removed += p.ilog10() as i32;
+        true
+    }
 }
 
 /// The shortest decimal `digits × 10^exp` of a finite `v > 0` in Ryū's common case
@@ -85,33 +121,31 @@ fn shortest(v: f64) -> Option<(u64, i32)> {
     let i = -e2 - q as i32;
     let mul = POW5_SPLIT.get(i as usize)?;
     let j = (q as i32 - (pow5bits(i) - POW5_BITCOUNT)) as u32;
-    let mut vr = mul_shift_64(mv, mul, j);
-    let mut vp = mul_shift_64(mv + 2, mul, j);
-    // The interval is symmetric (the mantissa is not zero): mm_shift = 1.
-    let mut vm = mul_shift_64(mv - 2, mul, j);
-    let mut removed = 0i32;
-    let mut round_up = false;
-    if vp / 100 > vm / 100 {
-        let vr_div100 = vr / 100;
-        round_up = vr - 100 * vr_div100 >= 50;
-        vr = vr_div100;
-        vp /= 100;
-        vm /= 100;
-        removed += 2;
+    let mut r = Removal {
+        vr: mul_shift_64(mv, mul, j),
+        vp: mul_shift_64(mv + 2, mul, j),
+        // The interval is symmetric (the mantissa is not zero): mm_shift = 1.
+        vm: mul_shift_64(mv - 2, mul, j),
+        removed: 0,
+        round_up: false,
+    };
+    // Ryū removes one digit while `vp / 10 > vm / 10` (two at once first). A
+    // percentage loses one to three digits, which that order serves; a short decimal
+    // (an LDL target's 2.6) loses about sixteen, one division round each: past the
+    // third, four at a time.
+    r.step(100);
+    if r.step(10) && r.step(10) {
+        while r.step(10_000) {}
+        r.step(100);
+        r.step(10);
     }
-    loop {
-        let vp_div10 = vp / 10;
-        let vm_div10 = vm / 10;
-        if vp_div10 <= vm_div10 {
-            break;
-        }
-        let vr_div10 = vr / 10;
-        round_up = vr - 10 * vr_div10 >= 5;
-        vr = vr_div10;
-        vp = vp_div10;
-        vm = vm_div10;
-        removed += 1;
-    }
+    let Removal {
+        vr,
+        vm,
+        removed,
+        round_up,
+        ..
+    } = r;
     let mut out = vr + u64::from(vr == vm || round_up);
     let mut exp = e10 + removed;
     // The shortest decimal has no trailing zero.
@@ -134,50 +168,69 @@ pub(crate) fn push(s: &mut String, v: f64, min_decimals: usize) {
     let Some((digits, exp)) = shortest(v) else {
         return push_fallback(s, v, min_decimals);
     };
-    // The text is assembled in `out`, pre-filled with zeros (leading zeros after
+    // The text is assembled in `buf[T..]`, pre-filled with zeros (leading zeros after
     // "0.", trailing zeros of an integer and the padding are never written), and
-    // appended with one `push_str`.
-    let mut out = [b'0'; 64];
+    // appended with one `push_str`. The digits are stored in blocks of eight that may
+    // reach up to 16 bytes before the text's start, hence the margin `T`.
+    const T: usize = 16;
+    // Aligned so that the text starts on a word: `str::from_utf8` checks aligned ASCII
+    // two words at a time, unaligned bytes one by one.
+    #[repr(align(16))]
+    struct Aligned([u8; T + 64]);
+    let mut buf = Aligned([b'0'; T + 64]);
+    let buf = &mut buf.0;
     let n = decimal_length17(digits);
     // Digits before the decimal point.
     let kp = n as i32 + exp;
-    let len;
-    if kp <= 0 {
+    let md = min_decimals;
+    let len = if kp <= 0 {
         let zeros = (-kp) as usize;
-        if zeros + n + min_decimals + 2 > out.len() {
-            return push_fallback(s, v, min_decimals);
-        }
-        out[1] = b'.';
-        write_digits(&mut out[2 + zeros..2 + zeros + n], digits);
-        len = 2 + zeros + n.max(min_decimals.saturating_sub(zeros));
+        2 + zeros + n.max(md.saturating_sub(zeros))
     } else if (kp as usize) < n {
         let kp = kp as usize;
-        if n + 1 + min_decimals > out.len() {
-            return push_fallback(s, v, min_decimals);
-        }
-        write_digits(&mut out[1..n + 1], digits);
-        // The integer digits one place left (a percentage has one to three: a byte
-        // loop, not a `memmove` call).
-        for j in 0..kp {
-            out[j] = out[j + 1];
-        }
-        out[kp] = b'.';
-        len = kp + 1 + (n - kp).max(min_decimals);
+        kp + 1 + (n - kp).max(md)
+    } else if md > 0 {
+        kp as usize + 1 + md
     } else {
-        let kp = kp as usize;
-        if kp + 1 + min_decimals > out.len() {
-            return push_fallback(s, v, min_decimals);
-        }
-        write_digits(&mut out[..n], digits);
-        if min_decimals > 0 {
-            out[kp] = b'.';
-            len = kp + 1 + min_decimals;
-        } else {
-            len = kp;
-        }
+        kp as usize
+    };
+    if len > buf.len() - T {
+        return push_fallback(s, v, min_decimals);
     }
-    // Only ASCII digits, '.' and the zeros are in `out`.
-    s.push_str(std::str::from_utf8(&out[..len]).unwrap_or_default());
+    // Where the digits end: after "0." and the zeros, after the digits and the point
+    // that goes among them, or at the integer's last digit.
+    let end = if kp <= 0 {
+        T + 2 + (-kp) as usize + n
+    } else if (kp as usize) < n {
+        T + 1 + n
+    } else {
+        T + n
+    };
+    write_digits(buf, end, digits);
+    if kp <= 0 {
+        // After the digits, whose leading block may cover it with a zero.
+        buf[T + 1] = b'.';
+    } else if (kp as usize) < n {
+        // The integer digits one place left and the point after them.
+        let kp = kp as usize;
+        if kp < 8 {
+            // A percentage has one to three: the first eight bytes as one word.
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&buf[T..T + 8]);
+            let w = u64::from_le_bytes(w);
+            let int = (1u64 << (8 * kp)) - 1;
+            let point = 0xffu64 << (8 * kp);
+            let w = ((w >> 8) & int) | (u64::from(b'.') << (8 * kp)) | (w & !(int | point));
+            buf[T..T + 8].copy_from_slice(&w.to_le_bytes());
+        } else {
+            buf.copy_within(T + 1..T + 1 + kp, T);
+            buf[T + kp] = b'.';
+        }
+    } else if md > 0 {
+        buf[T + kp as usize] = b'.';
+    }
+    // Only ASCII digits, '.' and the zeros are in `buf`.
+    s.push_str(std::str::from_utf8(&buf[T..T + len]).unwrap_or_default());
 }
 
 /// `core::fmt`'s text, with the same zero padding as [`push`].
@@ -203,73 +256,47 @@ fn push_fallback(s: &mut String, v: f64, min_decimals: usize) {
     }
 }
 
-/// Number of decimal digits of `v` (1 ≤ v < 10^17), tested from the longest: most
-/// percentages have 15 to 17 significant digits.
+/// Number of decimal digits of `v` (1 ≤ v < 10^17): `log10(2) ≈ 1233 / 4096` times
+/// its bit length, then one comparison (a short decimal's few digits cost no more
+/// than a percentage's seventeen).
 fn decimal_length17(v: u64) -> usize {
-    const P: [u64; 16] = [
-        10_000_000_000_000_000,
-        1_000_000_000_000_000,
-        100_000_000_000_000,
-        10_000_000_000_000,
-        1_000_000_000_000,
-        100_000_000_000,
-        10_000_000_000,
-        1_000_000_000,
-        100_000_000,
-        10_000_000,
-        1_000_000,
-        100_000,
-        10_000,
-        1_000,
-        100,
-        10,
-    ];
-    for (i, &p) in P.iter().enumerate() {
-        if v >= p {
-            return 17 - i;
+    const P: [u64; 18] = {
+        let mut p = [1u64; 18];
+        let mut i = 1;
+        while i < p.len() {
+            p[i] = p[i - 1] * 10;
+            i += 1;
         }
-    }
-    1
+        p
+    };
+    let t = (((64 - v.leading_zeros()) * 1233) >> 12) as usize;
+    t + usize::from(v >= P[t])
 }
 
-/// "00" … "99".
-const DIGIT_PAIRS: &[u8; 200] = b"\
-0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
-/// Writes the 4 decimal digits of `v < 10_000` into `out[..4]`.
-fn write4(out: &mut [u8], v: u32) {
-    let (hi, lo) = ((v / 100) as usize, (v % 100) as usize);
-    out[0] = DIGIT_PAIRS[2 * hi];
-    out[1] = DIGIT_PAIRS[2 * hi + 1];
-    out[2] = DIGIT_PAIRS[2 * lo];
-    out[3] = DIGIT_PAIRS[2 * lo + 1];
+/// The eight decimal digits of `v < 10^8`, leading zeros included, as ASCII: the
+/// halves, quarters and digits are split in the lanes of one `u64` (a multiply and
+/// shift stands for each division: `x * 10486 >> 20 = x / 100` for x < 10^4 and
+/// `x * 103 >> 10 = x / 10` for x < 100), so the first digit lands in the lowest byte.
+fn eight_digits(v: u32) -> [u8; 8] {
+    let v = u64::from(v / 10_000) | (u64::from(v % 10_000) << 32);
+    let hi = ((v * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let v = hi | ((v - hi * 100) << 16);
+    let hi = ((v * 103) >> 10) & 0x000f_000f_000f_000f;
+    let v = hi | ((v - hi * 10) << 8);
+    (v | 0x3030_3030_3030_3030).to_le_bytes()
 }
 
-/// Writes the decimal digits of `v` right-aligned into `out` (which has exactly their
-/// number of bytes): eight at a time in 32-bit arithmetic, then two at a time.
-fn write_digits(out: &mut [u8], mut v: u64) {
-    let mut i = out.len();
-    while i >= 8 {
-        let low8 = (v % 100_000_000) as u32;
-        v /= 100_000_000;
-        write4(&mut out[i - 8..i - 4], low8 / 10_000);
-        write4(&mut out[i - 4..i], low8 % 10_000);
-        i -= 8;
-    }
-    let mut v = v as u32;
-    while i >= 2 {
-        let r = (v % 100) as usize;
-        v /= 100;
-        out[i - 2] = DIGIT_PAIRS[2 * r];
-        out[i - 1] = DIGIT_PAIRS[2 * r + 1];
-        i -= 2;
-    }
-    if i == 1 {
-        out[0] = b'0' + v as u8;
+/// Writes the decimal digits of `v < 10^17` so that they end at `buf[end]`, in blocks
+/// of eight: the bytes down to `end - 8` (or `end - 17` when `v ≥ 10^8`) before the
+/// digits receive zeros.
+#[inline(always)]
+fn write_digits(buf: &mut [u8], end: usize, v: u64) {
+    // hi < 10^9: the rest in 32 bits.
+    let (hi, lo) = ((v / 100_000_000) as u32, (v % 100_000_000) as u32);
+    buf[end - 8..end].copy_from_slice(&eight_digits(lo));
+    if hi > 0 {
+        buf[end - 16..end - 8].copy_from_slice(&eight_digits(hi % 100_000_000));
+        buf[end - 17] = b'0' + (hi / 100_000_000) as u8;
     }
 }
 
@@ -313,10 +340,73 @@ mod tests {
                 10u64.pow(n as u32 - 1) + next(&mut x) % (9 * 10u64.pow(n as u32 - 1)),
             ] {
                 assert_eq!(decimal_length17(v), n, "{v}");
-                let mut out = vec![0u8; n];
-                write_digits(&mut out, v);
-                assert_eq!(std::str::from_utf8(&out).unwrap(), v.to_string());
+                let mut out = [b'x'; 20];
+                write_digits(&mut out, 19, v);
+                let text = std::str::from_utf8(&out[19 - n..19]).unwrap();
+                assert_eq!(text, v.to_string());
+                // Zeros before the digits, nothing after them.
+                assert!(out[..19 - n].iter().all(|&b| b == b'0' || b == b'x'));
+                assert_eq!(out[19], b'x');
             }
+        }
+    }
+
+    #[test]
+    fn digit_count_and_blocks_at_boundaries() {
+        // Both sides of every power of ten and of two, where the bit-length estimate
+        // of decimal_length17 changes.
+        let mut vs = Vec::new();
+        for k in 0..17 {
+            let p = 10u64.pow(k);
+            vs.extend([p - 1, p, p + 1]);
+        }
+        for b in 0..57 {
+            let p = 1u64 << b;
+            vs.extend([p - 1, p, p + 1]);
+        }
+        vs.push(99_999_999_999_999_999);
+        for v in vs
+            .into_iter()
+            .filter(|&v| (1..100_000_000_000_000_000).contains(&v))
+        {
+            let n = v.to_string().len();
+            assert_eq!(decimal_length17(v), n, "{v}");
+            let mut out = [b'x'; 24];
+            write_digits(&mut out, 20, v);
+            assert_eq!(
+                std::str::from_utf8(&out[20 - n..20]).unwrap(),
+                v.to_string()
+            );
+        }
+    }
+
+    #[test]
+    fn eight_digits_every_lane_value() {
+        // The two halves and their quarters are split in separate lanes: every value
+        // of a half, beside a varying other half, covers every lane state.
+        for y in 0..10_000u32 {
+            for v in [y, y * 10_000, y * 10_000 + (9_999 - y), y * 10_001] {
+                assert_eq!(eight_digits(v), *format!("{v:08}").as_bytes(), "{v}");
+            }
+        }
+    }
+
+    #[test]
+    fn shift_range() {
+        // mul_shift_64 masks its shift `j - 64` to 63: every exponent `shortest`
+        // passes on must have j - 64 < 64.
+        for ieee_exponent in 1..0x7ffu32 {
+            let e2 = ieee_exponent as i32 - 1023 - 52 - 2;
+            if e2 >= 0 {
+                continue;
+            }
+            let q = log10_pow5(-e2) - u32::from(-e2 > 1);
+            let i = -e2 - q as i32;
+            if q <= 1 || i as usize >= POW5_TABLE_LEN {
+                continue;
+            }
+            let j = (q as i32 - (pow5bits(i) - POW5_BITCOUNT)) as u32;
+            assert!((64..128).contains(&j), "e2 {e2}: j {j}");
         }
     }
 
@@ -390,6 +480,24 @@ mod tests {
             check(r * 100.0);
             check(r);
             check((r * 1e4).round() / 1e4 * 100.0);
+            // Any bit pattern from 1e-9 to 1e6, which holds every percentage, and
+            // every layout: zeros after "0.", one to seven integer digits (the
+            // word-wide point insertion), more, and integers.
+            let (lo, hi) = (1e-9f64.to_bits(), 1e6f64.to_bits());
+            check(f64::from_bits(lo + next(&mut x) % (hi - lo)));
+            check(f64::from_bits(
+                1e7f64.to_bits() + next(&mut x) % (1u64 << 56),
+            ));
+        }
+        // Short decimals (an LDL target's 2.6, a rounded percentage): many removed
+        // digits, taken four, two and one at a time.
+        for k in 1..200_000u32 {
+            let k = f64::from(k);
+            check(k / 10.0);
+            check(k / 100.0);
+            check(k / 1e4);
+            check(k / 1e7);
+            check(k * 1e-12);
         }
     }
 
