@@ -1024,6 +1024,9 @@ mod tests {
                 let all = || {
                     (
                         lipid::stratify(&p, rs),
+                        // Steps 1–3 of a 2023 run, steps 4–5 of its own (flags
+                        // collected).
+                        cn2020::stratify(&p),
                         lipid::ldl_target(&p, rs),
                         plan(&rec, &ev, hr, Some(12.5), &opts),
                         cn2020::statin(&p),
@@ -1031,6 +1034,7 @@ mod tests {
                         cn2020::bp_drugs(&p),
                         // Memoised by now: the assumed-absent flags are replayed.
                         lipid::stratify(&p, rs),
+                        cn2020::stratify(&p),
                     )
                 };
                 assert_eq!(lipid::with_memo(all), all(), "{pairs:?}");

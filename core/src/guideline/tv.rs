@@ -103,6 +103,10 @@ pub struct Oracle {
     /// only collected from it at the end of the run, and only when the caller wants
     /// them (most enumerations drop them).
     assume_log: Vec<&'static str>,
+    /// Whether the current enumeration reads the runs' assumed-absent flags
+    /// ([`Enumerations::drive`] with `with_assumed`): when it does not, nobody reads a
+    /// memoised run's flags, and `lipid::procedure` does not replay them.
+    collect_assumed: bool,
 }
 
 thread_local! {
@@ -164,6 +168,12 @@ impl Oracle {
     /// Every `assume` call of this run from index `from` on.
     pub(crate) fn assumed_since(&self, from: usize) -> &[&'static str] {
         self.assume_log.get(from..).unwrap_or_default()
+    }
+
+    /// Whether the current enumeration collects the assumed-absent flags (see
+    /// `collect_assumed`).
+    pub(crate) fn collects_assumed(&self) -> bool {
+        self.collect_assumed
     }
 
     /// Number of `assume` calls of this run so far.
@@ -433,6 +443,7 @@ impl Enumerations {
         q.prefix.clear();
         q.all_branched.clear();
         q.all_assumed.clear();
+        q.collect_assumed = with_assumed;
         let agreed = drive_with(q, &mut f, key, &mut keep, with_assumed);
         // Copies of the names (no allocation when there are none).
         if agreed {
@@ -462,6 +473,8 @@ impl Enumerations {
         };
         q.prefix.clear();
         q.reset();
+        // The answer is read by callers that collect no assumed-absent flags.
+        q.collect_assumed = false;
         let b = f(q);
         q.trail.is_empty().then_some(b)
     }
