@@ -500,10 +500,21 @@ impl Enumerations {
 
     /// As [`decide`] without the assumed-absent flags, for callers that drop them:
     /// the outcome and the missing inputs.
+    ///
+    /// Most questions read known inputs only: a first run that makes no choice is the
+    /// whole enumeration (the loop of [`drive_with`] would stop after it with nothing
+    /// branched on), so its answer is returned without the loop; otherwise the
+    /// enumeration runs from the start.
     pub(crate) fn decide_missing(
         &mut self,
-        f: impl FnMut(&mut Oracle) -> bool,
+        mut f: impl FnMut(&mut Oracle) -> bool,
     ) -> (Outcome, Vec<&'static str>) {
+        if let Some(b) = self.constant(&mut f) {
+            return (
+                if b { Outcome::Fired } else { Outcome::NotFired },
+                Vec::new(),
+            );
+        }
         let (o, missing, _) = self.decide_with(f, false);
         (o, missing)
     }
@@ -746,6 +757,51 @@ mod tests {
         assert_eq!(e.constant(agreed), None);
         assert_eq!(e.decide_missing(agreed), (Outcome::Fired, vec![]));
         assert_eq!(e.constant(|q| q.ge("x", Interval::all(), 5.0)), None);
+    }
+
+    /// `decide_missing`'s single-run answer is the enumeration's: known, censored and
+    /// unknown inputs, flags of each value, on one oracle in a series.
+    #[test]
+    fn decide_missing_is_decide() {
+        let below = Interval {
+            lo: f64::NEG_INFINITY,
+            hi: 15.0,
+            lo_open: false,
+            hi_open: true,
+        };
+        let xs = [
+            Interval::point(3.0),
+            Interval::point(7.0),
+            below,
+            Interval::all(),
+        ];
+        let flags = [Some(true), Some(false), None];
+        let mut e = Enumerations::new();
+        let mut seen = [0; 3];
+        for x in xs {
+            for a in flags {
+                for b in flags {
+                    for t in [5.0, 20.0] {
+                        let fs: [&dyn Fn(&mut Oracle) -> bool; 4] = [
+                            &|q| q.ge("x", x, t) || q.flag("a", a),
+                            &|q| q.flag("a", a) && q.cmp("x", x, Op::Lt, t),
+                            &|q| (q.flag("a", a) || q.flag("b", b)) && !q.ge("x", x, t),
+                            &|q| q.assumed_flag("c", b) || q.flag("a", a) == q.ge("x", x, t),
+                        ];
+                        for f in fs {
+                            let (o, missing, _) = decide(f);
+                            assert_eq!(e.decide_missing(f), (o, missing), "{x:?} {a:?} {b:?} {t}");
+                            seen[match o {
+                                Outcome::Fired => 0,
+                                Outcome::NotFired => 1,
+                                Outcome::Indeterminate => 2,
+                            }] += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen.iter().all(|n| *n > 10), "{seen:?}");
     }
 
     #[test]
