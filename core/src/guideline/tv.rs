@@ -423,6 +423,32 @@ impl Enumerations {
         }
     }
 
+    /// The oracle.
+    fn oracle(&mut self) -> &mut Oracle {
+        let Some(q) = self.q.as_deref_mut() else {
+            unreachable!("an Enumerations holds its oracle until dropped")
+        };
+        q
+    }
+
+    /// Starts an enumeration: forgets the previous one and makes the first run.
+    fn first_run<R>(&mut self, f: &mut impl FnMut(&mut Oracle) -> R, with_assumed: bool) -> R {
+        let q = self.oracle();
+        q.prefix.clear();
+        q.all_branched.clear();
+        q.all_assumed.clear();
+        q.collect_assumed = with_assumed;
+        q.reset();
+        f(q)
+    }
+
+    /// Whether the last run made no choice: a first run that made none is the whole
+    /// enumeration (the loop of [`drive_with`] stops after it with nothing branched
+    /// on and nothing to disagree with).
+    fn single(&self) -> bool {
+        self.q.as_deref().is_some_and(|q| q.trail.is_empty())
+    }
+
     /// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
     /// path, hands each result to `keep`, and returns the assumed-absent flags when
     /// `key` agreed on every run, or the inputs branched on at the first disagreement.
@@ -434,17 +460,24 @@ impl Enumerations {
         &mut self,
         mut f: impl FnMut(&mut Oracle) -> R,
         key: impl Fn(&R) -> K,
+        keep: impl FnMut(R),
+        with_assumed: bool,
+    ) -> Driven {
+        let r = self.first_run(&mut f, with_assumed);
+        self.drive_from(r, f, key, keep, with_assumed)
+    }
+
+    /// [`drive`](Self::drive) after [`first_run`](Self::first_run) gave `r`.
+    fn drive_from<R, K: PartialEq>(
+        &mut self,
+        r: R,
+        mut f: impl FnMut(&mut Oracle) -> R,
+        key: impl Fn(&R) -> K,
         mut keep: impl FnMut(R),
         with_assumed: bool,
     ) -> Driven {
-        let Some(q) = self.q.as_deref_mut() else {
-            unreachable!("an Enumerations holds its oracle until dropped")
-        };
-        q.prefix.clear();
-        q.all_branched.clear();
-        q.all_assumed.clear();
-        q.collect_assumed = with_assumed;
-        let agreed = drive_with(q, &mut f, key, &mut keep, with_assumed);
+        let q = self.oracle();
+        let agreed = drive_with(q, r, &mut f, key, &mut keep, with_assumed);
         // Copies of the names (no allocation when there are none).
         if agreed {
             Driven::Agreed(if with_assumed {
@@ -468,9 +501,7 @@ impl Enumerations {
     /// they collect no assumed-absent flags (`f`'s are not replayed), outside
     /// `lipid::procedure` (whose memo watches the oracle's state).
     pub(crate) fn constant(&mut self, f: impl FnOnce(&mut Oracle) -> bool) -> Option<bool> {
-        let Some(q) = self.q.as_deref_mut() else {
-            unreachable!("an Enumerations holds its oracle until dropped")
-        };
+        let q = self.oracle();
         q.prefix.clear();
         q.reset();
         // The answer is read by callers that collect no assumed-absent flags.
@@ -482,16 +513,21 @@ impl Enumerations {
     /// [`enumerate_first`] on this oracle.
     pub(crate) fn first<R, K: PartialEq>(
         &mut self,
-        f: impl FnMut(&mut Oracle) -> R,
+        mut f: impl FnMut(&mut Oracle) -> R,
         key: impl Fn(&R) -> K,
     ) -> Result<R, Vec<&'static str>> {
+        let r = self.first_run(&mut f, false);
+        // Most questions read known inputs only: one run.
+        if self.single() {
+            return Ok(r);
+        }
         let mut first: Option<R> = None;
         let keep = |r| {
             if first.is_none() {
                 first = Some(r);
             }
         };
-        match self.drive(f, key, keep, false) {
+        match self.drive_from(r, f, key, keep, false) {
             // Every agreed enumeration has run at least once.
             Driven::Agreed(_) => first.ok_or_else(Vec::new),
             Driven::Disagreed(missing) => Err(missing),
@@ -500,32 +536,35 @@ impl Enumerations {
 
     /// As [`decide`] without the assumed-absent flags, for callers that drop them:
     /// the outcome and the missing inputs.
-    ///
-    /// Most questions read known inputs only: a first run that makes no choice is the
-    /// whole enumeration (the loop of [`drive_with`] would stop after it with nothing
-    /// branched on), so its answer is returned without the loop; otherwise the
-    /// enumeration runs from the start.
     pub(crate) fn decide_missing(
         &mut self,
-        mut f: impl FnMut(&mut Oracle) -> bool,
+        f: impl FnMut(&mut Oracle) -> bool,
     ) -> (Outcome, Vec<&'static str>) {
-        if let Some(b) = self.constant(&mut f) {
-            return (
-                if b { Outcome::Fired } else { Outcome::NotFired },
-                Vec::new(),
-            );
-        }
         let (o, missing, _) = self.decide_with(f, false);
         (o, missing)
     }
 
     fn decide_with(
         &mut self,
-        f: impl FnMut(&mut Oracle) -> bool,
+        mut f: impl FnMut(&mut Oracle) -> bool,
         with_assumed: bool,
     ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
+        let outcome = |b| {
+            if b {
+                Outcome::Fired
+            } else {
+                Outcome::NotFired
+            }
+        };
+        let b = self.first_run(&mut f, with_assumed);
+        // Most questions read known inputs only: one run (its assumed-absent flags are
+        // collected by the loop when wanted).
+        if !with_assumed && self.single() {
+            return (outcome(b), Vec::new(), Vec::new());
+        }
         let mut first: Option<bool> = None;
-        match self.drive(
+        match self.drive_from(
+            b,
             f,
             |b| *b,
             |b| {
@@ -533,15 +572,7 @@ impl Enumerations {
             },
             with_assumed,
         ) {
-            Driven::Agreed(assumed) => (
-                if first == Some(true) {
-                    Outcome::Fired
-                } else {
-                    Outcome::NotFired
-                },
-                Vec::new(),
-                assumed,
-            ),
+            Driven::Agreed(assumed) => (outcome(first == Some(true)), Vec::new(), assumed),
             Driven::Disagreed(branched) => (Outcome::Indeterminate, branched, Vec::new()),
         }
     }
@@ -565,20 +596,21 @@ fn drive<R, K: PartialEq>(
     Enumerations::new().drive(f, key, keep, with_assumed)
 }
 
-/// The runs of one enumeration on `q`; true when `key` agreed on every run. The
-/// inputs branched on and (when `with_assumed`) the flags assumed absent, each once
+/// The runs of one enumeration on `q`, the first of which gave `first` (at most
+/// [`MAX_RUNS`] in all); true when `key` agreed on every run. The inputs branched on and (when `with_assumed`) the flags assumed absent, each once
 /// in first-seen order, are collected in `q`.
 fn drive_with<R, K: PartialEq>(
     q: &mut Oracle,
+    first: R,
     f: &mut impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
     keep: &mut impl FnMut(R),
     with_assumed: bool,
 ) -> bool {
     let mut first_key: Option<K> = None;
-    for _ in 0..MAX_RUNS {
-        q.reset();
-        let r = f(q);
+    let mut r = first;
+    let mut runs = 1;
+    loop {
         if with_assumed {
             for i in 0..q.assume_log.len() {
                 push_new(&mut q.all_assumed, q.assume_log[i]);
@@ -601,8 +633,13 @@ fn drive_with<R, K: PartialEq>(
                 q.prefix.push(next);
             }
         }
+        if runs == MAX_RUNS {
+            return false;
+        }
+        q.reset();
+        r = f(q);
+        runs += 1;
     }
-    false
 }
 
 /// Runs `f` over every combination of values its unknown inputs could take (TV-2)
@@ -759,8 +796,10 @@ mod tests {
         assert_eq!(e.constant(|q| q.ge("x", Interval::all(), 5.0)), None);
     }
 
-    /// `decide_missing`'s single-run answer is the enumeration's: known, censored and
-    /// unknown inputs, flags of each value, on one oracle in a series.
+    /// The single-run answers of `decide_missing` and `first` are the enumeration's
+    /// (`decide` and `enumerate`, which collect the assumed-absent flags, run the
+    /// loop): known, censored and unknown inputs, flags of each value, on one oracle
+    /// in a series.
     #[test]
     fn decide_missing_is_decide() {
         let below = Interval {
@@ -791,6 +830,13 @@ mod tests {
                         for f in fs {
                             let (o, missing, _) = decide(f);
                             assert_eq!(e.decide_missing(f), (o, missing), "{x:?} {a:?} {b:?} {t}");
+                            // A result with more values than its key.
+                            let g = |q: &mut Oracle| (f(q), q.flag("b", b));
+                            let full = match enumerate(g, |r| r.0) {
+                                Enumerated::Determined { values, .. } => Ok(values[0]),
+                                Enumerated::Indeterminate { missing } => Err(missing),
+                            };
+                            assert_eq!(e.first(g, |r| r.0), full, "{x:?} {a:?} {b:?} {t}");
                             seen[match o {
                                 Outcome::Fired => 0,
                                 Outcome::NotFired => 1,
