@@ -23,7 +23,7 @@
 //! ```
 
 use super::conditions::{lab_cmp, plausible, CondValue, Person, Threshold};
-use super::tv::{decide, enumerate, enumerate_each, enumerate_first, same, Op, Oracle};
+use super::tv::{decide, enumerate, same, Enumerations, Op, Oracle};
 use crate::profile::CanonicalUnit;
 use crate::units::{Analyte, Cholesterol, Conc, Triglycerides};
 use crate::value::Obs;
@@ -607,12 +607,23 @@ pub(crate) fn run(
     ten_year_only: bool,
     rule_set: &'static str,
 ) -> LipidStratum {
+    run_with(p, flow, ten_year_only, rule_set, &mut Enumerations::new())
+}
+
+/// [`run`] on the caller's oracle.
+fn run_with(
+    p: &Person<'_>,
+    flow: Flow,
+    ten_year_only: bool,
+    rule_set: &'static str,
+    e: &mut Enumerations,
+) -> LipidStratum {
     // The union of the rules of every run, in first-seen order (the same union as
     // over the distinct results), and the first run's level.
     let mut level = None;
     // Most strata name up to four rules: allocated once.
     let mut rules: Vec<&'static str> = Vec::with_capacity(4);
-    let e = enumerate_each(
+    let e = e.each(
         |q| procedure(p, q, flow, ten_year_only),
         |d| d.0,
         |(l, rs)| {
@@ -644,11 +655,20 @@ pub(crate) fn run(
 
 /// Stratifies a person under `lip2016` or `lip2023` (§9.2.2 steps 1–5).
 pub fn stratify(p: &Person<'_>, rule_set: LipidRuleSet) -> LipidStratum {
+    stratify_with(p, rule_set, &mut Enumerations::new())
+}
+
+/// [`stratify`] on the caller's oracle (the pipeline's).
+pub(crate) fn stratify_with(
+    p: &Person<'_>,
+    rule_set: LipidRuleSet,
+    e: &mut Enumerations,
+) -> LipidStratum {
     let flow = match rule_set {
         LipidRuleSet::Lip2016 => Flow::Lip2016,
         LipidRuleSet::Lip2023 => Flow::Lip2023,
     };
-    run(p, flow, false, rule_set.as_str())
+    run_with(p, flow, false, rule_set.as_str(), e)
 }
 
 /// An LDL-C target (LIP-TGT-1…10).
@@ -760,11 +780,20 @@ fn target_for(
 
 /// LDL-C target of a person's stratum (LIP-TGT-1…7, LIP-TGT-10 for `lip2023`).
 pub fn ldl_target(p: &Person<'_>, rule_set: LipidRuleSet) -> TargetResult {
+    ldl_target_with(p, rule_set, &mut Enumerations::new())
+}
+
+/// [`ldl_target`] on the caller's oracle (the pipeline's).
+pub(crate) fn ldl_target_with(
+    p: &Person<'_>,
+    rule_set: LipidRuleSet,
+    e: &mut Enumerations,
+) -> TargetResult {
     let flow = match rule_set {
         LipidRuleSet::Lip2016 => Flow::Lip2016,
         LipidRuleSet::Lip2023 => Flow::Lip2023,
     };
-    let e = enumerate_first(
+    let e = e.first(
         |q| {
             let (level, _) = procedure(p, q, flow, false);
             target_for(rule_set, level, p, q)

@@ -409,7 +409,7 @@ enum Driven {
 /// dozen; in a shared library every pool access is a thread-local look-up). Each
 /// enumeration starts as on a fresh oracle (no choices, nothing collected), so a
 /// series on one `Enumerations` gives exactly the results of the free functions
-/// ([`enumerate_first`], [`decide`]), which use one each.
+/// ([`enumerate`], [`decide`]), which use one each.
 pub(crate) struct Enumerations {
     /// Always `Some` until dropped.
     q: Option<Box<Oracle>>,
@@ -510,7 +510,9 @@ impl Enumerations {
         q.trail.is_empty().then_some(b)
     }
 
-    /// [`enumerate_first`] on this oracle.
+    /// As [`enumerate`], keeping only the first run's result (what
+    /// [`Enumerated::first`] returns) and no assumed-absent flags: `Ok(first)` when
+    /// `key` agreed on every run, `Err(missing)` otherwise.
     pub(crate) fn first<R, K: PartialEq>(
         &mut self,
         mut f: impl FnMut(&mut Oracle) -> R,
@@ -532,6 +534,30 @@ impl Enumerations {
             Driven::Agreed(_) => first.ok_or_else(Vec::new),
             Driven::Disagreed(missing) => Err(missing),
         }
+    }
+
+    /// As [`enumerate`] without the list of distinct results: every run's result goes
+    /// to `keep` (in run order) and the outcome is `Ok(assumed_absent)` when `key`
+    /// agreed on every run, `Err(missing)` otherwise. For callers that need only the
+    /// first result or a fold of them, this builds no `Vec` of results.
+    pub(crate) fn each<R, K: PartialEq>(
+        &mut self,
+        f: impl FnMut(&mut Oracle) -> R,
+        key: impl Fn(&R) -> K,
+        keep: impl FnMut(R),
+    ) -> Result<Vec<&'static str>, Vec<&'static str>> {
+        match self.drive(f, key, keep, true) {
+            Driven::Agreed(assumed_absent) => Ok(assumed_absent),
+            Driven::Disagreed(missing) => Err(missing),
+        }
+    }
+
+    /// [`decide`] on this oracle.
+    pub(crate) fn decide(
+        &mut self,
+        f: impl FnMut(&mut Oracle) -> bool,
+    ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
+        self.decide_with(f, true)
     }
 
     /// As [`decide`] without the assumed-absent flags, for callers that drop them:
@@ -597,8 +623,9 @@ fn drive<R, K: PartialEq>(
 }
 
 /// The runs of one enumeration on `q`, the first of which gave `first` (at most
-/// [`MAX_RUNS`] in all); true when `key` agreed on every run. The inputs branched on and (when `with_assumed`) the flags assumed absent, each once
-/// in first-seen order, are collected in `q`.
+/// [`MAX_RUNS`] in all); true when `key` agreed on every run. The inputs branched on
+/// and (when `with_assumed`) the flags assumed absent, each once in first-seen order,
+/// are collected in `q`.
 fn drive_with<R, K: PartialEq>(
     q: &mut Oracle,
     first: R,
@@ -664,37 +691,12 @@ pub fn enumerate<R: PartialEq, K: PartialEq>(
     }
 }
 
-/// As [`enumerate`] without the list of distinct results: every run's result goes to
-/// `keep` (in run order) and the outcome is `Ok(assumed_absent)` when `key` agreed on
-/// every run, `Err(missing)` otherwise. For callers that need only the first result
-/// or a fold of them, this builds no `Vec` of results.
-pub(crate) fn enumerate_each<R, K: PartialEq>(
-    f: impl FnMut(&mut Oracle) -> R,
-    key: impl Fn(&R) -> K,
-    keep: impl FnMut(R),
-) -> Result<Vec<&'static str>, Vec<&'static str>> {
-    match drive(f, key, keep, true) {
-        Driven::Agreed(assumed_absent) => Ok(assumed_absent),
-        Driven::Disagreed(missing) => Err(missing),
-    }
-}
-
-/// As [`enumerate`], keeping only the first run's result (what
-/// [`Enumerated::first`] returns) and no assumed-absent flags: `Ok(first)` when `key`
-/// agreed on every run, `Err(missing)` otherwise.
-pub(crate) fn enumerate_first<R, K: PartialEq>(
-    f: impl FnMut(&mut Oracle) -> R,
-    key: impl Fn(&R) -> K,
-) -> Result<R, Vec<&'static str>> {
-    Enumerations::new().first(f, key)
-}
-
 /// Shorthand: a boolean procedure as a rule outcome with its missing inputs and
 /// assumed-absent flags.
 pub fn decide(
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
-    Enumerations::new().decide_with(f, true)
+    Enumerations::new().decide(f)
 }
 
 #[cfg(test)]
