@@ -296,8 +296,8 @@ impl Drop for MemoScope {
 /// drugs, statin, aspirin; three variants), mostly with every input known. A run that
 /// added no state-dependent answer to the oracle ([`Oracle::dependent`]) gives the
 /// same result on any run of any enumeration for the same person, and is reused,
-/// replaying the flags it assumed absent. Only for persons whose record and values
-/// outlive `f`.
+/// replaying the flags it assumed absent into an enumeration that collects them. Only
+/// for persons whose record and values outlive `f`.
 pub(crate) fn with_memo<R>(f: impl FnOnce() -> R) -> R {
     // wasm32 is built for size and assesses one record at a time: no memo there (the
     // results are the same).
