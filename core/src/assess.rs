@@ -22,6 +22,7 @@ use crate::guideline::bp_class::{self, BpGrade};
 use crate::guideline::cn2019::{self, Cn2019Result};
 use crate::guideline::conditions::Person;
 use crate::guideline::lipid::{self, LipidStratum, TargetResult};
+use crate::guideline::tv::Enumerations;
 use crate::intervention::{self, Plan};
 use crate::models::from_record::{self, ModelResults};
 use crate::profile::Profile;
@@ -89,12 +90,15 @@ fn guideline(
     // The lipid procedure's runs are shared by the stratum, the target and the plan
     // (record and values outlive the scope).
     lipid::with_memo(|| {
+        // One oracle for every enumeration of the person (taken from the pool once).
+        let mut e = Enumerations::new();
         // The plan's statin item uses the same stratum and target: computed once.
-        let lipid = lipid::stratify(&p, profile.lipid_ruleset);
-        let ldl_target = lipid::ldl_target(&p, profile.lipid_ruleset);
-        let plan = intervention::plan_with(&p, hr, china_par_pct, &opts, &lipid, &ldl_target);
+        let lipid = lipid::stratify_with(&p, profile.lipid_ruleset, &mut e);
+        let ldl_target = lipid::ldl_target_with(&p, profile.lipid_ruleset, &mut e);
+        let plan =
+            intervention::plan_with(&p, hr, china_par_pct, &opts, &lipid, &ldl_target, &mut e);
         GuidelineAssessment {
-            risk_level: cn2019::risk_level(&p, china_par_pct, None),
+            risk_level: cn2019::risk_level_with(&p, china_par_pct, None, &mut e),
             bp_grade: bp_class::classify(profile.bp_scheme, ev.sbp(), ev.dbp()),
             lipid,
             ldl_target,

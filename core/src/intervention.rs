@@ -661,14 +661,18 @@ pub fn plan(
     opts: &GuidelineOptions,
 ) -> Plan {
     let p = Person::new(rec, ev, opts.canonical_unit);
-    let strat = lipid::stratify(&p, opts.lipid_ruleset);
-    let target = lipid::ldl_target(&p, opts.lipid_ruleset);
-    plan_with(&p, high_risk, china_par_pct, opts, &strat, &target)
+    // One oracle for every enumeration.
+    let mut e = Enumerations::new();
+    let strat = lipid::stratify_with(&p, opts.lipid_ruleset, &mut e);
+    let target = lipid::ldl_target_with(&p, opts.lipid_ruleset, &mut e);
+    plan_with(&p, high_risk, china_par_pct, opts, &strat, &target, &mut e)
 }
 
 /// As [`plan`], for a caller that has already stratified the person under
 /// `opts.lipid_ruleset` ([`lipid::stratify`] and [`lipid::ldl_target`] of the same
-/// person): the pipeline computes those once for its own columns.
+/// person): the pipeline computes those once for its own columns. Every enumeration
+/// of the plan runs on `e` (the caller's oracle, taken from the pool once for all
+/// of its questions).
 pub(crate) fn plan_with(
     p: &Person<'_>,
     high_risk: HighRiskStatus,
@@ -676,6 +680,7 @@ pub(crate) fn plan_with(
     opts: &GuidelineOptions,
     strat: &lipid::LipidStratum,
     target: &lipid::TargetResult,
+    e: &mut Enumerations,
 ) -> Plan {
     let rec = p.rec;
     let ev = p.ev;
@@ -684,9 +689,6 @@ pub(crate) fn plan_with(
     // final size. The decisions are taken in item order, which is also priority
     // order (the glucose referral, High, before aspirin, Routine), so the list needs
     // no sorting.
-    // One oracle for every enumeration of the plan.
-    let mut e = Enumerations::new();
-    let e = &mut e;
     let urgent = urgent_referral_with(&p, e);
     let urgent_o = if urgent.fired {
         Outcome::Fired
@@ -1024,6 +1026,9 @@ mod tests {
                 let all = || {
                     (
                         lipid::stratify(&p, rs),
+                        // Steps 1–3 of a 2023 run, steps 4–5 of its own (flags
+                        // collected).
+                        cn2020::stratify(&p),
                         lipid::ldl_target(&p, rs),
                         plan(&rec, &ev, hr, Some(12.5), &opts),
                         cn2020::statin(&p),
@@ -1031,6 +1036,7 @@ mod tests {
                         cn2020::bp_drugs(&p),
                         // Memoised by now: the assumed-absent flags are replayed.
                         lipid::stratify(&p, rs),
+                        cn2020::stratify(&p),
                     )
                 };
                 assert_eq!(lipid::with_memo(all), all(), "{pairs:?}");

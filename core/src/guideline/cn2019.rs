@@ -17,7 +17,7 @@
 
 use super::conditions::{CondValue, Person, Threshold};
 use super::lipid::reduction;
-use super::tv::{decide, enumerate, Enumerated, Op};
+use super::tv::{decide, enumerate, Enumerated, Enumerations, Op};
 use crate::value::Outcome;
 use serde::{Deserialize, Serialize};
 
@@ -123,7 +123,17 @@ pub fn risk_level(
     china_par_pct: Option<f64>,
     lifetime_pct: Option<f64>,
 ) -> Cn2019Result {
-    let (cvd, missing, assumed_absent) = decide(|q| p.cond1_cvd(q));
+    risk_level_with(p, china_par_pct, lifetime_pct, &mut Enumerations::new())
+}
+
+/// [`risk_level`] on the caller's oracle (the pipeline's).
+pub(crate) fn risk_level_with(
+    p: &Person<'_>,
+    china_par_pct: Option<f64>,
+    lifetime_pct: Option<f64>,
+    e: &mut Enumerations,
+) -> Cn2019Result {
+    let (cvd, missing, assumed_absent) = e.decide(|q| p.cond1_cvd(q));
     let mut r = Cn2019Result {
         level: None,
         rules: Vec::new(),

@@ -23,7 +23,7 @@
 //! ```
 
 use super::conditions::{lab_cmp, plausible, CondValue, Person, Threshold};
-use super::tv::{decide, enumerate, enumerate_each, enumerate_first, same, Op, Oracle};
+use super::tv::{decide, enumerate, same, Enumerations, Op, Oracle};
 use crate::profile::CanonicalUnit;
 use crate::units::{Analyte, Cholesterol, Conc, Triglycerides};
 use crate::value::Obs;
@@ -224,10 +224,19 @@ struct MemoEntry {
     full: Option<(Decided, usize, usize)>,
 }
 
+/// What a memo entry knows of a run of [`procedure`].
+enum Answer {
+    /// The result, with the range of its assumed flags in `Memo::assumed`.
+    Decided(Decided, usize, usize),
+    /// Steps 1–3 only: the table gave Medium, and steps 4–5 of this flow are still to
+    /// run (the entry ran them for another flow, or they read the run's state). The
+    /// range of the flags steps 1–3 assumed.
+    Medium(usize, usize),
+}
+
 impl MemoEntry {
-    /// The result for `flow` and `ten_year_only` with the range of its assumed flags,
-    /// when this entry decides it.
-    fn answer(&self, flow: Flow, ten_year_only: bool) -> Option<(Decided, usize, usize)> {
+    /// What this entry knows of the run for `flow` and `ten_year_only`.
+    fn answer(&self, flow: Flow, ten_year_only: bool) -> Option<Answer> {
         // Steps 1–3 ask the same questions in the 2023 and CN2020 flows unless step 1
         // decides (then the flows differ).
         let modern = |f: Flow| matches!(f, Flow::Lip2023 | Flow::Cn2020);
@@ -236,11 +245,15 @@ impl MemoEntry {
         if !same_questions {
             return None;
         }
+        let (start, len) = self.head_assumed;
         if let Some(d) = self.head.resolve(flow, ten_year_only) {
-            return Some((d, self.head_assumed.0, self.head_assumed.1));
+            return Some(Answer::Decided(d, start, len));
         }
         // Steps 4–5: the 2023 flow's step 5 is its own.
-        self.full.filter(|_| self.flow == flow)
+        match self.full {
+            Some((d, start, len)) if self.flow == flow => Some(Answer::Decided(d, start, len)),
+            _ => Some(Answer::Medium(start, len)),
+        }
     }
 }
 
@@ -283,8 +296,8 @@ impl Drop for MemoScope {
 /// drugs, statin, aspirin; three variants), mostly with every input known. A run that
 /// added no state-dependent answer to the oracle ([`Oracle::dependent`]) gives the
 /// same result on any run of any enumeration for the same person, and is reused,
-/// replaying the flags it assumed absent. Only for persons whose record and values
-/// outlive `f`.
+/// replaying the flags it assumed absent into an enumeration that collects them. Only
+/// for persons whose record and values outlive `f`.
 pub(crate) fn with_memo<R>(f: impl FnOnce() -> R) -> R {
     // wasm32 is built for size and assesses one record at a time: no memo there (the
     // results are the same).
@@ -315,31 +328,73 @@ pub(crate) fn procedure(
     }
     let rec = std::ptr::from_ref(p.rec) as usize;
     let ev = std::ptr::from_ref(p.ev) as usize;
-    // Ok(Some): a memoised run, replayed; Ok(None): to be run and memoised; Err: no
-    // memo in scope.
+    // Ok(Some): what the memo knows, its assumed flags replayed; Ok(None): to be run
+    // and memoised; Err: no memo in scope.
     let hit = MEMO.try_with(|m| {
         let m = m.borrow();
         if !m.active {
             return Err(());
         }
-        let Some((decided, start, len)) = m
+        // A decided run is preferred to steps 1–3 alone.
+        let mut known = None;
+        for e in m
             .entries
             .iter()
             .filter(|e| e.rec == rec && e.ev == ev && e.unit == p.unit_policy)
-            .find_map(|e| e.answer(flow, ten_year_only))
-        else {
+        {
+            match e.answer(flow, ten_year_only) {
+                Some(a @ Answer::Decided(..)) => {
+                    known = Some(a);
+                    break;
+                }
+                Some(a @ Answer::Medium(..)) if known.is_none() => known = Some(a),
+                _ => {}
+            }
+        }
+        let Some(a) = known else {
             return Ok(None);
         };
-        q.assume_all(&m.assumed[start..start + len]);
-        Ok(Some(decided))
+        // Only an enumeration that collects the assumed-absent flags reads them.
+        if q.collects_assumed() {
+            let (Answer::Decided(_, start, len) | Answer::Medium(start, len)) = a;
+            q.assume_all(&m.assumed[start..start + len]);
+        }
+        Ok(Some(a))
     });
-    match hit {
-        Ok(Ok(Some(decided))) => return decided,
-        Ok(Ok(None)) => {}
+    let head_known = match hit {
+        Ok(Ok(Some(Answer::Decided(decided, ..)))) => return decided,
+        Ok(Ok(Some(Answer::Medium(start, len)))) => Some((start, len)),
+        Ok(Ok(None)) => None,
         Ok(Err(())) | Err(_) => return procedure_run(p, q, flow, ten_year_only),
-    }
+    };
     let dependent = q.dependent();
     let first_assumed = q.assume_count();
+    if let Some((start, len)) = head_known {
+        // Steps 1–3 are known (Medium, which only `ten_year_only` resolves, and the
+        // memo resolves that): steps 4–5 of this flow are run, and memoised with the
+        // head's flags when they read no state of the run.
+        let decided = procedure_tail(p, q, flow);
+        if q.dependent() == dependent {
+            let log = q.assumed_since(first_assumed);
+            let _ = MEMO.try_with(|m| {
+                let mut m = m.borrow_mut();
+                let new_start = m.assumed.len();
+                m.assumed.extend_from_within(start..start + len);
+                m.assumed.extend_from_slice(log);
+                let n = m.assumed.len() - new_start;
+                m.entries.push(MemoEntry {
+                    rec,
+                    ev,
+                    unit: p.unit_policy,
+                    flow,
+                    head: Head::Medium,
+                    head_assumed: (new_start, len),
+                    full: Some((decided, new_start, n)),
+                });
+            });
+        }
+        return decided;
+    }
     let head = procedure_head(p, q, flow);
     let head_dependent = q.dependent();
     let head_assumed = q.assume_count();
@@ -552,12 +607,23 @@ pub(crate) fn run(
     ten_year_only: bool,
     rule_set: &'static str,
 ) -> LipidStratum {
+    run_with(p, flow, ten_year_only, rule_set, &mut Enumerations::new())
+}
+
+/// [`run`] on the caller's oracle.
+fn run_with(
+    p: &Person<'_>,
+    flow: Flow,
+    ten_year_only: bool,
+    rule_set: &'static str,
+    e: &mut Enumerations,
+) -> LipidStratum {
     // The union of the rules of every run, in first-seen order (the same union as
     // over the distinct results), and the first run's level.
     let mut level = None;
     // Most strata name up to four rules: allocated once.
     let mut rules: Vec<&'static str> = Vec::with_capacity(4);
-    let e = enumerate_each(
+    let e = e.each(
         |q| procedure(p, q, flow, ten_year_only),
         |d| d.0,
         |(l, rs)| {
@@ -589,11 +655,20 @@ pub(crate) fn run(
 
 /// Stratifies a person under `lip2016` or `lip2023` (§9.2.2 steps 1–5).
 pub fn stratify(p: &Person<'_>, rule_set: LipidRuleSet) -> LipidStratum {
+    stratify_with(p, rule_set, &mut Enumerations::new())
+}
+
+/// [`stratify`] on the caller's oracle (the pipeline's).
+pub(crate) fn stratify_with(
+    p: &Person<'_>,
+    rule_set: LipidRuleSet,
+    e: &mut Enumerations,
+) -> LipidStratum {
     let flow = match rule_set {
         LipidRuleSet::Lip2016 => Flow::Lip2016,
         LipidRuleSet::Lip2023 => Flow::Lip2023,
     };
-    run(p, flow, false, rule_set.as_str())
+    run_with(p, flow, false, rule_set.as_str(), e)
 }
 
 /// An LDL-C target (LIP-TGT-1…10).
@@ -705,11 +780,20 @@ fn target_for(
 
 /// LDL-C target of a person's stratum (LIP-TGT-1…7, LIP-TGT-10 for `lip2023`).
 pub fn ldl_target(p: &Person<'_>, rule_set: LipidRuleSet) -> TargetResult {
+    ldl_target_with(p, rule_set, &mut Enumerations::new())
+}
+
+/// [`ldl_target`] on the caller's oracle (the pipeline's).
+pub(crate) fn ldl_target_with(
+    p: &Person<'_>,
+    rule_set: LipidRuleSet,
+    e: &mut Enumerations,
+) -> TargetResult {
     let flow = match rule_set {
         LipidRuleSet::Lip2016 => Flow::Lip2016,
         LipidRuleSet::Lip2023 => Flow::Lip2023,
     };
-    let e = enumerate_first(
+    let e = e.first(
         |q| {
             let (level, _) = procedure(p, q, flow, false);
             target_for(rule_set, level, p, q)
@@ -1155,6 +1239,65 @@ mod tests {
         let s = level(LipidRuleSet::Lip2023, &fem("55"));
         assert_eq!(s.level, Some(High));
         assert!(!s.rules.contains(&LIP_LT_1));
+    }
+
+    /// A memoised table result of Medium (steps 1–3 of one flow, steps 4–5 run for
+    /// another) gives the plain results, assumed-absent flags included: every stratum
+    /// of persons around the table's Medium cells, asked in each order of the flows.
+    #[test]
+    fn memoised_medium_is_the_plain_one() {
+        let mut media = 0;
+        for age in ["44", "50", "54", "60"] {
+            for sbp in ["120", "150", "165"] {
+                for ldl in ["2.0", "3.0", "4.0"] {
+                    for smoker in ["0", "1"] {
+                        for hdl in ["0.9", "1.3"] {
+                            for bmi in ["22", "29"] {
+                                for manage in [None, Some("0"), Some("1")] {
+                                    let mut v = with(&[
+                                        ("age", age),
+                                        ("sbp", sbp),
+                                        ("dbp", "80"),
+                                        ("ldl_mmol", ldl),
+                                        ("tc_mmol", "6.0"),
+                                        ("current_smoker", smoker),
+                                        ("hdl_mmol", hdl),
+                                        ("bmi", bmi),
+                                    ]);
+                                    if let Some(m) = manage {
+                                        v.push(("manage_as_high_risk", m));
+                                    }
+                                    let (rec, ev) = person(&v);
+                                    let p = Person::new(&rec, &ev, CanonicalUnit::AsReported);
+                                    let l23 = || stratify(&p, LipidRuleSet::Lip2023);
+                                    let c20 = || super::super::cn2020::stratify(&p);
+                                    let plain = (l23(), c20());
+                                    media += usize::from(
+                                        run(&p, Flow::Lip2023, true, "").level == Some(Medium),
+                                    );
+                                    assert_eq!(
+                                        with_memo(|| (l23(), c20(), l23(), c20())),
+                                        (
+                                            plain.0.clone(),
+                                            plain.1.clone(),
+                                            plain.0.clone(),
+                                            plain.1.clone()
+                                        ),
+                                        "{v:?}"
+                                    );
+                                    assert_eq!(
+                                        with_memo(|| (c20(), l23(), c20(), l23())),
+                                        (plain.1.clone(), plain.0.clone(), plain.1, plain.0),
+                                        "{v:?}"
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(media > 50, "{media}");
     }
 
     #[test]

@@ -103,6 +103,10 @@ pub struct Oracle {
     /// only collected from it at the end of the run, and only when the caller wants
     /// them (most enumerations drop them).
     assume_log: Vec<&'static str>,
+    /// Whether the current enumeration reads the runs' assumed-absent flags
+    /// ([`Enumerations::drive`] with `with_assumed`): when it does not, nobody reads a
+    /// memoised run's flags, and `lipid::procedure` does not replay them.
+    collect_assumed: bool,
 }
 
 thread_local! {
@@ -164,6 +168,12 @@ impl Oracle {
     /// Every `assume` call of this run from index `from` on.
     pub(crate) fn assumed_since(&self, from: usize) -> &[&'static str] {
         self.assume_log.get(from..).unwrap_or_default()
+    }
+
+    /// Whether the current enumeration collects the assumed-absent flags (see
+    /// `collect_assumed`).
+    pub(crate) fn collects_assumed(&self) -> bool {
+        self.collect_assumed
     }
 
     /// Number of `assume` calls of this run so far.
@@ -399,7 +409,7 @@ enum Driven {
 /// dozen; in a shared library every pool access is a thread-local look-up). Each
 /// enumeration starts as on a fresh oracle (no choices, nothing collected), so a
 /// series on one `Enumerations` gives exactly the results of the free functions
-/// ([`enumerate_first`], [`decide`]), which use one each.
+/// ([`enumerate`], [`decide`]), which use one each.
 pub(crate) struct Enumerations {
     /// Always `Some` until dropped.
     q: Option<Box<Oracle>>,
@@ -413,6 +423,32 @@ impl Enumerations {
         }
     }
 
+    /// The oracle.
+    fn oracle(&mut self) -> &mut Oracle {
+        let Some(q) = self.q.as_deref_mut() else {
+            unreachable!("an Enumerations holds its oracle until dropped")
+        };
+        q
+    }
+
+    /// Starts an enumeration: forgets the previous one and makes the first run.
+    fn first_run<R>(&mut self, f: &mut impl FnMut(&mut Oracle) -> R, with_assumed: bool) -> R {
+        let q = self.oracle();
+        q.prefix.clear();
+        q.all_branched.clear();
+        q.all_assumed.clear();
+        q.collect_assumed = with_assumed;
+        q.reset();
+        f(q)
+    }
+
+    /// Whether the last run made no choice: a first run that made none is the whole
+    /// enumeration (the loop of [`drive_with`] stops after it with nothing branched
+    /// on and nothing to disagree with).
+    fn single(&self) -> bool {
+        self.q.as_deref().is_some_and(|q| q.trail.is_empty())
+    }
+
     /// The enumeration loop shared by [`enumerate`] and [`decide`]: runs `f` on every
     /// path, hands each result to `keep`, and returns the assumed-absent flags when
     /// `key` agreed on every run, or the inputs branched on at the first disagreement.
@@ -424,16 +460,24 @@ impl Enumerations {
         &mut self,
         mut f: impl FnMut(&mut Oracle) -> R,
         key: impl Fn(&R) -> K,
+        keep: impl FnMut(R),
+        with_assumed: bool,
+    ) -> Driven {
+        let r = self.first_run(&mut f, with_assumed);
+        self.drive_from(r, f, key, keep, with_assumed)
+    }
+
+    /// [`drive`](Self::drive) after [`first_run`](Self::first_run) gave `r`.
+    fn drive_from<R, K: PartialEq>(
+        &mut self,
+        r: R,
+        mut f: impl FnMut(&mut Oracle) -> R,
+        key: impl Fn(&R) -> K,
         mut keep: impl FnMut(R),
         with_assumed: bool,
     ) -> Driven {
-        let Some(q) = self.q.as_deref_mut() else {
-            unreachable!("an Enumerations holds its oracle until dropped")
-        };
-        q.prefix.clear();
-        q.all_branched.clear();
-        q.all_assumed.clear();
-        let agreed = drive_with(q, &mut f, key, &mut keep, with_assumed);
+        let q = self.oracle();
+        let agreed = drive_with(q, r, &mut f, key, &mut keep, with_assumed);
         // Copies of the names (no allocation when there are none).
         if agreed {
             Driven::Agreed(if with_assumed {
@@ -457,32 +501,63 @@ impl Enumerations {
     /// they collect no assumed-absent flags (`f`'s are not replayed), outside
     /// `lipid::procedure` (whose memo watches the oracle's state).
     pub(crate) fn constant(&mut self, f: impl FnOnce(&mut Oracle) -> bool) -> Option<bool> {
-        let Some(q) = self.q.as_deref_mut() else {
-            unreachable!("an Enumerations holds its oracle until dropped")
-        };
+        let q = self.oracle();
         q.prefix.clear();
         q.reset();
+        // The answer is read by callers that collect no assumed-absent flags.
+        q.collect_assumed = false;
         let b = f(q);
         q.trail.is_empty().then_some(b)
     }
 
-    /// [`enumerate_first`] on this oracle.
+    /// As [`enumerate`], keeping only the first run's result (what
+    /// [`Enumerated::first`] returns) and no assumed-absent flags: `Ok(first)` when
+    /// `key` agreed on every run, `Err(missing)` otherwise.
     pub(crate) fn first<R, K: PartialEq>(
         &mut self,
-        f: impl FnMut(&mut Oracle) -> R,
+        mut f: impl FnMut(&mut Oracle) -> R,
         key: impl Fn(&R) -> K,
     ) -> Result<R, Vec<&'static str>> {
+        let r = self.first_run(&mut f, false);
+        // Most questions read known inputs only: one run.
+        if self.single() {
+            return Ok(r);
+        }
         let mut first: Option<R> = None;
         let keep = |r| {
             if first.is_none() {
                 first = Some(r);
             }
         };
-        match self.drive(f, key, keep, false) {
+        match self.drive_from(r, f, key, keep, false) {
             // Every agreed enumeration has run at least once.
             Driven::Agreed(_) => first.ok_or_else(Vec::new),
             Driven::Disagreed(missing) => Err(missing),
         }
+    }
+
+    /// As [`enumerate`] without the list of distinct results: every run's result goes
+    /// to `keep` (in run order) and the outcome is `Ok(assumed_absent)` when `key`
+    /// agreed on every run, `Err(missing)` otherwise. For callers that need only the
+    /// first result or a fold of them, this builds no `Vec` of results.
+    pub(crate) fn each<R, K: PartialEq>(
+        &mut self,
+        f: impl FnMut(&mut Oracle) -> R,
+        key: impl Fn(&R) -> K,
+        keep: impl FnMut(R),
+    ) -> Result<Vec<&'static str>, Vec<&'static str>> {
+        match self.drive(f, key, keep, true) {
+            Driven::Agreed(assumed_absent) => Ok(assumed_absent),
+            Driven::Disagreed(missing) => Err(missing),
+        }
+    }
+
+    /// [`decide`] on this oracle.
+    pub(crate) fn decide(
+        &mut self,
+        f: impl FnMut(&mut Oracle) -> bool,
+    ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
+        self.decide_with(f, true)
     }
 
     /// As [`decide`] without the assumed-absent flags, for callers that drop them:
@@ -497,11 +572,25 @@ impl Enumerations {
 
     fn decide_with(
         &mut self,
-        f: impl FnMut(&mut Oracle) -> bool,
+        mut f: impl FnMut(&mut Oracle) -> bool,
         with_assumed: bool,
     ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
+        let outcome = |b| {
+            if b {
+                Outcome::Fired
+            } else {
+                Outcome::NotFired
+            }
+        };
+        let b = self.first_run(&mut f, with_assumed);
+        // Most questions read known inputs only: one run (its assumed-absent flags are
+        // collected by the loop when wanted).
+        if !with_assumed && self.single() {
+            return (outcome(b), Vec::new(), Vec::new());
+        }
         let mut first: Option<bool> = None;
-        match self.drive(
+        match self.drive_from(
+            b,
             f,
             |b| *b,
             |b| {
@@ -509,15 +598,7 @@ impl Enumerations {
             },
             with_assumed,
         ) {
-            Driven::Agreed(assumed) => (
-                if first == Some(true) {
-                    Outcome::Fired
-                } else {
-                    Outcome::NotFired
-                },
-                Vec::new(),
-                assumed,
-            ),
+            Driven::Agreed(assumed) => (outcome(first == Some(true)), Vec::new(), assumed),
             Driven::Disagreed(branched) => (Outcome::Indeterminate, branched, Vec::new()),
         }
     }
@@ -541,20 +622,22 @@ fn drive<R, K: PartialEq>(
     Enumerations::new().drive(f, key, keep, with_assumed)
 }
 
-/// The runs of one enumeration on `q`; true when `key` agreed on every run. The
-/// inputs branched on and (when `with_assumed`) the flags assumed absent, each once
-/// in first-seen order, are collected in `q`.
+/// The runs of one enumeration on `q`, the first of which gave `first` (at most
+/// [`MAX_RUNS`] in all); true when `key` agreed on every run. The inputs branched on
+/// and (when `with_assumed`) the flags assumed absent, each once in first-seen order,
+/// are collected in `q`.
 fn drive_with<R, K: PartialEq>(
     q: &mut Oracle,
+    first: R,
     f: &mut impl FnMut(&mut Oracle) -> R,
     key: impl Fn(&R) -> K,
     keep: &mut impl FnMut(R),
     with_assumed: bool,
 ) -> bool {
     let mut first_key: Option<K> = None;
-    for _ in 0..MAX_RUNS {
-        q.reset();
-        let r = f(q);
+    let mut r = first;
+    let mut runs = 1;
+    loop {
         if with_assumed {
             for i in 0..q.assume_log.len() {
                 push_new(&mut q.all_assumed, q.assume_log[i]);
@@ -577,8 +660,13 @@ fn drive_with<R, K: PartialEq>(
                 q.prefix.push(next);
             }
         }
+        if runs == MAX_RUNS {
+            return false;
+        }
+        q.reset();
+        r = f(q);
+        runs += 1;
     }
-    false
 }
 
 /// Runs `f` over every combination of values its unknown inputs could take (TV-2)
@@ -603,37 +691,12 @@ pub fn enumerate<R: PartialEq, K: PartialEq>(
     }
 }
 
-/// As [`enumerate`] without the list of distinct results: every run's result goes to
-/// `keep` (in run order) and the outcome is `Ok(assumed_absent)` when `key` agreed on
-/// every run, `Err(missing)` otherwise. For callers that need only the first result
-/// or a fold of them, this builds no `Vec` of results.
-pub(crate) fn enumerate_each<R, K: PartialEq>(
-    f: impl FnMut(&mut Oracle) -> R,
-    key: impl Fn(&R) -> K,
-    keep: impl FnMut(R),
-) -> Result<Vec<&'static str>, Vec<&'static str>> {
-    match drive(f, key, keep, true) {
-        Driven::Agreed(assumed_absent) => Ok(assumed_absent),
-        Driven::Disagreed(missing) => Err(missing),
-    }
-}
-
-/// As [`enumerate`], keeping only the first run's result (what
-/// [`Enumerated::first`] returns) and no assumed-absent flags: `Ok(first)` when `key`
-/// agreed on every run, `Err(missing)` otherwise.
-pub(crate) fn enumerate_first<R, K: PartialEq>(
-    f: impl FnMut(&mut Oracle) -> R,
-    key: impl Fn(&R) -> K,
-) -> Result<R, Vec<&'static str>> {
-    Enumerations::new().first(f, key)
-}
-
 /// Shorthand: a boolean procedure as a rule outcome with its missing inputs and
 /// assumed-absent flags.
 pub fn decide(
     f: impl FnMut(&mut Oracle) -> bool,
 ) -> (Outcome, Vec<&'static str>, Vec<&'static str>) {
-    Enumerations::new().decide_with(f, true)
+    Enumerations::new().decide(f)
 }
 
 #[cfg(test)]
@@ -733,6 +796,60 @@ mod tests {
         assert_eq!(e.constant(agreed), None);
         assert_eq!(e.decide_missing(agreed), (Outcome::Fired, vec![]));
         assert_eq!(e.constant(|q| q.ge("x", Interval::all(), 5.0)), None);
+    }
+
+    /// The single-run answers of `decide_missing` and `first` are the enumeration's
+    /// (`decide` and `enumerate`, which collect the assumed-absent flags, run the
+    /// loop): known, censored and unknown inputs, flags of each value, on one oracle
+    /// in a series.
+    #[test]
+    fn decide_missing_is_decide() {
+        let below = Interval {
+            lo: f64::NEG_INFINITY,
+            hi: 15.0,
+            lo_open: false,
+            hi_open: true,
+        };
+        let xs = [
+            Interval::point(3.0),
+            Interval::point(7.0),
+            below,
+            Interval::all(),
+        ];
+        let flags = [Some(true), Some(false), None];
+        let mut e = Enumerations::new();
+        let mut seen = [0; 3];
+        for x in xs {
+            for a in flags {
+                for b in flags {
+                    for t in [5.0, 20.0] {
+                        let fs: [&dyn Fn(&mut Oracle) -> bool; 4] = [
+                            &|q| q.ge("x", x, t) || q.flag("a", a),
+                            &|q| q.flag("a", a) && q.cmp("x", x, Op::Lt, t),
+                            &|q| (q.flag("a", a) || q.flag("b", b)) && !q.ge("x", x, t),
+                            &|q| q.assumed_flag("c", b) || q.flag("a", a) == q.ge("x", x, t),
+                        ];
+                        for f in fs {
+                            let (o, missing, _) = decide(f);
+                            assert_eq!(e.decide_missing(f), (o, missing), "{x:?} {a:?} {b:?} {t}");
+                            // A result with more values than its key.
+                            let g = |q: &mut Oracle| (f(q), q.flag("b", b));
+                            let full = match enumerate(g, |r| r.0) {
+                                Enumerated::Determined { values, .. } => Ok(values[0]),
+                                Enumerated::Indeterminate { missing } => Err(missing),
+                            };
+                            assert_eq!(e.first(g, |r| r.0), full, "{x:?} {a:?} {b:?} {t}");
+                            seen[match o {
+                                Outcome::Fired => 0,
+                                Outcome::NotFired => 1,
+                                Outcome::Indeterminate => 2,
+                            }] += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen.iter().all(|n| *n > 10), "{seen:?}");
     }
 
     #[test]
