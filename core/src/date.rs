@@ -27,6 +27,42 @@ fn is_leap(y: i32) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
 
+/// A month 1–12 and a day within it.
+#[inline]
+fn is_valid(year: i32, month: u8, day: u8) -> bool {
+    (1..=12).contains(&month) && day != 0 && day <= days_in_month(year, month)
+}
+
+/// The year, month and day of `YYYY-MM-DD` text (exactly four, two and two ASCII
+/// digits), unchecked against the calendar. A date cell is read in every row, so the
+/// ten bytes are checked as two words rather than one by one: each byte XOR its
+/// template byte (`0` or `-`) is a digit's value 0–9, or 0 for the `-`; adding 0x76
+/// (0x7f at a `-`) to such a byte leaves its top bit clear, and to any other byte
+/// below 0x80 sets it, without a carry into the next byte (a byte from 0x80 up shows
+/// its top bit before the addition).
+#[inline]
+fn iso_fields(s: &str) -> Option<(i32, u8, u8)> {
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    let &[y0, y1, y2, y3, dash1, m0, m1, dash2, d0, d1] = s.as_bytes() else {
+        return None;
+    };
+    // Little-endian: byte 0 (the first year digit) is the lowest.
+    let head = u64::from_le_bytes([y0, y1, y2, y3, dash1, m0, m1, dash2]) ^ 0x2d30_302d_3030_3030;
+    let tail = u16::from_le_bytes([d0, d1]) ^ 0x3030;
+    let bad_head = (head | head.wrapping_add(0x7f76_767f_7676_7676)) & TOP;
+    let bad_tail = (tail | tail.wrapping_add(0x7676)) & 0x8080;
+    if bad_head != 0 || bad_tail != 0 {
+        return None;
+    }
+    let digit = |i: u32| (head >> (8 * i)) as u8;
+    let year = i32::from(digit(0)) * 1000
+        + i32::from(digit(1)) * 100
+        + i32::from(digit(2)) * 10
+        + i32::from(digit(3));
+    let [dh, dl] = tail.to_le_bytes();
+    Some((year, digit(5) * 10 + digit(6), dh * 10 + dl))
+}
+
 /// Days in month `m` (1–12) of year `y`.
 pub fn days_in_month(y: i32, m: u8) -> u8 {
     match m {
@@ -45,7 +81,7 @@ pub fn days_in_month(y: i32, m: u8) -> u8 {
 impl Date {
     /// Builds a date, checking the calendar.
     pub fn new(year: i32, month: u8, day: u8) -> Result<Date, DateError> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        if !is_valid(year, month, day) {
             return Err(DateError::Invalid(format!("{year:04}-{month:02}-{day:02}")));
         }
         Ok(Date { year, month, day })
@@ -53,23 +89,23 @@ impl Date {
 
     /// Parses ISO `YYYY-MM-DD` (exactly four, two and two digits).
     pub fn parse_iso(s: &str) -> Result<Date, DateError> {
-        let b = s.as_bytes();
-        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-        if b.len() != 10
-            || b[4] != b'-'
-            || b[7] != b'-'
-            || !digits(0..4)
-            || !digits(5..7)
-            || !digits(8..10)
-        {
-            return Err(DateError::Syntax(s.to_string()));
+        match iso_fields(s) {
+            None => Err(DateError::Syntax(s.to_string())),
+            Some((y, m, d)) if is_valid(y, m, d) => Ok(Date {
+                year: y,
+                month: m,
+                day: d,
+            }),
+            Some(_) => Err(DateError::Invalid(s.to_string())),
         }
-        let num = |r: std::ops::Range<usize>| {
-            b[r].iter()
-                .fold(0i32, |acc, c| acc * 10 + i32::from(c - b'0'))
-        };
-        let (y, m, d) = (num(0..4), num(5..7), num(8..10));
-        Date::new(y, m as u8, d as u8).map_err(|_| DateError::Invalid(s.to_string()))
+    }
+
+    /// [`parse_iso`](Self::parse_iso) without the reason for a refusal, for the cell
+    /// parser (which reports its own error): no error value to build and return.
+    #[inline]
+    pub(crate) fn parse_iso_opt(s: &str) -> Option<Date> {
+        let (year, month, day) = iso_fields(s)?;
+        is_valid(year, month, day).then_some(Date { year, month, day })
     }
 
     /// Appends `YYYY-MM-DD` as `Display` writes it; without `core::fmt` for the years
@@ -244,6 +280,90 @@ mod tests {
 
     fn d(s: &str) -> Date {
         s.parse().unwrap()
+    }
+
+    /// The reading of `YYYY-MM-DD` byte by byte (the parser before the word-wise
+    /// check), to compare against.
+    fn parse_iso_bytewise(s: &str) -> Result<Date, DateError> {
+        let b = s.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if b.len() != 10
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !digits(0..4)
+            || !digits(5..7)
+            || !digits(8..10)
+        {
+            return Err(DateError::Syntax(s.to_string()));
+        }
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter()
+                .fold(0i32, |acc, c| acc * 10 + i32::from(c - b'0'))
+        };
+        let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+        Date::new(y, m as u8, d as u8).map_err(|_| DateError::Invalid(s.to_string()))
+    }
+
+    #[test]
+    fn parse_iso_is_bytewise() {
+        let check = |t: &str| {
+            let want = parse_iso_bytewise(t);
+            assert_eq!(Date::parse_iso(t), want, "{t:?}");
+            assert_eq!(Date::parse_iso_opt(t), want.ok(), "{t:?}");
+        };
+        // Every month 00–13 and day 00–32 of leap, common and century years.
+        for y in [0, 1, 4, 100, 400, 1900, 1999, 2000, 2023, 2024, 2100, 9999] {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    check(&format!("{y:04}-{m:02}-{d:02}"));
+                }
+            }
+        }
+        // Each byte of a valid date replaced by every other byte value (ASCII, or
+        // the lead byte of a two-byte character), and the lengths around ten.
+        let base = "2024-02-29";
+        for i in 0..10 {
+            for c in (0u8..0x80).map(char::from).chain(['é', '\u{80}', '\u{ff}']) {
+                let mut t = String::new();
+                t.push_str(&base[..i]);
+                t.push(c);
+                t.push_str(&base[i + 1..]);
+                check(&t);
+            }
+        }
+        for t in [
+            "",
+            "2024-02-2",
+            "2024-02-290",
+            " 2024-02-29",
+            "2024-0229-",
+            "２０２４-02-29",
+        ] {
+            check(t);
+        }
+        // Random near-dates: digits and `-` where a date has them, now and then
+        // another byte that matters (neighbours of `0`, `9` and `-`, DEL).
+        let other = b"-/:.,0123456789\x7f";
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..200_000 {
+            let t: String = (0..10)
+                .map(|i| {
+                    let r = next();
+                    char::from(match (r % 8, i) {
+                        (0, _) => other[(r >> 8) as usize % other.len()],
+                        (_, 4 | 7) => b'-',
+                        _ => b'0' + ((r >> 8) % 10) as u8,
+                    })
+                })
+                .collect();
+            check(&t);
+        }
     }
 
     #[test]
