@@ -20,7 +20,7 @@
 
 use super::{cat, QcReport};
 use crate::evaluated::FRIEDEWALD_TG_LIMIT_MGDL;
-use crate::finding::{fmt_num, Finding, Severity};
+use crate::finding::{fmt_num, push_num, Finding, Severity};
 use crate::profile::Profile;
 use crate::record::{Dual, LipidDevice, ScreeningRecord};
 use crate::units::{Analyte, Triglycerides};
@@ -61,8 +61,10 @@ pub fn is_cardiochek(rec: &ScreeningRecord, profile: &Profile) -> bool {
 fn censored_text<T: Copy>(o: Obs<T>, raw: impl Fn(T) -> f64) -> Option<String> {
     match o {
         Obs::Censored { bound, dir } => {
-            let s = if dir == Censor::Below { "<" } else { ">" };
-            Some(cat(&[s, &fmt_num(raw(bound))]))
+            let mut s = String::with_capacity(8);
+            s.push(if dir == Censor::Below { '<' } else { '>' });
+            push_num(&mut s, raw(bound));
+            Some(s)
         }
         _ => None,
     }
@@ -344,9 +346,17 @@ fn censored_findings<A: Analyte>(
     en_tail: &str,
     zh_tail: &str,
 ) {
-    for (col, t, unit) in censored(base, d) {
-        let (en, zh) = censored_texts(&col, &t, unit, en_tail, zh_tail);
-        out.push(Finding::new(id, Severity::Info, col, Some(t), en, zh));
+    // The columns of [`censored`], without collecting them.
+    let columns = [
+        (censored_text(d.mmol, |x| x.value()), "_mmol", "mmol/L"),
+        (censored_text(d.mgdl, |x| x.value()), "_mgdl", "mg/dL"),
+    ];
+    for (t, suffix, unit) in columns {
+        if let Some(t) = t {
+            let col = cat(&[base, suffix]);
+            let (en, zh) = censored_texts(&col, &t, unit, en_tail, zh_tail);
+            out.push(Finding::new(id, Severity::Info, col, Some(t), en, zh));
+        }
     }
 }
 

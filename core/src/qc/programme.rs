@@ -203,9 +203,18 @@ fn missing(out: &mut QcReport, field: &str, en: &str, zh: &str) {
     ));
 }
 
+/// Empty or white space only (`s.trim().is_empty()`); a text starting with a visible
+/// ASCII character, as ids do, is decided by its first byte.
+fn blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => s.trim().is_empty(),
+    }
+}
+
 /// DQ-PRG-3: one finding per missing item, naming the column.
 fn mandatory_items(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
-    if rec.id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+    if rec.id.as_deref().is_none_or(blank) {
         missing(out, "id", "`id`", "`id`");
     }
     if rec.sex.is_none() {
@@ -239,7 +248,7 @@ fn mandatory_items(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport)
     let not_done = rec
         .lipid_not_done_reason
         .as_deref()
-        .is_some_and(|s| !s.trim().is_empty());
+        .is_some_and(|s| !blank(s));
     if !not_done {
         for (base, present) in [
             ("tc", rec.tc.reported().is_present()),
