@@ -175,7 +175,7 @@ fn fmt_conv_exact(v: f64) -> String {
 /// at the fourth decimal (its fifth digit decides) rounds `v` the same way. A midpoint
 /// `s` (where `{v:.4}` looks at the exact binary value) is left to `core::fmt`.
 fn conv_from_shortest(v: f64) -> Option<String> {
-    if !(v.abs() < 1e9) {
+    if !v.is_finite() || v.abs() >= 1e9 {
         return None;
     }
     let mut s = String::new();
@@ -351,7 +351,7 @@ mod tests {
             123.456789,
             5.2,
             2.59,
-            999_999_999.99996,
+            999_999_999.999_96,
             1e9,
             -1e9,
             1e9 + 0.5,
