@@ -120,9 +120,96 @@ impl fmt::Display for Finding {
 /// Formats a number for messages: shortest round-trip form, no exponent for
 /// ordinary magnitudes.
 pub fn fmt_num(v: f64) -> String {
-    if v.is_finite() && v == v.trunc() && v.abs() < 1e15 {
-        format!("{}", v as i64)
+    let mut s = String::new();
+    push_num(&mut s, v);
+    s
+}
+
+/// Appends [`fmt_num`]`(v)` to `s`: an integer below 10^15 as `format!("{}", v as i64)`
+/// writes it (so `-0` as `0`), anything else as `format!("{v}")`, without `core::fmt`
+/// (messages are built for every finding).
+pub(crate) fn push_num(s: &mut String, v: f64) {
+    // Below 10^15 `v as i64` truncates exactly and converts back exactly, so this is
+    // `v == v.trunc()` without the `trunc` call (a libm routine on the x86-64
+    // baseline); false for NaN and ±∞.
+    if v.abs() < 1e15 && (v as i64) as f64 == v {
+        push_int(s, v as i64);
     } else {
-        format!("{v}")
+        crate::shortest::push(s, v, 0);
+    }
+}
+
+/// Appends the decimal digits of `n` (with `-` when negative), as `{}` writes them.
+pub(crate) fn push_int(s: &mut String, n: i64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        s.push('-');
+    }
+    // ASCII digits only.
+    s.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `core::fmt` definition that [`fmt_num`] writes without `core::fmt`.
+    fn fmt_num_reference(v: f64) -> String {
+        if v.is_finite() && v == v.trunc() && v.abs() < 1e15 {
+            format!("{}", v as i64)
+        } else {
+            format!("{v}")
+        }
+    }
+
+    #[test]
+    fn fmt_num_is_the_core_fmt_text() {
+        let mut vals = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            -2.5,
+            1e15,
+            -1e15,
+            999_999_999_999_999.0,
+            -999_999_999_999_999.0,
+            1e15 - 0.5,
+            1e16,
+            1e300,
+            5e-324,
+            -1e-7,
+            0.1 + 0.2,
+            i64::MIN as f64,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        let mut r = 0x9E37_79B9_7F4A_7C15u64;
+        for i in 0..200_000u32 {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            vals.push(f64::from_bits(r));
+            // Values as entered: integers and one to three decimals, both signs.
+            let k = (r % 2_000_000) as f64 - 1_000_000.0;
+            vals.push(k / [1.0, 10.0, 100.0, 1000.0][(i % 4) as usize]);
+        }
+        for v in vals {
+            assert_eq!(fmt_num(v), fmt_num_reference(v), "{v:e}");
+        }
     }
 }

@@ -208,10 +208,15 @@ fn chol_interval(
     lab_interval(o, unit, (plausible_mmol.0 * f, plausible_mmol.1 * f))
 }
 
+/// For an `Indeterminate` outcome, the fields of `fields()` flagged unknown; else
+/// nothing (the list is only built when needed: most rules are decided).
 #[inline]
-fn missing_if(o: Outcome, fields: &[(&'static str, bool)]) -> Vec<&'static str> {
+fn missing_if<const N: usize>(
+    o: Outcome,
+    fields: impl FnOnce() -> [(&'static str, bool); N],
+) -> Vec<&'static str> {
     if o == Outcome::Indeterminate {
-        fields
+        fields()
             .iter()
             .filter(|(_, unknown)| *unknown)
             .map(|(f, _)| *f)
@@ -236,9 +241,8 @@ pub fn evaluate(rec: &ScreeningRecord, ev: &EvaluatedRecord, profile: &Profile) 
         rule_id: HR_4,
         class: 'A',
         outcome: hr4,
-        missing: missing_if(
-            hr4,
-            &[
+        missing: missing_if(hr4, || {
+            [
                 (
                     "history_ischaemic_stroke",
                     rec.history_ischaemic_stroke.is_none(),
@@ -247,8 +251,8 @@ pub fn evaluate(rec: &ScreeningRecord, ev: &EvaluatedRecord, profile: &Profile) 
                     "history_haemorrhagic_stroke",
                     rec.history_haemorrhagic_stroke.is_none(),
                 ),
-            ],
-        ),
+            ]
+        }),
     });
 
     // MPP2014-EV-3: HR-5 on the protocol-derived mean, Kleene OR.
@@ -260,7 +264,7 @@ pub fn evaluate(rec: &ScreeningRecord, ev: &EvaluatedRecord, profile: &Profile) 
         rule_id: HR_5,
         class: 'B',
         outcome: hr5,
-        missing: missing_if(hr5, &[("sbp", sbp.is_none()), ("dbp", dbp.is_none())]),
+        missing: missing_if(hr5, || [("sbp", sbp.is_none()), ("dbp", dbp.is_none())]),
     });
 
     // MPP2014-EV-4: HR-6, LDL-C ≥ 160 mg/dL / 4.14 mmol/L, compared per UNIT-7/8.
@@ -275,7 +279,7 @@ pub fn evaluate(rec: &ScreeningRecord, ev: &EvaluatedRecord, profile: &Profile) 
         rule_id: HR_6,
         class: 'B',
         outcome: hr6,
-        missing: missing_if(hr6, &[("ldl", true)]),
+        missing: missing_if(hr6, || [("ldl", true)]),
     });
 
     // MPP2014-EV-5: HR-7, HDL-C < 30 mg/dL / 0.78 mmol/L (exclusive).
@@ -290,7 +294,7 @@ pub fn evaluate(rec: &ScreeningRecord, ev: &EvaluatedRecord, profile: &Profile) 
         rule_id: HR_7,
         class: 'B',
         outcome: hr7,
-        missing: missing_if(hr7, &[("hdl", true)]),
+        missing: missing_if(hr7, || [("hdl", true)]),
     });
 
     // MPP2014-EV-6: HR-8 for every screenee, across every compatible chart cell.
@@ -320,17 +324,16 @@ pub fn evaluate(rec: &ScreeningRecord, ev: &EvaluatedRecord, profile: &Profile) 
         rule_id: HR_8,
         class: 'C',
         outcome: hr8,
-        missing: missing_if(
-            hr8,
-            &[
+        missing: missing_if(hr8, || {
+            [
                 ("sex", ev.sex.is_none()),
                 ("age", age.is_none()),
                 ("sbp", sbp.is_none()),
                 ("tc", !fallback && !matches!(ev.tc, Obs::Known(_))),
                 ("current_smoker", ev.smoker.is_none()),
                 ("diabetes", ev.diabetes.is_none()),
-            ],
-        ),
+            ]
+        }),
     });
 
     // MPP2014-EV-7.

@@ -74,12 +74,17 @@ fn lipid(
 const TC: (&str, &str) = ("tc_mmol", "tc_mgdl");
 const HDL: (&str, &str) = ("hdl_mmol", "hdl_mgdl");
 
+/// The model names of [`ModelError::MissingInput`].
+const CHINA_PAR: &str = "China-PAR model";
+const WHO_NONLAB: &str = "WHO 2019 non-laboratory model";
+const PREVENT: &str = "PREVENT equations";
+
 /// China-PAR inputs (RM-CPAR-1; women need neither `urban` nor `family_history_ascvd`).
 pub fn china_par_input(
     rec: &ScreeningRecord,
     ev: &EvaluatedRecord,
 ) -> Result<ChinaParInput, ModelError> {
-    const M: &str = "China-PAR model";
+    const M: &str = CHINA_PAR;
     let sex = need(M, "sex", ev.sex)?;
     let male = sex == Sex::Male;
     Ok(ChinaParInput {
@@ -121,7 +126,7 @@ pub fn who_lab_input(ev: &EvaluatedRecord) -> Result<WhoLabInput, ModelError> {
 
 /// WHO 2019 non-laboratory-model inputs.
 pub fn who_nonlab_input(ev: &EvaluatedRecord) -> Result<WhoNonLabInput, ModelError> {
-    const M: &str = "WHO 2019 non-laboratory model";
+    const M: &str = WHO_NONLAB;
     Ok(WhoNonLabInput {
         sex: need(M, "sex", ev.sex)?,
         age: need(M, "age", ev.age.map(|a| a.years))?,
@@ -152,11 +157,8 @@ pub fn prevent_input(
     rec: &ScreeningRecord,
     ev: &EvaluatedRecord,
 ) -> Result<(PreventInput, bool), ModelError> {
-    const M: &str = "PREVENT equations";
-    let (statin, from_lipid) = match rec.statin {
-        Some(s) => (s, false),
-        None => (need(M, "statin", rec.lipid_treated)?, true),
-    };
+    const M: &str = PREVENT;
+    let (statin, from_lipid) = prevent_statin(rec)?;
     Ok((
         PreventInput {
             sex: need(M, "sex", ev.sex)?,
@@ -175,6 +177,15 @@ pub fn prevent_input(
     ))
 }
 
+/// PREVENT's `statin`: the column, else `lipid_treated` (csv-schema.md `statin`
+/// DECISION), and whether it came from `lipid_treated`.
+fn prevent_statin(rec: &ScreeningRecord) -> Result<(bool, bool), ModelError> {
+    match rec.statin {
+        Some(s) => Ok((s, false)),
+        None => Ok((need(PREVENT, "statin", rec.lipid_treated)?, true)),
+    }
+}
+
 /// Framingham inputs.
 pub fn framingham_input(
     rec: &ScreeningRecord,
@@ -191,6 +202,161 @@ pub fn framingham_input(
         current_smoker: need(M, "current_smoker", ev.smoker)?,
         diabetes: need(M, "diabetes", ev.diabetes)?,
     })
+}
+
+/// The inputs of every model's builder above, each a result.
+type Inputs = (
+    Result<ChinaParInput, ModelError>,
+    Result<WhoLabInput, ModelError>,
+    Result<WhoNonLabInput, ModelError>,
+    Result<PceInput, ModelError>,
+    Result<(PreventInput, bool), ModelError>,
+    Result<FraminghamInput, ModelError>,
+);
+
+/// The values the six input builders all read (WHO 2019 reads fewer), when every
+/// one is known: sex, age, SBP, BP treatment, TC and HDL-C (neither censored),
+/// smoker and diabetes status.
+#[derive(Copy, Clone)]
+struct Shared {
+    sex: Sex,
+    age: f64,
+    sbp: f64,
+    bp_treated: bool,
+    tc: Conc<Cholesterol>,
+    hdl: Conc<Cholesterol>,
+    smoker: bool,
+    diabetes: bool,
+}
+
+impl Shared {
+    fn of(rec: &ScreeningRecord, ev: &EvaluatedRecord) -> Option<Self> {
+        Some(Shared {
+            sex: ev.sex?,
+            age: ev.age?.years,
+            sbp: ev.sbp()?,
+            bp_treated: rec.bp_treated?,
+            tc: ev.tc.known()?,
+            hdl: ev.hdl.known()?,
+            smoker: ev.smoker?,
+            diabetes: ev.diabetes?,
+        })
+    }
+
+    /// The six builders' results, each checking only the inputs the others do not
+    /// share, in the builder's order: the same results (the shared values cannot be
+    /// missing), without testing and wrapping the shared values six times.
+    fn inputs(self, rec: &ScreeningRecord, ev: &EvaluatedRecord) -> Inputs {
+        let Shared {
+            sex,
+            age,
+            sbp,
+            bp_treated,
+            tc,
+            hdl,
+            smoker,
+            diabetes,
+        } = self;
+        let male = sex == Sex::Male;
+        let china_par = (|| {
+            const M: &str = CHINA_PAR;
+            Ok(ChinaParInput {
+                sex,
+                age,
+                sbp,
+                bp_treated,
+                tc,
+                hdl,
+                waist_cm: need(M, "waist_cm", ev.waist.map(|w| w.0))?,
+                current_smoker: smoker,
+                diabetes,
+                north: need(M, "north", rec.north)?,
+                urban: if male {
+                    Some(need(M, "urban", rec.urban)?)
+                } else {
+                    rec.urban
+                },
+                family_history_ascvd: if male {
+                    Some(need(M, "family_history_ascvd", rec.family_history_ascvd)?)
+                } else {
+                    rec.family_history_ascvd
+                },
+            })
+        })();
+        let who_lab = Ok(WhoLabInput {
+            sex,
+            age,
+            sbp,
+            tc,
+            diabetes,
+            current_smoker: smoker,
+        });
+        let who_nonlab = need(WHO_NONLAB, "bmi", ev.bmi.map(|b| b.0)).map(|bmi| WhoNonLabInput {
+            sex,
+            age,
+            sbp,
+            bmi,
+            current_smoker: smoker,
+        });
+        let pce = Ok(PceInput {
+            race: rec.race.unwrap_or(Race::Other),
+            sex,
+            age,
+            tc,
+            hdl,
+            sbp,
+            bp_treated,
+            current_smoker: smoker,
+            diabetes,
+        });
+        let prevent = (|| {
+            const M: &str = PREVENT;
+            let (statin, from_lipid) = prevent_statin(rec)?;
+            Ok((
+                PreventInput {
+                    sex,
+                    age,
+                    sbp,
+                    bp_treated,
+                    tc,
+                    hdl,
+                    statin,
+                    diabetes,
+                    current_smoker: smoker,
+                    egfr: need(M, "egfr", ev.egfr)?,
+                    bmi: need(M, "bmi", ev.bmi.map(|b| b.0))?,
+                },
+                from_lipid,
+            ))
+        })();
+        let framingham = Ok(FraminghamInput {
+            sex,
+            age,
+            tc,
+            hdl,
+            sbp,
+            bp_treated,
+            current_smoker: smoker,
+            diabetes,
+        });
+        (china_par, who_lab, who_nonlab, pce, prevent, framingham)
+    }
+}
+
+/// The six builders' results: through [`Shared::inputs`] when the shared values are
+/// known (most records), else each builder on its own.
+fn inputs(rec: &ScreeningRecord, ev: &EvaluatedRecord) -> Inputs {
+    match Shared::of(rec, ev) {
+        Some(s) => s.inputs(rec, ev),
+        None => (
+            china_par_input(rec, ev),
+            who_lab_input(ev),
+            who_nonlab_input(ev),
+            pce_input(rec, ev),
+            prevent_input(rec, ev),
+            framingham_input(rec, ev),
+        ),
+    }
 }
 
 /// The logarithms the Cox-form kernels take ([`Logs`]), computed once per person from
@@ -227,9 +393,10 @@ fn shared_logs(ev: &EvaluatedRecord) -> [Logs; 2] {
 /// Every model for one person under the profile's range policy and WHO calibration.
 ///
 /// The same results as the models' public functions on the inputs built above, bit
-/// for bit (tested), with less work: the logarithms China-PAR, PCE and Framingham
-/// share are taken once ([`shared_logs`]), and the survival steps of PCE and
-/// Framingham run side by side ([`cox_pct2`]).
+/// for bit (tested), with less work: the values all builders check are checked once
+/// ([`Shared`]), the logarithms China-PAR, PCE and Framingham share are taken once
+/// ([`shared_logs`]), and the survival steps of PCE and Framingham run side by side
+/// ([`cox_pct2`]).
 pub fn evaluate_all(
     rec: &ScreeningRecord,
     ev: &EvaluatedRecord,
@@ -237,24 +404,23 @@ pub fn evaluate_all(
 ) -> ModelResults {
     let policy = profile.range_policy;
     let [logs, cp_logs] = shared_logs(ev);
-    let prevent_in = prevent_input(rec, ev);
+    let (china_par_in, who_lab_in, who_nonlab_in, pce_in, prevent_in, frs_in) = inputs(rec, ev);
     let statin_from_lipid_treated = matches!(prevent_in, Ok((_, true)));
     // PCE and Framingham: the checks and linear predictors, then the two survival
     // steps together (a model that failed its checks runs on a placeholder, unused).
-    let pce = pce_input(rec, ev).and_then(|i| pce2013::head_with_logs(&i, policy, &logs));
-    let frs =
-        framingham_input(rec, ev).and_then(|i| framingham2008::head_with_logs(&i, policy, &logs));
+    let pce = pce_in.and_then(|i| pce2013::head_with_logs(&i, policy, &logs));
+    let frs = frs_in.and_then(|i| framingham2008::head_with_logs(&i, policy, &logs));
     const PLACEHOLDER: [f64; 2] = [0.0, 0.0];
     let [pce_pct, frs_pct] = cox_pct2([
         pce.as_ref().map_or(PLACEHOLDER, |(h, _)| *h),
         frs.as_ref().map_or(PLACEHOLDER, |(h, _)| *h),
     ]);
     ModelResults {
-        china_par: china_par_input(rec, ev)
+        china_par: china_par_in
             .and_then(|i| china_par::china_par_10y_with_logs(&i, policy, &cp_logs)),
-        who2019_lab: who_lab_input(ev)
+        who2019_lab: who_lab_in
             .and_then(|i| who2019::who2019_lab(&i, profile.who2019_calibration, policy)),
-        who2019_nonlab: who_nonlab_input(ev)
+        who2019_nonlab: who_nonlab_in
             .and_then(|i| who2019::who2019_nonlab(&i, profile.who2019_calibration, policy)),
         pce: pce.map(|(_, flags)| pce2013::result(pce_pct, flags)),
         prevent_10y: prevent_in
@@ -389,6 +555,7 @@ mod tests {
             0 => "",
             v => ["0", "1"][(v % 2) as usize],
         };
+        let unknown_now_and_then = |v: String, n: u64| if n == 0 { String::new() } else { v };
         let mut tally = [[0u32; 2]; 6];
         for n in 0..6000 {
             let profile = &profiles[n % 2];
@@ -417,9 +584,19 @@ mod tests {
                 ("bp_treated", flag(next(12)).into()),
                 (tc_key, tc),
                 (hdl_key, hdl),
-                ("waist_cm", format!("{}", 45 + next(100))),
-                ("bmi", format!("{}.{}", 9 + next(40), next(10))),
-                ("egfr", format!("{}", 3 + next(160))),
+                // Unknown one time in 12 too (the inputs only some models take).
+                (
+                    "waist_cm",
+                    unknown_now_and_then(format!("{}", 45 + next(100)), next(12)),
+                ),
+                (
+                    "bmi",
+                    unknown_now_and_then(format!("{}.{}", 9 + next(40), next(10)), next(12)),
+                ),
+                (
+                    "egfr",
+                    unknown_now_and_then(format!("{}", 3 + next(160)), next(12)),
+                ),
                 ("current_smoker", flag(next(12)).into()),
                 ("diabetes", flag(next(12)).into()),
                 ("north", flag(next(12)).into()),

@@ -20,7 +20,7 @@
 
 use super::{cat, QcReport};
 use crate::evaluated::FRIEDEWALD_TG_LIMIT_MGDL;
-use crate::finding::{fmt_num, Finding, Severity};
+use crate::finding::{fmt_num, push_num, Finding, Severity};
 use crate::profile::Profile;
 use crate::record::{Dual, LipidDevice, ScreeningRecord};
 use crate::units::{Analyte, Triglycerides};
@@ -61,8 +61,10 @@ pub fn is_cardiochek(rec: &ScreeningRecord, profile: &Profile) -> bool {
 fn censored_text<T: Copy>(o: Obs<T>, raw: impl Fn(T) -> f64) -> Option<String> {
     match o {
         Obs::Censored { bound, dir } => {
-            let s = if dir == Censor::Below { "<" } else { ">" };
-            Some(cat(&[s, &fmt_num(raw(bound))]))
+            let mut s = String::with_capacity(8);
+            s.push(if dir == Censor::Below { '<' } else { '>' });
+            push_num(&mut s, raw(bound));
+            Some(s)
         }
         _ => None,
     }
@@ -93,7 +95,9 @@ fn round_to(v: f64, decimals: i32) -> f64 {
     (v * f).round() / f
 }
 
-/// DQ-DEV-4 on one analyte.
+/// DQ-DEV-4 on one analyte: the comparisons inlined at each call, the finding built
+/// out of line (values are inside the device range on almost every record).
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn at_limit<A: Analyte>(
     out: &mut QcReport,
     base: &str,
@@ -102,116 +106,115 @@ fn at_limit<A: Analyte>(
     decimals: i32,
     device: &str,
 ) {
-    // The column name is only built for a value at or beyond a limit.
-    let mut check = |suffix: &str, v: f64, lo: f64, hi: f64, unit: &str| {
-        let (en, zh) = if v <= lo {
-            (
-                if v == lo { "equal to" } else { "below" },
-                if v == lo { "等于" } else { "低于" },
-            )
-        } else if v >= hi {
-            (
-                if v == hi { "equal to" } else { "above" },
-                if v == hi { "等于" } else { "高于" },
-            )
-        } else {
-            return;
-        };
-        let lim = if v <= lo { lo } else { hi };
-        let col = cat(&[base, "_", suffix]);
-        let (v, lim, lo, hi) = (fmt_num(v), fmt_num(lim), fmt_num(lo), fmt_num(hi));
-        let en = cat(&[
-            "`",
-            &col,
-            "` is ",
-            &v,
-            " ",
-            unit,
-            ", ",
-            en,
-            " the ",
-            device,
-            " limit ",
-            &lim,
-            " ",
-            unit,
-            " (measuring range ",
-            &lo,
-            "–",
-            &hi,
-            " ",
-            unit,
-            "), where the device displays `<`/`>`; the number is used as entered",
-        ]);
-        let zh = cat(&[
-            "`",
-            &col,
-            "` 为 ",
-            &v,
-            " ",
-            unit,
-            "，",
-            zh,
-            device,
-            " 测量限 ",
-            &lim,
-            " ",
-            unit,
-            "（测量范围 ",
-            &lo,
-            "–",
-            &hi,
-            " ",
-            unit,
-            "，超出时仪器显示 `<`/`>`）；按录入数值使用",
-        ]);
-        out.push(Finding::new(DQ_DEV_4, Severity::Warn, col, Some(v), en, zh));
-    };
     if let Obs::Known(v) = d.mmol {
         let f = A::MGDL_PER_MMOL;
-        check(
-            "mmol",
+        let (v, lo, hi) = (
             v.value(),
             round_to(lo / f, decimals),
             round_to(hi / f, decimals),
-            "mmol/L",
         );
+        // NaN is at no limit.
+        if v <= lo || v >= hi {
+            at_limit_finding(out, base, "mmol", v, (lo, hi), "mmol/L", device);
+        }
     }
     if let Obs::Known(v) = d.mgdl {
-        check("mgdl", v.value(), lo, hi, "mg/dL");
+        let v = v.value();
+        if v <= lo || v >= hi {
+            at_limit_finding(out, base, "mgdl", v, (lo, hi), "mg/dL", device);
+        }
     }
+}
+
+/// The DQ-DEV-4 finding of a value `v` at or beyond a limit of `(lo, hi)`.
+#[cold]
+#[inline(never)]
+fn at_limit_finding(
+    out: &mut QcReport,
+    base: &str,
+    suffix: &str,
+    v: f64,
+    (lo, hi): (f64, f64),
+    unit: &str,
+    device: &str,
+) {
+    let (en, zh) = if v <= lo {
+        (
+            if v == lo { "equal to" } else { "below" },
+            if v == lo { "等于" } else { "低于" },
+        )
+    } else {
+        (
+            if v == hi { "equal to" } else { "above" },
+            if v == hi { "等于" } else { "高于" },
+        )
+    };
+    let lim = if v <= lo { lo } else { hi };
+    let col = cat(&[base, "_", suffix]);
+    let (v, lim, lo, hi) = (fmt_num(v), fmt_num(lim), fmt_num(lo), fmt_num(hi));
+    let en = cat(&[
+        "`",
+        &col,
+        "` is ",
+        &v,
+        " ",
+        unit,
+        ", ",
+        en,
+        " the ",
+        device,
+        " limit ",
+        &lim,
+        " ",
+        unit,
+        " (measuring range ",
+        &lo,
+        "–",
+        &hi,
+        " ",
+        unit,
+        "), where the device displays `<`/`>`; the number is used as entered",
+    ]);
+    let zh = cat(&[
+        "`",
+        &col,
+        "` 为 ",
+        &v,
+        " ",
+        unit,
+        "，",
+        zh,
+        device,
+        " 测量限 ",
+        &lim,
+        " ",
+        unit,
+        "（测量范围 ",
+        &lo,
+        "–",
+        &hi,
+        " ",
+        unit,
+        "，超出时仪器显示 `<`/`>`）；按录入数值使用",
+    ]);
+    out.push(Finding::new(DQ_DEV_4, Severity::Warn, col, Some(v), en, zh));
 }
 
 /// Runs DQ-DEV-1…4 on a record.
 pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
     let cardiochek = is_cardiochek(rec, profile);
     if cardiochek {
-        // DQ-DEV-1.
-        // Nothing is built unless a lipid is censored (the common case).
-        let lipid_censored: Vec<_> =
-            if any_censored(&rec.tc) || any_censored(&rec.hdl) || any_censored(&rec.tg) {
-                [
-                    censored("tc", &rec.tc),
-                    censored("hdl", &rec.hdl),
-                    censored("tg", &rec.tg),
-                ]
-                .concat()
-            } else {
-                Vec::new()
-            };
-        for (col, t, unit) in lipid_censored
-            .iter()
-            .cloned()
-            .chain(censored("ldl", &rec.ldl))
-        {
-            let (en, zh) = censored_texts(
-                &col,
-                &t,
-                unit,
-                ": outside the CardioChek PA measuring range, kept as a censored value",
-                "：超出 CardioChek PA 测量范围，按截断值处理",
-            );
-            out.push(Finding::new(DQ_DEV_1, Severity::Info, col, Some(t), en, zh));
+        // DQ-DEV-1: TC, HDL-C, TG, then a censored LDL-C. Nothing is built unless a
+        // lipid is censored (the common case).
+        let lipid_censored =
+            any_censored(&rec.tc) || any_censored(&rec.hdl) || any_censored(&rec.tg);
+        if lipid_censored {
+            dev_1(out, "tc", &rec.tc);
+            dev_1(out, "hdl", &rec.hdl);
+            dev_1(out, "tg", &rec.tg);
+        }
+        if any_censored(&rec.ldl) {
+            dev_1(out, "ldl", &rec.ldl);
         }
         // DQ-DEV-2.
         if rec.ldl.reported().is_present() {
@@ -223,21 +226,32 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
                         crate::units::Conc::MgDl(m) => (m.value(), FRIEDEWALD_TG_LIMIT_MGDL),
                     };
                     (v >= lim).then(|| {
-                        let t = format!("{} {}", fmt_num(c.raw()), c.unit().as_str());
+                        let t = cat(&[&fmt_num(c.raw()), " ", c.unit().as_str()]);
                         let lim = super::fmt_conv(tg_limit_mmol);
                         (
-                            format!("TG {t} ≥ 400 mg/dL ({lim} mmol/L)"),
-                            format!("甘油三酯 {t} ≥ 400 mg/dL（{lim} mmol/L）"),
+                            cat(&["TG ", &t, " ≥ 400 mg/dL (", &lim, " mmol/L)"]),
+                            cat(&["甘油三酯 ", &t, " ≥ 400 mg/dL（", &lim, " mmol/L）"]),
                         )
                     })
                 }
                 None => None,
             };
             let reason = tg_high.or_else(|| {
-                lipid_censored.first().map(|(col, t, unit)| {
+                // The first censored column of TC, HDL-C and TG.
+                let first = lipid_censored.then(|| {
+                    [
+                        censored("tc", &rec.tc),
+                        censored("hdl", &rec.hdl),
+                        censored("tg", &rec.tg),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .next()
+                });
+                first.flatten().map(|(col, t, unit)| {
                     (
-                        format!("`{col}` is censored ({t} {unit})"),
-                        format!("`{col}` 为截断值（{t} {unit}）"),
+                        cat(&["`", &col, "` is censored (", &t, " ", unit, ")"]),
+                        cat(&["`", &col, "` 为截断值（", &t, " ", unit, "）"]),
                     )
                 })
             });
@@ -254,15 +268,31 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
                     Obs::Known(v) => fmt_num(v),
                     o => censored_text(o, |x| x).unwrap_or_default(),
                 };
+                let en = cat(&[
+                    "`",
+                    col,
+                    "` is ",
+                    &shown,
+                    " although the CardioChek PA does not report LDL-C when ",
+                    &why_en,
+                    "; the value may have been typed in",
+                ]);
+                let zh = cat(&[
+                    "`",
+                    col,
+                    "` 为 ",
+                    &shown,
+                    "，但",
+                    &why_zh,
+                    "时 CardioChek PA 不报告低密度脂蛋白胆固醇；该值可能为手工录入",
+                ]);
                 out.push(Finding::new(
                     DQ_DEV_2,
                     Severity::Warn,
                     col,
-                    Some(shown.clone()),
-                    format!(
-                        "`{col}` is {shown} although the CardioChek PA does not report LDL-C when {why_en}; the value may have been typed in"
-                    ),
-                    format!("`{col}` 为 {shown}，但{why_zh}时 CardioChek PA 不报告低密度脂蛋白胆固醇；该值可能为手工录入"),
+                    Some(shown),
+                    en,
+                    zh,
                 ));
             }
         }
@@ -279,18 +309,55 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) 
         at_limit(out, "tg", &rec.tg, CARDIOCHEK_TG_MGDL, 2, "CardioChek PA");
     }
     // DQ-DEV-3.
-    for (col, t, unit) in censored("fbg", &rec.fbg) {
-        let (en, zh) = censored_texts(
-            &col,
-            &t,
-            unit,
+    if any_censored(&rec.fbg) {
+        censored_findings(
+            out,
+            DQ_DEV_3,
+            "fbg",
+            &rec.fbg,
             ": outside the glucose meter range 20–600 mg/dL, kept as a censored value",
             "：超出血糖仪测量范围 20–600 mg/dL，按截断值处理",
         );
-        out.push(Finding::new(DQ_DEV_3, Severity::Info, col, Some(t), en, zh));
     }
     // DQ-DEV-4, glucose.
     at_limit(out, "fbg", &rec.fbg, GLUCOSE_METER_MGDL, 1, "glucose meter");
+}
+
+/// DQ-DEV-1 on one lipid: a finding per censored column.
+fn dev_1<A: Analyte>(out: &mut QcReport, base: &str, d: &Dual<A>) {
+    censored_findings(
+        out,
+        DQ_DEV_1,
+        base,
+        d,
+        ": outside the CardioChek PA measuring range, kept as a censored value",
+        "：超出 CardioChek PA 测量范围，按截断值处理",
+    );
+}
+
+/// An `Info` finding of rule `id` (DQ-DEV-1, DQ-DEV-3) per censored column of `d`.
+#[cold]
+#[inline(never)]
+fn censored_findings<A: Analyte>(
+    out: &mut QcReport,
+    id: &'static str,
+    base: &str,
+    d: &Dual<A>,
+    en_tail: &str,
+    zh_tail: &str,
+) {
+    // The columns of [`censored`], without collecting them.
+    let columns = [
+        (censored_text(d.mmol, |x| x.value()), "_mmol", "mmol/L"),
+        (censored_text(d.mgdl, |x| x.value()), "_mgdl", "mg/dL"),
+    ];
+    for (t, suffix, unit) in columns {
+        if let Some(t) = t {
+            let col = cat(&[base, suffix]);
+            let (en, zh) = censored_texts(&col, &t, unit, en_tail, zh_tail);
+            out.push(Finding::new(id, Severity::Info, col, Some(t), en, zh));
+        }
+    }
 }
 
 /// The English and Chinese texts of a censored-value finding (DQ-DEV-1, DQ-DEV-3):

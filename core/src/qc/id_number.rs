@@ -34,16 +34,23 @@ const CHECK: &[u8; 11] = b"10X98765432";
 /// The ISO 7064 MOD 11-2 check character of the first 17 digits, or `None` when
 /// `first17` is not 17 ASCII digits.
 pub fn check_char(first17: &str) -> Option<char> {
-    let b = first17.as_bytes();
-    if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
+    check_byte(first17.as_bytes()).map(char::from)
+}
+
+/// [`check_char`] on bytes, as an ASCII byte.
+fn check_byte(first17: &[u8]) -> Option<u8> {
+    if first17.len() != 17 {
         return None;
     }
-    let sum: u32 = b
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(c, w)| u32::from(c - b'0') * w)
-        .sum();
-    Some(char::from(CHECK[(sum % 11) as usize]))
+    let mut sum = 0u32;
+    for (&c, w) in first17.iter().zip(WEIGHTS) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        sum += u32::from(d) * w;
+    }
+    Some(CHECK[(sum % 11) as usize])
 }
 
 /// What an 18-character identity number says, when its syntax, embedded date and
@@ -74,35 +81,30 @@ pub enum IdNumberError {
 
 /// Validates an identity number (a lower-case `x` is accepted as `X`).
 pub fn validate(id_number: &str) -> Result<IdNumberInfo, IdNumberError> {
-    // Upper-casing keeps the byte length: anything but 18 bytes is a syntax error.
-    // The 18 bytes are upper-cased on the stack (no allocation per record).
-    let mut buf: [u8; 18] = id_number
+    // Anything but 18 bytes is a syntax error.
+    let b: &[u8; 18] = id_number
         .as_bytes()
         .try_into()
         .map_err(|_| IdNumberError::Syntax)?;
-    buf.make_ascii_uppercase();
-    let b = &buf;
-    if !(b[17].is_ascii_digit() || b[17] == b'X') {
+    // Only the last character may be a letter: any other non-digit fails the check
+    // character's computation (a syntax error, upper case or not).
+    let found = b[17].to_ascii_uppercase();
+    if !(found.is_ascii_digit() || found == b'X') {
         return Err(IdNumberError::Syntax);
     }
-    // Byte 17 is ASCII, so the first 17 bytes end on a character boundary.
-    let expected = std::str::from_utf8(&b[..17])
-        .ok()
-        .and_then(check_char)
-        .ok_or(IdNumberError::Syntax)?;
-    let found = char::from(b[17]);
+    let expected = check_byte(&b[..17]).ok_or(IdNumberError::Syntax)?;
     if expected != found {
-        return Err(IdNumberError::CheckChar { expected, found });
+        return Err(IdNumberError::CheckChar {
+            expected: char::from(expected),
+            found: char::from(found),
+        });
     }
+    // Characters 7–14, ASCII digits (checked above), as `YYYYMMDD`: the calendar
+    // check of `Date::parse_iso` on `YYYY-MM-DD`, without building that text.
     let d = &b[6..14];
-    let iso = [d[0], d[1], d[2], d[3], b'-', d[4], d[5], b'-', d[6], d[7]];
-    // ASCII digits and dashes: always UTF-8.
-    let birth_date = std::str::from_utf8(&iso)
-        .map_err(|_| IdNumberError::Syntax)
-        .and_then(|iso| {
-            Date::parse_iso(iso)
-                .map_err(|_| IdNumberError::BirthDate(String::from_utf8_lossy(d).into_owned()))
-        })?;
+    let num = |r: &[u8]| r.iter().fold(0i32, |acc, c| acc * 10 + i32::from(c - b'0'));
+    let birth_date = Date::new(num(&d[..4]), num(&d[4..6]) as u8, num(&d[6..]) as u8)
+        .map_err(|_| IdNumberError::BirthDate(String::from_utf8_lossy(d).into_owned()))?;
     let sex = if (b[16] - b'0') % 2 == 1 {
         Sex::Male
     } else {
@@ -186,6 +188,100 @@ mod tests {
 
     // GB 11643-1999 example number: born 1949-12-31, character 17 = 2 (female), check X.
     const GOOD: &str = "11010519491231002X";
+
+    /// The text-based definition [`validate`] computes on bytes: upper-case all 18,
+    /// then the check character over `str` digits, then `Date::parse_iso`.
+    fn validate_reference(id_number: &str) -> Result<IdNumberInfo, IdNumberError> {
+        let mut buf: [u8; 18] = id_number
+            .as_bytes()
+            .try_into()
+            .map_err(|_| IdNumberError::Syntax)?;
+        buf.make_ascii_uppercase();
+        let b = &buf;
+        if !(b[17].is_ascii_digit() || b[17] == b'X') {
+            return Err(IdNumberError::Syntax);
+        }
+        let first17 = std::str::from_utf8(&b[..17]).map_err(|_| IdNumberError::Syntax)?;
+        if first17.len() != 17 || !first17.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(IdNumberError::Syntax);
+        }
+        let sum: u32 = first17
+            .bytes()
+            .zip(WEIGHTS)
+            .map(|(c, w)| u32::from(c - b'0') * w)
+            .sum();
+        let expected = char::from(CHECK[(sum % 11) as usize]);
+        let found = char::from(b[17]);
+        if expected != found {
+            return Err(IdNumberError::CheckChar { expected, found });
+        }
+        let d = &b[6..14];
+        let iso = format!(
+            "{}-{}-{}",
+            String::from_utf8_lossy(&d[..4]),
+            String::from_utf8_lossy(&d[4..6]),
+            String::from_utf8_lossy(&d[6..])
+        );
+        let birth_date = Date::parse_iso(&iso)
+            .map_err(|_| IdNumberError::BirthDate(String::from_utf8_lossy(d).into_owned()))?;
+        let sex = if (b[16] - b'0') % 2 == 1 {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        Ok(IdNumberInfo { birth_date, sex })
+    }
+
+    #[test]
+    fn validate_is_the_text_definition() {
+        let mut r = 0x0DDB_1A5E_5BAD_5EEDu64;
+        let mut next = move |n: u64| {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            r % n
+        };
+        let mut kinds = [0u32; 4];
+        for _ in 0..200_000 {
+            // Plausible dates, impossible ones (month 13, day 31 of short months, 29
+            // February), a stray letter or space now and then, any last character.
+            let date = format!(
+                "{:04}{:02}{:02}",
+                1900 + next(130),
+                next(14),
+                [next(32), 29, 30, 31][next(4) as usize]
+            );
+            let mut s = format!("{:06}{date}{:03}", next(1_000_000), next(1000));
+            if next(50) == 0 {
+                let i = next(17) as usize;
+                s.replace_range(i..=i, ["x", "X", " ", "a"][next(4) as usize]);
+            }
+            let good = check_char(&s).map_or('0', |c| c);
+            let last = match next(6) {
+                0 => 'x',
+                1 => 'Y',
+                2 => char::from(b'0' + next(10) as u8),
+                _ => good,
+            };
+            if good == 'X' && last == 'x' || next(9) == 0 {
+                s.push(last);
+            } else {
+                s.push(if next(7) == 0 { last } else { good });
+            }
+            if next(100) == 0 {
+                s.push('1');
+            }
+            let got = validate(&s);
+            assert_eq!(got, validate_reference(&s), "{s}");
+            kinds[match got {
+                Ok(_) => 0,
+                Err(IdNumberError::Syntax) => 1,
+                Err(IdNumberError::BirthDate(_)) => 2,
+                Err(IdNumberError::CheckChar { .. }) => 3,
+            }] += 1;
+        }
+        assert!(kinds.iter().all(|&k| k > 1000), "{kinds:?}");
+    }
 
     #[test]
     fn dq_id_1_check_character() {

@@ -150,6 +150,12 @@ pub(crate) fn fmt_conv(v: f64) -> String {
     if !v.is_finite() {
         return fmt_num(v);
     }
+    conv_from_shortest(v).unwrap_or_else(|| fmt_conv_exact(v))
+}
+
+/// [`fmt_conv`] of a finite `v` through `core::fmt`'s exact rounding (`{v:.4}`).
+#[cold]
+fn fmt_conv_exact(v: f64) -> String {
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" {
@@ -157,6 +163,75 @@ pub(crate) fn fmt_conv(v: f64) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// [`fmt_conv`] from the shortest round-trip text `s` of `v` (`{v}`), without the
+/// exact-decimal machinery of `{v:.4}`; `None` when that text cannot decide.
+///
+/// Below 10^9 the values that round to `v` span less than 10^-5, so at most one
+/// five-decimal number `b` lies among them, and if one does, `s` (having the fewest
+/// digits) is `b` itself. So unless `s` is such a midpoint `…dddd5`, `v` and `s` lie on
+/// the same side of every midpoint between two four-decimal numbers, and rounding `s`
+/// at the fourth decimal (its fifth digit decides) rounds `v` the same way. A midpoint
+/// `s` (where `{v:.4}` looks at the exact binary value) is left to `core::fmt`.
+fn conv_from_shortest(v: f64) -> Option<String> {
+    if !v.is_finite() || v.abs() >= 1e9 {
+        return None;
+    }
+    let mut s = String::new();
+    crate::shortest::push(&mut s, v, 0);
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s.as_str()),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    // The digits up to the fourth decimal, with `int.len()` of them before the point.
+    let mut digits: Vec<u8> = Vec::with_capacity(int.len() + 5);
+    digits.extend_from_slice(int.as_bytes());
+    digits.extend_from_slice(&frac.as_bytes()[..frac.len().min(4)]);
+    if frac.len() > 4 {
+        let tail = &frac[4..];
+        if tail == "5" {
+            return None;
+        }
+        if tail.as_bytes()[0] >= b'5' {
+            // Round up, carrying through nines (9.99996 → 10.0000).
+            let mut i = digits.len();
+            loop {
+                if i == 0 {
+                    digits.insert(0, b'1');
+                    break;
+                }
+                i -= 1;
+                if digits[i] == b'9' {
+                    digits[i] = b'0';
+                } else {
+                    digits[i] += 1;
+                    break;
+                }
+            }
+        }
+    }
+    let n_int = digits.len() - frac.len().min(4);
+    // Trailing zeros of the decimals dropped, then the point when none is left.
+    let mut end = digits.len();
+    while end > n_int && digits[end - 1] == b'0' {
+        end -= 1;
+    }
+    let zero = digits[..end].iter().all(|&d| d == b'0');
+    let mut out = String::with_capacity(end + 2);
+    // `{v:.4}` writes the sign of a negative value that rounds to zero ("-0.0000"),
+    // which `fmt_conv` then writes as "0".
+    if neg && !zero {
+        out.push('-');
+    }
+    // ASCII digits only.
+    out.push_str(std::str::from_utf8(&digits[..n_int]).unwrap_or_default());
+    if end > n_int {
+        out.push('.');
+        out.push_str(std::str::from_utf8(&digits[n_int..end]).unwrap_or_default());
+    }
+    Some(out)
 }
 
 /// `parts` joined into one string (`[&str]::concat`, allocated once at its final
@@ -251,6 +326,64 @@ mod tests {
     use crate::record::Reading;
     use crate::units::{Cm, Kg, KgPerM2, MmHg, Years};
     use proptest::prelude::*;
+
+    #[test]
+    fn fmt_conv_is_the_exact_four_decimal_text() {
+        // Midpoints (…5 at the fifth decimal, exact or not in binary), carries,
+        // negatives rounding to zero, and values around the 10^9 cut.
+        let mut vals = vec![
+            0.0,
+            -0.0,
+            0.00005,
+            -0.00005,
+            0.00015,
+            1.00005,
+            2.67485,
+            2.67495,
+            9.99995,
+            9.99996,
+            -9.99996,
+            99999.99996,
+            0.000049999,
+            -0.00004,
+            1e-7,
+            1e-300,
+            123.456789,
+            5.2,
+            2.59,
+            999_999_999.999_96,
+            1e9,
+            -1e9,
+            1e9 + 0.5,
+            4e8 + 0.00005,
+            1.5e-5,
+            2.5e-5,
+        ];
+        let mut r = 0x2545_F491_4F6C_DD1Du64;
+        for i in 0..300_000u32 {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            let f = (r >> 11) as f64 / (1u64 << 53) as f64;
+            // Converted values (x ÷ 38.67 and the like), random magnitudes, and exact
+            // midpoints k·10^-5 with k odd·5 and their neighbours.
+            vals.push(f * 1000.0 / 38.67);
+            vals.push((f - 0.5) * 10f64.powi((r % 24) as i32 - 12));
+            let mid = ((r % 2_000_000) as f64 * 2.0 + 1.0) * 5e-5;
+            vals.push(mid);
+            vals.push(f64::from_bits(mid.to_bits() + 1));
+            vals.push(f64::from_bits(mid.to_bits() - 1));
+            if i % 16 == 0 {
+                vals.push(f64::from_bits(r));
+            }
+        }
+        let mut fast = 0;
+        for v in vals {
+            assert_eq!(fmt_conv(v), fmt_conv_exact(v), "{v:e}");
+            fast += usize::from(conv_from_shortest(v).is_some());
+        }
+        assert!(fast > 1_000_000, "{fast}");
+    }
 
     #[test]
     fn base_record_is_qualified() {

@@ -203,9 +203,18 @@ fn missing(out: &mut QcReport, field: &str, en: &str, zh: &str) {
     ));
 }
 
+/// Empty or white space only (`s.trim().is_empty()`); a text starting with a visible
+/// ASCII character, as ids do, is decided by its first byte.
+fn blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => s.trim().is_empty(),
+    }
+}
+
 /// DQ-PRG-3: one finding per missing item, naming the column.
 fn mandatory_items(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport) {
-    if rec.id.as_deref().is_none_or(|s| s.trim().is_empty()) {
+    if rec.id.as_deref().is_none_or(blank) {
         missing(out, "id", "`id`", "`id`");
     }
     if rec.sex.is_none() {
@@ -239,7 +248,7 @@ fn mandatory_items(rec: &ScreeningRecord, profile: &Profile, out: &mut QcReport)
     let not_done = rec
         .lipid_not_done_reason
         .as_deref()
-        .is_some_and(|s| !s.trim().is_empty());
+        .is_some_and(|s| !blank(s));
     if !not_done {
         for (base, present) in [
             ("tc", rec.tc.reported().is_present()),
@@ -364,18 +373,35 @@ pub fn survey_incomplete(
         .map(|(c, _)| c.name())
         .collect();
     let first = *miss.first()?;
-    let list = miss
-        .iter()
-        .map(|m| format!("`{m}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut list = String::new();
+    for (i, m) in miss.iter().enumerate() {
+        if i > 0 {
+            list.push_str(", ");
+        }
+        list.push('`');
+        list.push_str(m);
+        list.push('`');
+    }
+    let exam = exam.to_string();
     Some(Finding::new(
         DQ_PRG_4,
         Severity::Warn,
         first,
         None,
-        format!("high-risk person examined on `hr_exam_date` {exam} but the high-risk survey is incomplete: {list} not done"),
-        format!("高危对象已于 `hr_exam_date` {exam} 调查，但高危调查未完成：{list} 未完成"),
+        super::cat(&[
+            "high-risk person examined on `hr_exam_date` ",
+            &exam,
+            " but the high-risk survey is incomplete: ",
+            &list,
+            " not done",
+        ]),
+        super::cat(&[
+            "高危对象已于 `hr_exam_date` ",
+            &exam,
+            " 调查，但高危调查未完成：",
+            &list,
+            " 未完成",
+        ]),
     ))
 }
 

@@ -26,7 +26,7 @@
 //! - `ldl_baseline_*` is an LDL-C value and is checked by DQ-RANGE-12 like `ldl_*`
 //!   (mask [`Field::LdlBaseline`]).
 
-use super::{fmt_conv, num_finding, within, QcReport};
+use super::{cat, fmt_conv, num_finding, within, QcReport};
 use crate::evaluated::Field;
 use crate::finding::{fmt_num, Severity};
 use crate::record::{BpSource, DerivedBp, Dual, ScreeningRecord, DBP_RANGE, SBP_RANGE};
@@ -105,26 +105,29 @@ pub const EGFR: (f64, f64) = (5.0, 250.0);
 /// DQ-RANGE-18 age, years.
 pub const AGE_YEARS: (f64, f64) = (15.0, 120.0);
 
-/// The unit as written after a number, in English and Chinese.
-fn unit_texts(unit: &str) -> (String, String) {
+/// The unit as written after a number: the separator, then the unit in English and
+/// in Chinese (nothing for a unitless ratio).
+fn unit_texts(unit: &str) -> (&str, &str, &str) {
     match unit {
-        "" => (String::new(), String::new()),
-        "years" => (" years".to_string(), " 岁".to_string()),
-        u => (format!(" {u}"), format!(" {u}")),
+        "" => ("", "", ""),
+        "years" => (" ", "years", "岁"),
+        u => (" ", u, u),
     }
 }
 
 fn range_text(lo: f64, hi: f64, unit: &str) -> (String, String) {
-    let (ue, uz) = unit_texts(unit);
+    let (sep, ue, uz) = unit_texts(unit);
+    let lo = fmt_num(lo);
     if hi.is_infinite() {
         (
-            format!("must be ≥ {}{ue}", fmt_num(lo)),
-            format!("应 ≥ {}{uz}", fmt_num(lo)),
+            cat(&["must be ≥ ", &lo, sep, ue]),
+            cat(&["应 ≥ ", &lo, sep, uz]),
         )
     } else {
+        let hi = fmt_num(hi);
         (
-            format!("must be in {}..={}{ue}", fmt_num(lo), fmt_num(hi)),
-            format!("应在 {}–{}{uz} 之间", fmt_num(lo), fmt_num(hi)),
+            cat(&["must be in ", &lo, "..=", &hi, sep, ue]),
+            cat(&["应在 ", &lo, "–", &hi, sep, uz, " 之间"]),
         )
     }
 }
@@ -170,7 +173,7 @@ fn out_of_range(
     unit: &str,
     masks: &[Field],
 ) {
-    let (ue, uz) = unit_texts(unit);
+    let (sep, ue, uz) = unit_texts(unit);
     let (ren, rzh) = range_text(lo, hi, unit);
     // A computed value is shown with at most four decimals; an entered one as is.
     let shown = if label_en.is_empty() {
@@ -183,8 +186,8 @@ fn out_of_range(
         Severity::Reject,
         field,
         v,
-        format!("{label_en}`{field}` is {shown}{ue}, {ren}"),
-        format!("{label_zh}`{field}` 为 {shown}{uz}，{rzh}"),
+        cat(&[label_en, "`", field, "` is ", &shown, sep, ue, ", ", &ren]),
+        cat(&[label_zh, "`", field, "` 为 ", &shown, sep, uz, "，", &rzh]),
     ));
     for m in masks {
         out.masked.insert(*m);
@@ -229,35 +232,47 @@ fn lab_out_of_range(
     mask: Field,
 ) {
     let (ren, rzh) = range_text(lo, hi, "mmol/L");
+    let shown = fmt_num(v);
     match mgdl_as_mmol {
         None => {
-            let field = format!("{base}_mmol");
+            let field = cat(&[base, "_mmol"]);
             out.push(num_finding(
                 id,
                 Severity::Reject,
                 &field,
                 v,
-                format!("`{field}` is {} mmol/L, {ren}", fmt_num(v)),
-                format!("`{field}` 为 {} mmol/L，{rzh}", fmt_num(v)),
+                cat(&["`", &field, "` is ", &shown, " mmol/L, ", &ren]),
+                cat(&["`", &field, "` 为 ", &shown, " mmol/L，", &rzh]),
             ));
         }
         Some(m) => {
-            let field = format!("{base}_mgdl");
+            let field = cat(&[base, "_mgdl"]);
+            let m = fmt_conv(m);
             out.push(num_finding(
                 id,
                 Severity::Reject,
                 &field,
                 v,
-                format!(
-                    "`{field}` is {} mg/dL ({} mmol/L), {ren}",
-                    fmt_num(v),
-                    fmt_conv(m)
-                ),
-                format!(
-                    "`{field}` 为 {} mg/dL（{} mmol/L），{rzh}",
-                    fmt_num(v),
-                    fmt_conv(m)
-                ),
+                cat(&[
+                    "`",
+                    &field,
+                    "` is ",
+                    &shown,
+                    " mg/dL (",
+                    &m,
+                    " mmol/L), ",
+                    &ren,
+                ]),
+                cat(&[
+                    "`",
+                    &field,
+                    "` 为 ",
+                    &shown,
+                    " mg/dL（",
+                    &m,
+                    " mmol/L），",
+                    &rzh,
+                ]),
             ));
         }
     }
