@@ -14,7 +14,7 @@
 //! timestamps) needs reading timestamps, which the exchange format does not carry;
 //! it is not run and not declared in the registry.
 
-use super::{cat, fmt_conv, QcReport};
+use super::{fmt_conv, QcReport};
 use crate::finding::{fmt_num, Finding, Severity};
 use crate::profile::Profile;
 use crate::record::{BpProtocol, BpSource, DerivedBp, ScreeningRecord};
@@ -50,41 +50,22 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, bp: &DerivedBp, out:
     for (i, r) in rec.readings.iter().enumerate() {
         if let (Some(s), Some(d)) = (r.sbp, r.dbp) {
             if s.0 <= d.0 {
-                let n = ["1", "2", "3"][i];
-                let (sv, dv) = (fmt_num(s.0), fmt_num(d.0));
-                let en = cat(&[
-                    "reading ",
-                    n,
-                    ": `sbp_",
-                    n,
-                    "` ",
-                    &sv,
-                    " mmHg ≤ `dbp_",
-                    n,
-                    "` ",
-                    &dv,
-                    " mmHg; the reading is excluded",
-                ]);
-                let zh = cat(&[
-                    "第 ",
-                    n,
-                    " 次读数：`sbp_",
-                    n,
-                    "` ",
-                    &sv,
-                    " mmHg ≤ `dbp_",
-                    n,
-                    "` ",
-                    &dv,
-                    " mmHg；该读数不予采用",
-                ]);
+                let n = i + 1;
                 out.push(Finding::new(
                     DQ_BP_1,
                     Severity::Reject,
-                    cat(&["sbp_", n]),
-                    Some(sv),
-                    en,
-                    zh,
+                    format!("sbp_{n}"),
+                    Some(fmt_num(s.0)),
+                    format!(
+                        "reading {n}: `sbp_{n}` {} mmHg ≤ `dbp_{n}` {} mmHg; the reading is excluded",
+                        fmt_num(s.0),
+                        fmt_num(d.0)
+                    ),
+                    format!(
+                        "第 {n} 次读数：`sbp_{n}` {} mmHg ≤ `dbp_{n}` {} mmHg；该读数不予采用",
+                        fmt_num(s.0),
+                        fmt_num(d.0)
+                    ),
                 ));
             }
         }
@@ -121,16 +102,10 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, bp: &DerivedBp, out:
                     Severity::Warn,
                     "sbp_3",
                     None,
-                    cat(&[
-                        "the ",
-                        which_en,
-                        " of the first two valid readings differ by more than 10 mmHg but `sbp_3`/`dbp_3` gives no further valid reading; the mean of the two is used",
-                    ]),
-                    cat(&[
-                        "前两次有效读数的",
-                        which_zh,
-                        "相差超过 10 mmHg，但 `sbp_3`/`dbp_3` 无有效的第三次读数；采用两次平均值",
-                    ]),
+                    format!(
+                        "the {which_en} of the first two valid readings differ by more than 10 mmHg but `sbp_3`/`dbp_3` gives no further valid reading; the mean of the two is used"
+                    ),
+                    format!("前两次有效读数的{which_zh}相差超过 10 mmHg，但 `sbp_3`/`dbp_3` 无有效的第三次读数；采用两次平均值"),
                 ));
             }
             // DQ-BP-7.
@@ -138,26 +113,22 @@ pub(crate) fn run(rec: &ScreeningRecord, profile: &Profile, bp: &DerivedBp, out:
                 if let (Some(f), Some(d)) = (fin, der) {
                     let diff = (f.0 - d.0).abs();
                     if diff > FINAL_TOLERANCE_MMHG || diff.is_nan() {
-                        let (fv, dv) = (fmt_num(f.0), fmt_conv(d.0));
-                        let en = cat(&[
-                            "`",
+                        out.push(Finding::new(
+                            DQ_BP_7,
+                            Severity::Warn,
                             col,
-                            "` is ",
-                            &fv,
-                            " mmHg but the mean of the readings is ",
-                            &dv,
-                            " mmHg (difference > 1 mmHg); the readings are used",
-                        ]);
-                        let zh = cat(&[
-                            "`",
-                            col,
-                            "` 为 ",
-                            &fv,
-                            " mmHg，而读数平均值为 ",
-                            &dv,
-                            " mmHg（相差 > 1 mmHg）；采用读数",
-                        ]);
-                        out.push(Finding::new(DQ_BP_7, Severity::Warn, col, Some(fv), en, zh));
+                            Some(fmt_num(f.0)),
+                            format!(
+                                "`{col}` is {} mmHg but the mean of the readings is {} mmHg (difference > 1 mmHg); the readings are used",
+                                fmt_num(f.0),
+                                fmt_conv(d.0)
+                            ),
+                            format!(
+                                "`{col}` 为 {} mmHg，而读数平均值为 {} mmHg（相差 > 1 mmHg）；采用读数",
+                                fmt_num(f.0),
+                                fmt_conv(d.0)
+                            ),
+                        ));
                     }
                 }
             }

@@ -17,7 +17,7 @@
 //! a failing pair masks SBP and DBP only when it is the derived BP. The averaged
 //! readings are checked as well, although a mean of valid pairs cannot fail.
 
-use super::{cat, fmt_conv, QcReport};
+use super::{fmt_conv, QcReport};
 use crate::evaluated::{lab_interval, Field};
 use crate::finding::{fmt_num, Finding, Severity};
 use crate::record::{BpSource, DerivedBp, Dual, ScreeningRecord};
@@ -102,10 +102,14 @@ struct Described {
 
 fn obs_text<A: Analyte>(o: Obs<Conc<A>>) -> Option<String> {
     match o {
-        Obs::Known(c) => Some(cat(&[&fmt_num(c.raw()), " ", c.unit().as_str()])),
+        Obs::Known(c) => Some(format!("{} {}", fmt_num(c.raw()), c.unit().as_str())),
         Obs::Censored { bound, dir } => {
             let s = if dir == Censor::Below { "<" } else { ">" };
-            Some(cat(&[s, &fmt_num(bound.raw()), " ", bound.unit().as_str()]))
+            Some(format!(
+                "{s}{} {}",
+                fmt_num(bound.raw()),
+                bound.unit().as_str()
+            ))
         }
         Obs::Unknown => None,
     }
@@ -137,13 +141,13 @@ impl<A: Analyte> Operand<'_, A> {
     fn describe(&self) -> Described {
         let base = self.base;
         let col = match self.d.mmol {
-            Obs::Unknown => cat(&[base, "_mgdl"]),
-            _ => cat(&[base, "_mmol"]),
+            Obs::Unknown => format!("{base}_mgdl"),
+            _ => format!("{base}_mmol"),
         };
         match obs_text(self.o) {
             Some(t) => Described {
-                en: cat(&["`", &col, "` ", &t]),
-                zh: cat(&["`", &col, "` ", &t]),
+                en: format!("`{col}` {t}"),
+                zh: format!("`{col}` {t}"),
                 field: col,
                 value: Some(t),
             },
@@ -155,30 +159,15 @@ impl<A: Analyte> Operand<'_, A> {
                 };
                 let why_en = if self.masked { "rejected" } else { "unknown" };
                 let why_zh = if self.masked { "已剔除" } else { "未知" };
-                let lo = fmt_num(self.range.0);
                 Described {
-                    en: cat(&[
-                        "`",
-                        base,
-                        "` ",
-                        why_en,
-                        " (any of ",
-                        &lo,
-                        "–",
-                        &hi,
-                        " mmol/L)",
-                    ]),
-                    zh: cat(&[
-                        "`",
-                        base,
-                        "` ",
-                        why_zh,
-                        "（取 ",
-                        &lo,
-                        "–",
-                        &hi,
-                        " mmol/L 内任意值）",
-                    ]),
+                    en: format!(
+                        "`{base}` {why_en} (any of {}–{hi} mmol/L)",
+                        fmt_num(self.range.0)
+                    ),
+                    zh: format!(
+                        "`{base}` {why_zh}（取 {}–{hi} mmol/L 内任意值）",
+                        fmt_num(self.range.0)
+                    ),
                     field: base.to_string(),
                     value: None,
                 }
@@ -229,50 +218,23 @@ fn both_units<A: Analyte>(out: &mut QcReport, base: &str, d: &Dual<A>, mask: Fie
         let a = obs_text(d.mmol.map(Conc::MmolL)).unwrap_or_default();
         let b = obs_text(d.mgdl.map(Conc::MgDl)).unwrap_or_default();
         let conv = match d.mgdl {
-            Obs::Known(v) => cat(&[" = ", &fmt_conv(v.to_mmol().value()), " mmol/L"]),
+            Obs::Known(v) => format!(" = {} mmol/L", fmt_conv(v.to_mmol().value())),
             _ => String::new(),
         };
-        let field = cat(&[base, "_mgdl"]);
-        let f = fmt_num(A::MGDL_PER_MMOL);
-        let en = cat(&[
-            "`",
-            base,
-            "_mmol` ",
-            &a,
-            " and `",
-            &field,
-            "` ",
-            &b,
-            &conv,
-            " disagree by more than 1 % (÷ ",
-            &f,
-            "): ",
-            base,
-            " is treated as unknown",
-        ]);
-        let zh = cat(&[
-            "`",
-            base,
-            "_mmol` ",
-            &a,
-            " 与 `",
-            &field,
-            "` ",
-            &b,
-            &conv,
-            " 相差超过 1%（÷ ",
-            &f,
-            "）：",
-            base,
-            " 按未知处理",
-        ]);
+        let field = format!("{base}_mgdl");
         out.push(Finding::new(
             DQ_XF_6,
             Severity::Reject,
-            field,
-            Some(b),
-            en,
-            zh,
+            field.clone(),
+            Some(b.clone()),
+            format!(
+                "`{base}_mmol` {a} and `{field}` {b}{conv} disagree by more than 1 % (÷ {}): {base} is treated as unknown",
+                fmt_num(A::MGDL_PER_MMOL)
+            ),
+            format!(
+                "`{base}_mmol` {a} 与 `{field}` {b}{conv} 相差超过 1%（÷ {}）：{base} 按未知处理",
+                fmt_num(A::MGDL_PER_MMOL)
+            ),
         ));
         out.masked.insert(mask);
     }
@@ -294,41 +256,22 @@ pub(crate) fn run(rec: &ScreeningRecord, bp: &DerivedBp, out: &mut QcReport) {
     for (i, r) in rec.readings.iter().enumerate() {
         if let (Some(s), Some(d)) = (r.sbp, r.dbp) {
             if s.0 <= d.0 {
-                let n = ["1", "2", "3"][i];
-                let (sv, dv) = (fmt_num(s.0), fmt_num(d.0));
-                let en = cat(&[
-                    "`sbp_",
-                    n,
-                    "` ",
-                    &sv,
-                    " mmHg is not above `dbp_",
-                    n,
-                    "` ",
-                    &dv,
-                    " mmHg: reading ",
-                    n,
-                    " is excluded",
-                ]);
-                let zh = cat(&[
-                    "`sbp_",
-                    n,
-                    "` ",
-                    &sv,
-                    " mmHg 不高于 `dbp_",
-                    n,
-                    "` ",
-                    &dv,
-                    " mmHg：第 ",
-                    n,
-                    " 次读数不予采用",
-                ]);
+                let n = i + 1;
                 out.push(Finding::new(
                     DQ_XF_1,
                     Severity::Reject,
-                    cat(&["sbp_", n]),
-                    Some(sv),
-                    en,
-                    zh,
+                    format!("sbp_{n}"),
+                    Some(fmt_num(s.0)),
+                    format!(
+                        "`sbp_{n}` {} mmHg is not above `dbp_{n}` {} mmHg: reading {n} is excluded",
+                        fmt_num(s.0),
+                        fmt_num(d.0)
+                    ),
+                    format!(
+                        "`sbp_{n}` {} mmHg 不高于 `dbp_{n}` {} mmHg：第 {n} 次读数不予采用",
+                        fmt_num(s.0),
+                        fmt_num(d.0)
+                    ),
                 ));
             }
         }
@@ -403,18 +346,11 @@ pub(crate) fn run(rec: &ScreeningRecord, bp: &DerivedBp, out: &mut QcReport) {
             Severity::Reject,
             ldl.field.clone(),
             ldl.value.clone(),
-            cat(&[
-                &ldl.en,
-                " is not below ",
-                &tc.en,
-                ": LDL-C is treated as unknown",
-            ]),
-            cat(&[
-                &ldl.zh,
-                " 不低于 ",
-                &tc.zh,
-                "：低密度脂蛋白胆固醇按未知处理",
-            ]),
+            format!(
+                "{} is not below {}: LDL-C is treated as unknown",
+                ldl.en, tc.en
+            ),
+            format!("{} 不低于 {}：低密度脂蛋白胆固醇按未知处理", ldl.zh, tc.zh),
         ));
         out.masked.insert(Field::Ldl);
     }
@@ -425,18 +361,14 @@ pub(crate) fn run(rec: &ScreeningRecord, bp: &DerivedBp, out: &mut QcReport) {
             Severity::Reject,
             tc.field.clone(),
             tc.value.clone(),
-            cat(&[
-                &tc.en,
-                " is not above ",
-                &hdl.en,
-                ": TC and HDL-C are treated as unknown",
-            ]),
-            cat(&[
-                &tc.zh,
-                " 不高于 ",
-                &hdl.zh,
-                "：总胆固醇和高密度脂蛋白胆固醇按未知处理",
-            ]),
+            format!(
+                "{} is not above {}: TC and HDL-C are treated as unknown",
+                tc.en, hdl.en
+            ),
+            format!(
+                "{} 不高于 {}：总胆固醇和高密度脂蛋白胆固醇按未知处理",
+                tc.zh, hdl.zh
+            ),
         ));
         out.masked.insert(Field::Tc);
         out.masked.insert(Field::Hdl);
@@ -447,13 +379,11 @@ pub(crate) fn run(rec: &ScreeningRecord, bp: &DerivedBp, out: &mut QcReport) {
             rec_known(&rec.ldl, m, Field::Ldl),
             rec_known(&rec.hdl, m, Field::Hdl),
         ) {
-            (Some(t), Some(l), Some(h)) => cat(&[
-                "TC − (LDL-C + HDL-C) = ",
-                &fmt_conv(t - (l + h)),
-                " mmol/L < ",
-                &fmt_num(xf4_margin(t)),
-                " mmol/L",
-            ]),
+            (Some(t), Some(l), Some(h)) => format!(
+                "TC − (LDL-C + HDL-C) = {} mmol/L < {} mmol/L",
+                fmt_conv(t - (l + h)),
+                fmt_num(xf4_margin(t))
+            ),
             _ => "below the margin for every compatible value".to_string(),
         };
         let (tc, ldl, hdl) = (tc.describe(), ldl.describe(), hdl.describe());
@@ -462,26 +392,14 @@ pub(crate) fn run(rec: &ScreeningRecord, bp: &DerivedBp, out: &mut QcReport) {
             Severity::Reject,
             tc.field.clone(),
             tc.value.clone(),
-            cat(&[
-                &tc.en,
-                ", ",
-                &ldl.en,
-                ", ",
-                &hdl.en,
-                ": ",
-                &detail,
-                "; the lipid panel (TC, LDL-C, HDL-C) is treated as unknown",
-            ]),
-            cat(&[
-                &tc.zh,
-                "、",
-                &ldl.zh,
-                "、",
-                &hdl.zh,
-                "：",
-                &detail,
-                "；血脂（总胆固醇、低密度和高密度脂蛋白胆固醇）按未知处理",
-            ]),
+            format!(
+                "{}, {}, {}: {detail}; the lipid panel (TC, LDL-C, HDL-C) is treated as unknown",
+                tc.en, ldl.en, hdl.en
+            ),
+            format!(
+                "{}、{}、{}：{detail}；血脂（总胆固醇、低密度和高密度脂蛋白胆固醇）按未知处理",
+                tc.zh, ldl.zh, hdl.zh
+            ),
         ));
         out.masked.insert(Field::Tc);
         out.masked.insert(Field::Ldl);
@@ -494,28 +412,21 @@ pub(crate) fn run(rec: &ScreeningRecord, bp: &DerivedBp, out: &mut QcReport) {
             let r = crate::units::bmi(w, h).0;
             let diff = (b.0 - r).abs();
             if diff > BMI_TOLERANCE || diff.is_nan() {
-                let (bv, rv) = (fmt_num(b.0), fmt_conv(r));
-                let en = cat(&[
-                    "`bmi` is ",
-                    &bv,
-                    " kg/m² but `weight_kg` ÷ (`height_cm`/100)² = ",
-                    &rv,
-                    " kg/m² (difference > 0.5); the computed BMI is used",
-                ]);
-                let zh = cat(&[
-                    "`bmi` 为 ",
-                    &bv,
-                    " kg/m²，而 `weight_kg` ÷ (`height_cm`/100)² = ",
-                    &rv,
-                    " kg/m²（相差 > 0.5）；采用计算值",
-                ]);
                 out.push(Finding::new(
                     DQ_XF_5,
                     Severity::Warn,
                     "bmi",
-                    Some(bv),
-                    en,
-                    zh,
+                    Some(fmt_num(b.0)),
+                    format!(
+                        "`bmi` is {} kg/m² but `weight_kg` ÷ (`height_cm`/100)² = {} kg/m² (difference > 0.5); the computed BMI is used",
+                        fmt_num(b.0),
+                        fmt_conv(r)
+                    ),
+                    format!(
+                        "`bmi` 为 {} kg/m²，而 `weight_kg` ÷ (`height_cm`/100)² = {} kg/m²（相差 > 0.5）；采用计算值",
+                        fmt_num(b.0),
+                        fmt_conv(r)
+                    ),
                 ));
             }
         }

@@ -373,35 +373,18 @@ pub fn survey_incomplete(
         .map(|(c, _)| c.name())
         .collect();
     let first = *miss.first()?;
-    let mut list = String::new();
-    for (i, m) in miss.iter().enumerate() {
-        if i > 0 {
-            list.push_str(", ");
-        }
-        list.push('`');
-        list.push_str(m);
-        list.push('`');
-    }
-    let exam = exam.to_string();
+    let list = miss
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     Some(Finding::new(
         DQ_PRG_4,
         Severity::Warn,
         first,
         None,
-        super::cat(&[
-            "high-risk person examined on `hr_exam_date` ",
-            &exam,
-            " but the high-risk survey is incomplete: ",
-            &list,
-            " not done",
-        ]),
-        super::cat(&[
-            "高危对象已于 `hr_exam_date` ",
-            &exam,
-            " 调查，但高危调查未完成：",
-            &list,
-            " 未完成",
-        ]),
+        format!("high-risk person examined on `hr_exam_date` {exam} but the high-risk survey is incomplete: {list} not done"),
+        format!("高危对象已于 `hr_exam_date` {exam} 调查，但高危调查未完成：{list} 未完成"),
     ))
 }
 
