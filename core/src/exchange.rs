@@ -39,8 +39,10 @@ macro_rules! columns {
             }
             /// The kind of value the column holds.
             // Always inlined: a table look-up once the `match` is one, but too large for
-            // the inliner before (a call per cell on the parsers' paths).
-            #[inline(always)]
+            // the inliner before (a call per cell on the parsers' paths). Not on wasm32,
+            // which is built for size (bindings-wasm's budget) and parses one record at
+            // a time; the same for the setters below.
+            #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
             pub fn kind(self) -> Kind {
                 match self { $(Col::$v => Kind::$kind),* }
             }
@@ -591,7 +593,7 @@ pub fn set_cell(rec: &mut ScreeningRecord, col: Col, raw: &str) -> Result<(), Ce
 }
 
 /// Sets the field of a `Number` column to `v`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn set_number(rec: &mut ScreeningRecord, col: Col, v: f64) {
     use Col as C;
     match col {
@@ -622,7 +624,7 @@ fn set_number(rec: &mut ScreeningRecord, col: Col, v: f64) {
 }
 
 /// Sets the field of a `Lab` column to `o`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn set_lab(rec: &mut ScreeningRecord, col: Col, o: Obs<f64>) {
     use Col as C;
     match col {
@@ -794,7 +796,7 @@ pub fn parse_typed(header: &Header, cells: &[Cell<'_>]) -> (ScreeningRecord, Vec
 /// read as `v` without a finding; `false` (nothing set) for any other column or value.
 /// Inlined with the setters it calls: in the typed loop a number cell is then a jump
 /// on the column and a store, not three calls.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn set_value(rec: &mut ScreeningRecord, col: Col, v: f64) -> bool {
     match col.kind() {
         Kind::Number => set_number(rec, col, v),
