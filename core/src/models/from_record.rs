@@ -98,17 +98,19 @@ pub fn china_par_input(
         current_smoker: need(M, "current_smoker", ev.smoker)?,
         diabetes: need(M, "diabetes", ev.diabetes)?,
         north: need(M, "north", rec.north)?,
-        urban: if male {
-            Some(need(M, "urban", rec.urban)?)
-        } else {
-            rec.urban
-        },
-        family_history_ascvd: if male {
-            Some(need(M, "family_history_ascvd", rec.family_history_ascvd)?)
-        } else {
-            rec.family_history_ascvd
-        },
+        urban: men_only(male, "urban", rec.urban)?,
+        family_history_ascvd: men_only(male, "family_history_ascvd", rec.family_history_ascvd)?,
     })
+}
+
+/// China-PAR's `urban` and `family_history_ascvd`: required for men, passed through as
+/// given for women, whose coefficients for them are zero (`china_par::prepare`).
+fn men_only(male: bool, field: &'static str, v: Option<bool>) -> Result<Option<bool>, ModelError> {
+    if male {
+        need(CHINA_PAR, field, v).map(Some)
+    } else {
+        Ok(v)
+    }
 }
 
 /// WHO 2019 laboratory-model inputs.
@@ -271,16 +273,12 @@ impl Shared {
                 current_smoker: smoker,
                 diabetes,
                 north: need(M, "north", rec.north)?,
-                urban: if male {
-                    Some(need(M, "urban", rec.urban)?)
-                } else {
-                    rec.urban
-                },
-                family_history_ascvd: if male {
-                    Some(need(M, "family_history_ascvd", rec.family_history_ascvd)?)
-                } else {
-                    rec.family_history_ascvd
-                },
+                urban: men_only(male, "urban", rec.urban)?,
+                family_history_ascvd: men_only(
+                    male,
+                    "family_history_ascvd",
+                    rec.family_history_ascvd,
+                )?,
             })
         })();
         let who_lab = Ok(WhoLabInput {
