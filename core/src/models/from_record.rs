@@ -74,17 +74,12 @@ fn lipid(
 const TC: (&str, &str) = ("tc_mmol", "tc_mgdl");
 const HDL: (&str, &str) = ("hdl_mmol", "hdl_mgdl");
 
-/// The model names of [`ModelError::MissingInput`].
-const CHINA_PAR: &str = "China-PAR model";
-const WHO_NONLAB: &str = "WHO 2019 non-laboratory model";
-const PREVENT: &str = "PREVENT equations";
-
 /// China-PAR inputs (RM-CPAR-1; women need neither `urban` nor `family_history_ascvd`).
 pub fn china_par_input(
     rec: &ScreeningRecord,
     ev: &EvaluatedRecord,
 ) -> Result<ChinaParInput, ModelError> {
-    const M: &str = CHINA_PAR;
+    const M: &str = "China-PAR model";
     let sex = need(M, "sex", ev.sex)?;
     let male = sex == Sex::Male;
     Ok(ChinaParInput {
@@ -98,19 +93,17 @@ pub fn china_par_input(
         current_smoker: need(M, "current_smoker", ev.smoker)?,
         diabetes: need(M, "diabetes", ev.diabetes)?,
         north: need(M, "north", rec.north)?,
-        urban: men_only(male, "urban", rec.urban)?,
-        family_history_ascvd: men_only(male, "family_history_ascvd", rec.family_history_ascvd)?,
+        urban: if male {
+            Some(need(M, "urban", rec.urban)?)
+        } else {
+            rec.urban
+        },
+        family_history_ascvd: if male {
+            Some(need(M, "family_history_ascvd", rec.family_history_ascvd)?)
+        } else {
+            rec.family_history_ascvd
+        },
     })
-}
-
-/// China-PAR's `urban` and `family_history_ascvd`: required for men, passed through as
-/// given for women, whose coefficients for them are zero (`china_par::prepare`).
-fn men_only(male: bool, field: &'static str, v: Option<bool>) -> Result<Option<bool>, ModelError> {
-    if male {
-        need(CHINA_PAR, field, v).map(Some)
-    } else {
-        Ok(v)
-    }
 }
 
 /// WHO 2019 laboratory-model inputs.
@@ -128,7 +121,7 @@ pub fn who_lab_input(ev: &EvaluatedRecord) -> Result<WhoLabInput, ModelError> {
 
 /// WHO 2019 non-laboratory-model inputs.
 pub fn who_nonlab_input(ev: &EvaluatedRecord) -> Result<WhoNonLabInput, ModelError> {
-    const M: &str = WHO_NONLAB;
+    const M: &str = "WHO 2019 non-laboratory model";
     Ok(WhoNonLabInput {
         sex: need(M, "sex", ev.sex)?,
         age: need(M, "age", ev.age.map(|a| a.years))?,
@@ -159,8 +152,11 @@ pub fn prevent_input(
     rec: &ScreeningRecord,
     ev: &EvaluatedRecord,
 ) -> Result<(PreventInput, bool), ModelError> {
-    const M: &str = PREVENT;
-    let (statin, from_lipid) = prevent_statin(rec)?;
+    const M: &str = "PREVENT equations";
+    let (statin, from_lipid) = match rec.statin {
+        Some(s) => (s, false),
+        None => (need(M, "statin", rec.lipid_treated)?, true),
+    };
     Ok((
         PreventInput {
             sex: need(M, "sex", ev.sex)?,
@@ -179,15 +175,6 @@ pub fn prevent_input(
     ))
 }
 
-/// PREVENT's `statin`: the column, else `lipid_treated` (csv-schema.md `statin`
-/// DECISION), and whether it came from `lipid_treated`.
-fn prevent_statin(rec: &ScreeningRecord) -> Result<(bool, bool), ModelError> {
-    match rec.statin {
-        Some(s) => Ok((s, false)),
-        None => Ok((need(PREVENT, "statin", rec.lipid_treated)?, true)),
-    }
-}
-
 /// Framingham inputs.
 pub fn framingham_input(
     rec: &ScreeningRecord,
@@ -204,157 +191,6 @@ pub fn framingham_input(
         current_smoker: need(M, "current_smoker", ev.smoker)?,
         diabetes: need(M, "diabetes", ev.diabetes)?,
     })
-}
-
-/// The inputs of every model's builder above, each a result.
-type Inputs = (
-    Result<ChinaParInput, ModelError>,
-    Result<WhoLabInput, ModelError>,
-    Result<WhoNonLabInput, ModelError>,
-    Result<PceInput, ModelError>,
-    Result<(PreventInput, bool), ModelError>,
-    Result<FraminghamInput, ModelError>,
-);
-
-/// The values the six input builders all read (WHO 2019 reads fewer), when every
-/// one is known: sex, age, SBP, BP treatment, TC and HDL-C (neither censored),
-/// smoker and diabetes status.
-#[derive(Copy, Clone)]
-struct Shared {
-    sex: Sex,
-    age: f64,
-    sbp: f64,
-    bp_treated: bool,
-    tc: Conc<Cholesterol>,
-    hdl: Conc<Cholesterol>,
-    smoker: bool,
-    diabetes: bool,
-}
-
-impl Shared {
-    fn of(rec: &ScreeningRecord, ev: &EvaluatedRecord) -> Option<Self> {
-        Some(Shared {
-            sex: ev.sex?,
-            age: ev.age?.years,
-            sbp: ev.sbp()?,
-            bp_treated: rec.bp_treated?,
-            tc: ev.tc.known()?,
-            hdl: ev.hdl.known()?,
-            smoker: ev.smoker?,
-            diabetes: ev.diabetes?,
-        })
-    }
-
-    /// The six builders' results, each checking only the inputs the others do not
-    /// share, in the builder's order: the same results (the shared values cannot be
-    /// missing), without testing and wrapping the shared values six times.
-    fn inputs(self, rec: &ScreeningRecord, ev: &EvaluatedRecord) -> Inputs {
-        let Shared {
-            sex,
-            age,
-            sbp,
-            bp_treated,
-            tc,
-            hdl,
-            smoker,
-            diabetes,
-        } = self;
-        let male = sex == Sex::Male;
-        let china_par = (|| {
-            const M: &str = CHINA_PAR;
-            Ok(ChinaParInput {
-                sex,
-                age,
-                sbp,
-                bp_treated,
-                tc,
-                hdl,
-                waist_cm: need(M, "waist_cm", ev.waist.map(|w| w.0))?,
-                current_smoker: smoker,
-                diabetes,
-                north: need(M, "north", rec.north)?,
-                urban: men_only(male, "urban", rec.urban)?,
-                family_history_ascvd: men_only(
-                    male,
-                    "family_history_ascvd",
-                    rec.family_history_ascvd,
-                )?,
-            })
-        })();
-        let who_lab = Ok(WhoLabInput {
-            sex,
-            age,
-            sbp,
-            tc,
-            diabetes,
-            current_smoker: smoker,
-        });
-        let who_nonlab = need(WHO_NONLAB, "bmi", ev.bmi.map(|b| b.0)).map(|bmi| WhoNonLabInput {
-            sex,
-            age,
-            sbp,
-            bmi,
-            current_smoker: smoker,
-        });
-        let pce = Ok(PceInput {
-            race: rec.race.unwrap_or(Race::Other),
-            sex,
-            age,
-            tc,
-            hdl,
-            sbp,
-            bp_treated,
-            current_smoker: smoker,
-            diabetes,
-        });
-        let prevent = (|| {
-            const M: &str = PREVENT;
-            let (statin, from_lipid) = prevent_statin(rec)?;
-            Ok((
-                PreventInput {
-                    sex,
-                    age,
-                    sbp,
-                    bp_treated,
-                    tc,
-                    hdl,
-                    statin,
-                    diabetes,
-                    current_smoker: smoker,
-                    egfr: need(M, "egfr", ev.egfr)?,
-                    bmi: need(M, "bmi", ev.bmi.map(|b| b.0))?,
-                },
-                from_lipid,
-            ))
-        })();
-        let framingham = Ok(FraminghamInput {
-            sex,
-            age,
-            tc,
-            hdl,
-            sbp,
-            bp_treated,
-            current_smoker: smoker,
-            diabetes,
-        });
-        (china_par, who_lab, who_nonlab, pce, prevent, framingham)
-    }
-}
-
-/// The six builders' results: through [`Shared::inputs`] when the shared values are
-/// known (most records), else each builder on its own.
-fn inputs(rec: &ScreeningRecord, ev: &EvaluatedRecord) -> Inputs {
-    match Shared::of(rec, ev) {
-        Some(s) => s.inputs(rec, ev),
-        None => (
-            china_par_input(rec, ev),
-            who_lab_input(ev),
-            who_nonlab_input(ev),
-            pce_input(rec, ev),
-            prevent_input(rec, ev),
-            framingham_input(rec, ev),
-        ),
-    }
 }
 
 /// The logarithms the Cox-form kernels take ([`Logs`]), computed once per person from
@@ -391,10 +227,9 @@ fn shared_logs(ev: &EvaluatedRecord) -> [Logs; 2] {
 /// Every model for one person under the profile's range policy and WHO calibration.
 ///
 /// The same results as the models' public functions on the inputs built above, bit
-/// for bit (tested), with less work: the values all builders check are checked once
-/// ([`Shared`]), the logarithms China-PAR, PCE and Framingham share are taken once
-/// ([`shared_logs`]), and the survival steps of PCE and Framingham run side by side
-/// ([`cox_pct2`]).
+/// for bit (tested), with less work: the logarithms China-PAR, PCE and Framingham
+/// share are taken once ([`shared_logs`]), and the survival steps of PCE and
+/// Framingham run side by side ([`cox_pct2`]).
 pub fn evaluate_all(
     rec: &ScreeningRecord,
     ev: &EvaluatedRecord,
@@ -402,23 +237,24 @@ pub fn evaluate_all(
 ) -> ModelResults {
     let policy = profile.range_policy;
     let [logs, cp_logs] = shared_logs(ev);
-    let (china_par_in, who_lab_in, who_nonlab_in, pce_in, prevent_in, frs_in) = inputs(rec, ev);
+    let prevent_in = prevent_input(rec, ev);
     let statin_from_lipid_treated = matches!(prevent_in, Ok((_, true)));
     // PCE and Framingham: the checks and linear predictors, then the two survival
     // steps together (a model that failed its checks runs on a placeholder, unused).
-    let pce = pce_in.and_then(|i| pce2013::head_with_logs(&i, policy, &logs));
-    let frs = frs_in.and_then(|i| framingham2008::head_with_logs(&i, policy, &logs));
+    let pce = pce_input(rec, ev).and_then(|i| pce2013::head_with_logs(&i, policy, &logs));
+    let frs =
+        framingham_input(rec, ev).and_then(|i| framingham2008::head_with_logs(&i, policy, &logs));
     const PLACEHOLDER: [f64; 2] = [0.0, 0.0];
     let [pce_pct, frs_pct] = cox_pct2([
         pce.as_ref().map_or(PLACEHOLDER, |(h, _)| *h),
         frs.as_ref().map_or(PLACEHOLDER, |(h, _)| *h),
     ]);
     ModelResults {
-        china_par: china_par_in
+        china_par: china_par_input(rec, ev)
             .and_then(|i| china_par::china_par_10y_with_logs(&i, policy, &cp_logs)),
-        who2019_lab: who_lab_in
+        who2019_lab: who_lab_input(ev)
             .and_then(|i| who2019::who2019_lab(&i, profile.who2019_calibration, policy)),
-        who2019_nonlab: who_nonlab_in
+        who2019_nonlab: who_nonlab_input(ev)
             .and_then(|i| who2019::who2019_nonlab(&i, profile.who2019_calibration, policy)),
         pce: pce.map(|(_, flags)| pce2013::result(pce_pct, flags)),
         prevent_10y: prevent_in
