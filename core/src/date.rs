@@ -33,34 +33,53 @@ fn is_valid(year: i32, month: u8, day: u8) -> bool {
     (1..=12).contains(&month) && day != 0 && day <= days_in_month(year, month)
 }
 
+/// `w` (eight text bytes, the first in the lowest byte) XOR `template`, when every byte
+/// of `w` is an ASCII digit where `template` has `0` and equals `template`'s byte
+/// elsewhere (template bytes are ASCII): the digits' values 0–9, zeros elsewhere.
+/// Text read in every row (dates, identity numbers) is checked this way, a word at a
+/// time rather than byte by byte: adding 0x76 to a digit's value (0x7f to a byte that
+/// must be zero) leaves its top bit clear, and sets it for any other byte below 0x80,
+/// without a carry into the next byte; a byte from 0x80 up shows its top bit before
+/// the addition.
+#[inline(always)]
+pub(crate) fn digits_in(w: u64, template: u64) -> Option<u64> {
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    let mut add = 0u64;
+    for i in 0..8 {
+        let t = (template >> (8 * i)) as u8;
+        add |= (if t == b'0' { 0x76 } else { 0x7f }) << (8 * i);
+    }
+    let x = w ^ template;
+    ((x | x.wrapping_add(add)) & TOP == 0).then_some(x)
+}
+
 /// The year, month and day of `YYYY-MM-DD` text (exactly four, two and two ASCII
-/// digits), unchecked against the calendar. A date cell is read in every row, so the
-/// ten bytes are checked as two words rather than one by one: each byte XOR its
-/// template byte (`0` or `-`) is a digit's value 0–9, or 0 for the `-`; adding 0x76
-/// (0x7f at a `-`) to such a byte leaves its top bit clear, and to any other byte
-/// below 0x80 sets it, without a carry into the next byte (a byte from 0x80 up shows
-/// its top bit before the addition).
+/// digits), unchecked against the calendar: the ten bytes checked as two words
+/// ([`digits_in`]).
 #[inline]
 fn iso_fields(s: &str) -> Option<(i32, u8, u8)> {
-    const TOP: u64 = 0x8080_8080_8080_8080;
     let &[y0, y1, y2, y3, dash1, m0, m1, dash2, d0, d1] = s.as_bytes() else {
         return None;
     };
-    // Little-endian: byte 0 (the first year digit) is the lowest.
-    let head = u64::from_le_bytes([y0, y1, y2, y3, dash1, m0, m1, dash2]) ^ 0x2d30_302d_3030_3030;
-    let tail = u16::from_le_bytes([d0, d1]) ^ 0x3030;
-    let bad_head = (head | head.wrapping_add(0x7f76_767f_7676_7676)) & TOP;
-    let bad_tail = (tail | tail.wrapping_add(0x7676)) & 0x8080;
-    if bad_head != 0 || bad_tail != 0 {
-        return None;
-    }
-    let digit = |i: u32| (head >> (8 * i)) as u8;
-    let year = i32::from(digit(0)) * 1000
-        + i32::from(digit(1)) * 100
-        + i32::from(digit(2)) * 10
-        + i32::from(digit(3));
-    let [dh, dl] = tail.to_le_bytes();
-    Some((year, digit(5) * 10 + digit(6), dh * 10 + dl))
+    let head = digits_in(
+        u64::from_le_bytes([y0, y1, y2, y3, dash1, m0, m1, dash2]),
+        u64::from_le_bytes(*b"0000-00-"),
+    )?;
+    // The day's two digits, padded with template zeros.
+    let tail = digits_in(
+        u64::from_le_bytes([d0, d1, b'0', b'0', b'0', b'0', b'0', b'0']),
+        u64::from_le_bytes(*b"00000000"),
+    )?;
+    let digit = |w: u64, i: u32| (w >> (8 * i)) as u8;
+    let year = i32::from(digit(head, 0)) * 1000
+        + i32::from(digit(head, 1)) * 100
+        + i32::from(digit(head, 2)) * 10
+        + i32::from(digit(head, 3));
+    Some((
+        year,
+        digit(head, 5) * 10 + digit(head, 6),
+        digit(tail, 0) * 10 + digit(tail, 1),
+    ))
 }
 
 /// Days in month `m` (1–12) of year `y`.

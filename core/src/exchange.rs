@@ -463,14 +463,10 @@ pub fn id_number_syntax(s: &str) -> Option<Cow<'_, str>> {
     }
 }
 
-/// Whether the eight bytes of `w` are all ASCII digits: XOR `0` makes a digit 0–9,
-/// and adding 0x76 to a byte below 0x80 then sets its top bit exactly when it is
-/// above 9, without a carry into the next byte (a byte from 0x80 up has its top bit
-/// set in `w` already).
+/// Whether the eight bytes of `w` are all ASCII digits.
 #[inline]
 fn eight_digits(w: u64) -> bool {
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    ((w ^ ZEROS).wrapping_add(0x7676_7676_7676_7676) | w) & 0x8080_8080_8080_8080 == 0
+    crate::date::digits_in(w, u64::from_le_bytes(*b"00000000")).is_some()
 }
 
 fn lab_mmol<A: Analyte>(o: Obs<f64>) -> Obs<MmolL<A>> {
