@@ -139,6 +139,15 @@ pub(crate) enum Flow {
     Cn2020,
 }
 
+impl From<LipidRuleSet> for Flow {
+    fn from(rule_set: LipidRuleSet) -> Flow {
+        match rule_set {
+            LipidRuleSet::Lip2016 => Flow::Lip2016,
+            LipidRuleSet::Lip2023 => Flow::Lip2023,
+        }
+    }
+}
+
 /// A lipid-guideline stratum (the `lipid_risk_level` column).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -664,10 +673,7 @@ pub(crate) fn stratify_with(
     rule_set: LipidRuleSet,
     e: &mut Enumerations,
 ) -> LipidStratum {
-    let flow = match rule_set {
-        LipidRuleSet::Lip2016 => Flow::Lip2016,
-        LipidRuleSet::Lip2023 => Flow::Lip2023,
-    };
+    let flow = Flow::from(rule_set);
     run_with(p, flow, false, rule_set.as_str(), e)
 }
 
@@ -789,10 +795,7 @@ pub(crate) fn ldl_target_with(
     rule_set: LipidRuleSet,
     e: &mut Enumerations,
 ) -> TargetResult {
-    let flow = match rule_set {
-        LipidRuleSet::Lip2016 => Flow::Lip2016,
-        LipidRuleSet::Lip2023 => Flow::Lip2023,
-    };
+    let flow = Flow::from(rule_set);
     let e = e.first(
         |q| {
             let (level, _) = procedure(p, q, flow, false);
@@ -852,10 +855,7 @@ pub(crate) fn reduction(p: &Person<'_>, q: &mut Oracle, pct: f64, inclusive: boo
 
 /// LIP-TGT-9: is the person's LDL-C at the target of their stratum?
 pub fn ldl_target_met(p: &Person<'_>, rule_set: LipidRuleSet, opts: LipidOptions) -> CondValue {
-    let flow = match rule_set {
-        LipidRuleSet::Lip2016 => Flow::Lip2016,
-        LipidRuleSet::Lip2023 => Flow::Lip2023,
-    };
+    let flow = Flow::from(rule_set);
     let (value, missing, assumed_absent) = decide(|q| {
         let (level, _) = procedure(p, q, flow, false);
         match target_for(rule_set, level, p, q) {
