@@ -1,9 +1,10 @@
 //! Python values → exchange-format cell text (csv-schema.md), done once here for the
 //! record API and the table API alike.
 //!
-//! A float is written as the shortest decimal that round-trips the `f64` (Rust's
-//! `Display`, never an exponent), so the core parses back exactly the number given.
-//! NaN, `None`, `pandas.NA` and `NaT` are empty cells ("not measured").
+//! A number is written as the core writes a number cell ([`Cell::push_text`]: the
+//! shortest decimal that reads back to the `f64`, an integer's digits), so the core
+//! parses back exactly the number given. NaN, `None`, `pandas.NA` and `NaT` are empty
+//! cells ("not measured").
 //!
 //! Text columns backed by Arrow (pandas' `str` dtype with pyarrow storage, Arrow
 //! string arrays) are read in place from their buffers ([`Utf8Column`]): no Python
@@ -14,91 +15,6 @@ use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
-use std::fmt::Write;
-
-/// Appends ASCII bytes (digits, signs and points) to cell text.
-fn ascii(buf: &mut String, b: &[u8]) {
-    buf.push_str(std::str::from_utf8(b).unwrap_or_default());
-}
-
-/// Appends the cell text of a finite or non-finite float.
-pub fn push_f64(buf: &mut String, v: f64) {
-    if v.is_nan() {
-        return;
-    }
-    // Whole numbers (most measurements read by pandas as float64 because of empty
-    // cells) take the integer path: `Display` writes them without a fraction or an
-    // exponent, so the text is the same ("135"). -0.0 keeps `Display` ("-0").
-    if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
-        push_i64(buf, v as i64);
-        return;
-    }
-    // Values with a few decimals (5.2 mmol/L, 23.45 kg/m²) are written from their
-    // digits; anything else through `Display`.
-    match short_decimal(v) {
-        Some((m, k)) => push_scaled(buf, m, k),
-        // Writing to a String cannot fail.
-        None => {
-            let _ = write!(buf, "{v}");
-        }
-    }
-}
-
-/// `v = m / 10^k` with the fewest fractional digits `k ∈ 1..=6`, when the decimal text
-/// of `m / 10^k` parses back to exactly `v`; `None` for other values and beyond 1e8.
-/// Exact: `m` (below 2^53) and `10^k` are exact doubles, so `m / 10^k` rounded once is
-/// the correctly rounded value of the decimal, which is what parsing its text gives.
-/// With the fewest fractional digits the text is also the one `Display` writes (the
-/// shortest that round-trips; tested on random values).
-fn short_decimal(v: f64) -> Option<(i64, u32)> {
-    if v.is_nan() || v.abs() >= 1e8 {
-        return None;
-    }
-    let mut p = 1.0;
-    for k in 1..=6 {
-        p *= 10.0;
-        let m = (v * p).round();
-        if m / p == v {
-            return Some((m as i64, k));
-        }
-    }
-    None
-}
-
-/// Writes the decimal digits of `u` right-aligned into `tmp`, at least `min` of them
-/// (leading zeros), then `-` if `neg`; returns the index of the first byte.
-fn digits(tmp: &mut [u8; 24], mut u: u64, min: usize, neg: bool) -> usize {
-    let mut i = tmp.len();
-    while u > 0 || tmp.len() - i < min {
-        i -= 1;
-        tmp[i] = b'0' + (u % 10) as u8;
-        u /= 10;
-    }
-    if neg {
-        i -= 1;
-        tmp[i] = b'-';
-    }
-    i
-}
-
-/// Appends `m / 10^k` as decimal text with `k ≥ 1` fractional digits (`m ≠ 0`).
-fn push_scaled(buf: &mut String, m: i64, k: u32) {
-    let mut tmp = [0u8; 24];
-    let k = k as usize;
-    let i = digits(&mut tmp, m.unsigned_abs(), k + 1, m < 0);
-    let point = tmp.len() - k;
-    ascii(buf, &tmp[i..point]);
-    buf.push('.');
-    ascii(buf, &tmp[point..]);
-}
-
-/// Appends the cell text of an integer (the same text as `Display`, without the
-/// formatting machinery).
-pub fn push_i64(buf: &mut String, v: i64) {
-    let mut tmp = [0u8; 24];
-    let i = digits(&mut tmp, v.unsigned_abs(), 1, v < 0);
-    ascii(buf, &tmp[i..]);
-}
 
 fn type_name(v: &Bound<'_, PyAny>) -> String {
     v.get_type()
@@ -123,12 +39,12 @@ pub fn push_value(buf: &mut String, v: &Bound<'_, PyAny>, what: &str) -> PyResul
         return Ok(());
     }
     if v.is_instance_of::<PyFloat>() {
-        push_f64(buf, v.extract::<f64>()?);
+        Cell::Float(v.extract::<f64>()?).push_text(buf);
         return Ok(());
     }
     if v.is_instance_of::<PyInt>() {
         match v.extract::<i64>() {
-            Ok(i) => push_i64(buf, i),
+            Ok(i) => Cell::Int(i).push_text(buf),
             Err(_) => buf.push_str(&v.str()?.to_cow()?),
         }
         return Ok(());
@@ -150,12 +66,12 @@ pub fn push_value(buf: &mut String, v: &Bound<'_, PyAny>, what: &str) -> PyResul
     if module == "numpy" {
         if name.starts_with("int") || name.starts_with("uint") {
             if let Ok(i) = v.extract::<i64>() {
-                push_i64(buf, i);
+                Cell::Int(i).push_text(buf);
                 return Ok(());
             }
         }
         if name.starts_with("float") {
-            push_f64(buf, v.extract::<f64>()?);
+            Cell::Float(v.extract::<f64>()?).push_text(buf);
             return Ok(());
         }
         if name == "datetime64" {
@@ -365,8 +281,8 @@ impl ColRef<'_> {
     #[inline]
     pub fn push(&self, i: usize, buf: &mut String) {
         match self {
-            ColRef::F64(s) => push_f64(buf, s[i]),
-            ColRef::I64(s) => push_i64(buf, s[i]),
+            ColRef::F64(s) => Cell::Float(s[i]).push_text(buf),
+            ColRef::I64(s) => Cell::Int(s[i]).push_text(buf),
             ColRef::Bool(s) => buf.push_str(if s[i] { "1" } else { "0" }),
             ColRef::Utf8(u) => buf.push_str(u.get(i)),
             ColRef::Text(s) => buf.push_str(&s[i]),
@@ -557,67 +473,5 @@ impl<'py> Column<'py> {
             }
             Column::Text(v) => ColRef::Text(v),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{push_f64, push_i64};
-
-    /// The digit path writes what `Display` writes, on values with up to six decimals
-    /// and on values it must leave to `Display`.
-    #[test]
-    fn push_f64_is_display() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let mut buf = String::new();
-        for i in 0..2_000_000u64 {
-            let r = next();
-            let v = match i % 4 {
-                // A decimal with 1–6 fractional digits, as read from a CSV cell.
-                0 | 1 => {
-                    let k = 1 + (r % 6) as i32;
-                    let m = ((r >> 8) % 100_000_000) as f64 - 50_000_000.0 * ((i % 2) as f64);
-                    let s = format!("{}e-{k}", m as i64);
-                    s.parse::<f64>().unwrap()
-                }
-                // Any bit pattern.
-                2 => f64::from_bits(r),
-                // Small values of any precision.
-                _ => (r >> 11) as f64 / (1u64 << 53) as f64 * 1000.0 - 500.0,
-            };
-            if v.is_nan() {
-                continue;
-            }
-            buf.clear();
-            push_f64(&mut buf, v);
-            assert_eq!(buf, format!("{v}"), "{v:e}");
-        }
-        for v in [0, 7, -7, 10, -1_000_000, i64::MAX, i64::MIN] {
-            buf.clear();
-            push_i64(&mut buf, v);
-            assert_eq!(buf, v.to_string());
-        }
-        for v in [
-            0.1,
-            -0.1,
-            0.05,
-            1e-6,
-            -1e-6,
-            99_999_999.5,
-            0.30000000000000004,
-            5.2,
-            1e-7,
-            123.456,
-        ] {
-            buf.clear();
-            push_f64(&mut buf, v);
-            assert_eq!(buf, format!("{v}"));
-        }
     }
 }

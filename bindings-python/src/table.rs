@@ -126,29 +126,6 @@ fn threads(requested: Option<usize>) -> usize {
         .max(1)
 }
 
-/// Splits `0..n` into `k` contiguous ranges and runs `f` on each in its own thread,
-/// returning the results in order.
-fn par_ranges<T: Send>(n: usize, k: usize, f: impl Fn(usize, usize) -> T + Sync) -> Vec<T> {
-    let k = k.min(n.div_ceil(1024)).max(1);
-    if k == 1 {
-        return vec![f(0, n)];
-    }
-    let step = n.div_ceil(k);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..k)
-            .map(|t| {
-                let (lo, hi) = ((t * step).min(n), ((t + 1) * step).min(n));
-                let f = &f;
-                s.spawn(move || f(lo, hi))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("screening thread panicked"))
-            .collect()
-    })
-}
-
 fn read_columns<'py>(
     names: &[String],
     columns: &[Bound<'py, PyAny>],
@@ -423,15 +400,22 @@ pub fn indicator_rows<'py>(
     let k = self::threads(threads);
     let acc = py.detach(|| {
         let dups = table.duplicates(k);
-        let parts = par_ranges(table.rows, k, |lo, hi| {
-            let mut acc = ScreeningAccumulator::new(options.clone());
-            table.for_each_row(lo, hi, |row| {
-                let (rec, findings) = exchange::parse_typed(&table.header, row);
-                let a = assess_with(&rec, findings, &p, dups.as_ref());
-                acc.add(&IndicatorRow::from_assessment(&rec, &a));
-            });
-            acc
-        });
+        // One accumulator per block, merged in row order.
+        let parts = par_blocks(
+            table.rows,
+            k,
+            (1024, usize::MAX),
+            || (),
+            |(), lo, hi| {
+                let mut acc = ScreeningAccumulator::new(options.clone());
+                table.for_each_row(lo, hi, |row| {
+                    let (rec, findings) = exchange::parse_typed(&table.header, row);
+                    let a = assess_with(&rec, findings, &p, dups.as_ref());
+                    acc.add(&IndicatorRow::from_assessment(&rec, &a));
+                });
+                acc
+            },
+        );
         let mut it = parts.into_iter();
         let mut acc = it
             .next()

@@ -744,6 +744,31 @@ pub enum Cell<'a> {
     Int(i64),
 }
 
+impl Cell<'_> {
+    /// Appends the cell's text — what [`parse_typed`] reads a number as and what a front
+    /// end writes a number cell as: the text itself; nothing for NaN (an empty cell);
+    /// a float as the shortest decimal that reads back to it, never with an exponent
+    /// (`f64`'s `Display`: `135`, `5.2`, `-0`, `inf`); an integer's digits.
+    ///
+    /// ```
+    /// use cvdscreen::exchange::Cell;
+    /// let mut s = String::new();
+    /// for c in [Cell::Float(5.2), Cell::Float(f64::NAN), Cell::Int(-7), Cell::Float(1e-7)] {
+    ///     c.push_text(&mut s);
+    ///     s.push(',');
+    /// }
+    /// assert_eq!(s, "5.2,,-7,0.0000001,");
+    /// ```
+    pub fn push_text(&self, buf: &mut String) {
+        match *self {
+            Cell::Text(t) => buf.push_str(t),
+            Cell::Float(v) if v.is_nan() => {}
+            Cell::Float(v) => crate::shortest::push(buf, v, 0),
+            Cell::Int(i) => crate::finding::push_int(buf, i),
+        }
+    }
+}
+
 /// [`parse_record`] over typed cells. A number is read exactly as [`parse_record`]
 /// reads its text — the shortest round-trip decimal that `Display` writes, the
 /// integer's digits — giving the same field values and the same findings without
@@ -779,10 +804,7 @@ pub fn parse_typed(header: &Header, cells: &[Cell<'_>]) -> (ScreeningRecord, Vec
             continue;
         }
         text.clear();
-        match *cell {
-            Cell::Int(i) => text.push_str(&i.to_string()),
-            _ => crate::shortest::push(&mut text, v, 0),
-        }
+        cell.push_text(&mut text);
         read_text(rec, findings, col, &text);
     }
     out
@@ -932,6 +954,54 @@ mod tests {
         );
         let read = parse_record(&header, &["61", "male", "yes"]);
         assert_eq!(format!("{typed:?}"), format!("{read:?}"));
+    }
+
+    /// A cell's text is `Display`'s for a float (nothing for NaN), the digits of an
+    /// integer, and the text itself: on edge values, on decimals with one to six
+    /// fractional digits as a CSV holds them, and on any bit pattern.
+    #[test]
+    fn cell_text_is_display() {
+        let text = |c: Cell<'_>| {
+            let mut s = String::new();
+            c.push_text(&mut s);
+            s
+        };
+        for v in [
+            0.0,
+            -0.0,
+            0.1,
+            -0.05,
+            1e-7,
+            99_999_999.5,
+            0.1 + 0.2,
+            1e20,
+            f64::MAX,
+            f64::MIN_POSITIVE / 3.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(text(Cell::Float(v)), format!("{v}"));
+        }
+        assert_eq!(text(Cell::Float(f64::NAN)), "");
+        for i in [0, 7, -7, 1_000_000, i64::MAX, i64::MIN] {
+            assert_eq!(text(Cell::Int(i)), i.to_string());
+        }
+        assert_eq!(text(Cell::Text(" 5,2 ")), " 5,2 ");
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..200_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = if i % 2 == 0 {
+                let m = (x >> 8) % 100_000_000;
+                format!("{m}e-{}", 1 + x % 6).parse::<f64>().unwrap_or(0.0)
+            } else {
+                f64::from_bits(x)
+            };
+            if !v.is_nan() {
+                assert_eq!(text(Cell::Float(v)), format!("{v}"), "{v:e}");
+            }
+        }
     }
 
     #[test]
