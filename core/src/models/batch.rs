@@ -51,8 +51,8 @@
 
 use super::error::{plausible, InputRange, ModelError, RangeKind};
 use super::{
-    china_par as cp, cox_pct, framingham2008 as frs, pce2013 as pce_m, prevent2023 as prv,
-    who2019 as who,
+    china_par as cp, cox_ln_survival, framingham2008 as frs, math, pce2013 as pce_m,
+    pct_of_ln_survival, prevent2023 as prv, who2019 as who, Logs,
 };
 use crate::profile::RangePolicy;
 #[cfg(test)]
@@ -216,10 +216,26 @@ fn run(
     Ok(s)
 }
 
-/// Rows per chunk of the chunked models: the kernel inputs of a chunk (at most 12 `f64`
-/// columns × 256 rows = 24 KiB) stay in the L1 cache.
+/// Rows per chunk of the chunked models: the kernel inputs of a chunk and their
+/// logarithms (at most 12 + 5 `f64` columns × 256 rows = 34 KiB) stay in the L1 cache.
 #[cfg(not(target_arch = "wasm32"))]
 const CHUNK: usize = 256;
+
+/// The most logarithms a chunked kernel takes per row (China-PAR: age, SBP, TC, HDL-C
+/// and waist).
+const MAX_LOGS: usize = 5;
+
+/// The logarithms of age, SBP, TC and HDL-C among a row's logarithms, for the models
+/// whose [`Chunked::LOGS`] start with those four inputs in that order.
+#[inline(always)]
+fn logs4(ln: &[f64; MAX_LOGS]) -> Logs {
+    Logs {
+        age: ln[0],
+        sbp: ln[1],
+        tc_mgdl: ln[2],
+        hdl_mgdl: ln[3],
+    }
+}
 
 /// A model evaluated through [`run_chunked`] (China-PAR, PCE, Framingham, WHO 2019), with `F`
 /// numeric kernel inputs per row: the model's `Lane` fields, then the selectors of its
@@ -249,22 +265,39 @@ trait Chunked<const F: usize>: Sized {
     /// [`status`](Self::status) are tested against, row by row.
     #[cfg(test)]
     fn slow(&self, i: usize) -> Result<([f64; F], bool), RowStatus>;
-    /// The first half of the scalar API's kernel on one row's inputs (for the Cox-form
-    /// models the linear predictor, `[X − X̄, ln S]`); `self` gives per-call data
-    /// (WHO 2019's calibration rows); the others use none.
-    fn head(&self, x: [f64; F]) -> [f64; 2];
-    /// The second half: the risk in percent from [`head`](Self::head)'s values; for the
-    /// Cox-form models (China-PAR, PCE, Framingham) the survival step [`cox_pct`].
+    /// The kernel inputs (indices into a row's `[f64; F]`) whose natural logarithms
+    /// ([`math::ln_normal`]) the kernel takes, at most [`MAX_LOGS`]: for the Cox-form
+    /// models age, SBP, TC and HDL-C in that order ([`logs4`]), then China-PAR's waist.
+    const LOGS: &'static [usize];
+    /// The scalar API's kernel from its logarithms on: on one row's inputs `x` and the
+    /// logarithms `ln` of its [`LOGS`](Self::LOGS) inputs (`ln[k]` of `x[LOGS[k]]`, the
+    /// rest unused), the values the tail takes (for the Cox-form models the linear
+    /// predictor, `[X − X̄, ln S]`); `self` gives per-call data (WHO 2019's calibration
+    /// rows); the others use none.
+    fn head(&self, x: [f64; F], ln: [f64; MAX_LOGS]) -> [f64; 2];
+    /// The tail's first step, from [`head`](Self::head)'s values; for the Cox-form models
+    /// (China-PAR, PCE, Framingham) the logarithm of the survival probability
+    /// ([`cox_ln_survival`]).
     #[inline(always)]
-    fn tail(h: [f64; 2]) -> f64 {
-        cox_pct(h)
+    fn tail1(h: [f64; 2]) -> f64 {
+        cox_ln_survival(h)
+    }
+    /// The tail's second step: the risk in percent; for the Cox-form models
+    /// [`pct_of_ln_survival`] (the two steps together are [`cox_pct`](super::cox_pct)).
+    #[inline(always)]
+    fn tail2(v: f64) -> f64 {
+        pct_of_ln_survival(v)
     }
     /// The scalar API's kernel on one row's inputs: the risk in percent (the wasm32
-    /// path; the chunked path runs the two halves as separate loops).
+    /// path; the chunked path runs the steps as separate loops).
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     #[inline(always)]
     fn kernel(&self, x: [f64; F]) -> f64 {
-        Self::tail(self.head(x))
+        let mut ln = [0.0; MAX_LOGS];
+        for (l, &f) in ln.iter_mut().zip(Self::LOGS) {
+            *l = math::ln_normal(x[f]);
+        }
+        Self::tail2(Self::tail1(self.head(x, ln)))
     }
 }
 
@@ -283,13 +316,16 @@ trait Chunked<const F: usize>: Sized {
 ///    one in three, mostly a missing age), steps 1 and 2 run as one loop — `fast` for
 ///    the inputs, `status` for the status, sharing their loads and comparisons — since
 ///    the next chunk is then likely to need step 2 too;
-/// 3. the kernel runs over the chunk as two straight-line loops, [`Chunked::head`] for
-///    every row and then [`Chunked::tail`] — rows of every coefficient set together, each
-///    lane picking its own coefficients — which LLVM vectorises too; a failed row's
-///    value is replaced by NaN. Two loops, not one: the kernel of a row is one long
-///    dependency chain (the logarithms, the linear predictor, `exp`, `expm1`), and a
-///    loop body that short lets the processor run many rows' chains at once (twice the
-///    rows per second as one loop on AVX-512, `benches/README.md`);
+/// 3. the kernel runs over the chunk as straight-line loops that LLVM vectorises too:
+///    one per logarithm ([`Chunked::LOGS`], one input column each), then
+///    [`Chunked::head`] for every row — rows of every coefficient set together, each
+///    lane picking its own coefficients —, then the tail's two steps
+///    ([`Chunked::tail1`], [`Chunked::tail2`]: `exp`, then `expm1`); a failed row's value
+///    is replaced by NaN. Several loops, not one: the kernel of a row is one long
+///    dependency chain (a division in each `ln`, `exp` and `expm1`), and loop bodies that
+///    short let the processor run many rows' chains at once (one loop → head and tail:
+///    twice the rows per second on AVX-512; head and tail → these five to eight loops:
+///    about 15 % more, `benches/README.md`);
 /// 4. the statuses are counted into the summary, without branches.
 ///
 /// No row takes the scalar checks: a chunk of valid rows costs step 1 only, and rows that
@@ -341,6 +377,7 @@ fn chunked<M: Chunked<F>, const F: usize>(
     l.check("status", status.len())?;
     let mut scratch = Scratch {
         x: [[0.0f64; CHUNK]; F],
+        ln: [[0.0f64; CHUNK]; MAX_LOGS],
         h: [[0.0f64; CHUNK]; 2],
     };
     let mut s = BatchSummary::default();
@@ -375,6 +412,7 @@ fn chunked<M: Chunked<F>, const F: usize>(
 #[cfg(not(target_arch = "wasm32"))]
 struct Scratch<const F: usize> {
     x: [[f64; CHUNK]; F],
+    ln: [[f64; CHUNK]; MAX_LOGS],
     h: [[f64; CHUNK]; 2],
 }
 
@@ -404,7 +442,7 @@ fn chunk<M: Chunked<F>, const F: usize>(
     out: &mut [f64],
     status: &mut [u8],
 ) {
-    let Scratch { x, h } = scratch;
+    let Scratch { x, ln, h } = scratch;
     let len = len.min(CHUNK);
     let (out, status) = (&mut out[..len], &mut status[..len]);
     let rows = m.rows(base..base + len);
@@ -442,17 +480,29 @@ fn chunk<M: Chunked<F>, const F: usize>(
             }
         }
     }
-    // 3. The kernel in row order, as two loops: the head of every row, then the tail
-    // (NaN for the rows not computed). Each loop body is short, so the processor
-    // overlaps many rows' dependency chains (ln → linear predictor; exp → expm1); the
-    // whole kernel in one body is a chain of a few hundred cycles per vector of rows
-    // with little room to overlap the next.
-    for j in 0..len {
-        let [a, b] = m.head(std::array::from_fn(|f| x[f][j]));
-        (h[0][j], h[1][j]) = (a, b);
+    // 3. The kernel in row order, as short loops: each logarithm, the head of every
+    // row, the tail's two steps (NaN for the rows not computed). Each loop body is a
+    // short chain (one division at most), so the processor overlaps many rows' chains;
+    // the whole kernel in one body is a chain of a few hundred cycles per vector of
+    // rows with little room to overlap the next.
+    for (l, &f) in ln.iter_mut().zip(M::LOGS) {
+        for j in 0..len {
+            l[j] = math::ln_normal(x[f][j]);
+        }
     }
     for j in 0..len {
-        let r = M::tail([h[0][j], h[1][j]]);
+        let [a, b] = m.head(
+            std::array::from_fn(|f| x[f][j]),
+            std::array::from_fn(|k| ln[k][j]),
+        );
+        (h[0][j], h[1][j]) = (a, b);
+    }
+    let [h0, h1] = &mut *h;
+    for (a, b) in h0[..len].iter_mut().zip(&h1[..len]) {
+        *a = M::tail1([*a, *b]);
+    }
+    for j in 0..len {
+        let r = M::tail2(h[0][j]);
         out[j] = if status[j] <= RowStatus::Flagged as u8 {
             r
         } else {
@@ -711,6 +761,8 @@ struct ChinaParRows<'a> {
 }
 
 impl Chunked<CP_F> for ChinaParRows<'_> {
+    /// Age, SBP, TC, HDL-C, waist.
+    const LOGS: &'static [usize] = &[0, 1, 3, 4, 5];
     const DUMMY: [f64; CP_F] = [
         50.0, 120.0, 0.0, 200.0, 50.0, 80.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
     ];
@@ -860,7 +912,7 @@ impl Chunked<CP_F> for ChinaParRows<'_> {
     }
 
     #[inline(always)]
-    fn head(&self, x: [f64; CP_F]) -> [f64; 2] {
+    fn head(&self, x: [f64; CP_F], ln: [f64; MAX_LOGS]) -> [f64; 2] {
         let [age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, diabetes, north, urban, fh, male] =
             x;
         let lane = cp::Lane::from_array([
@@ -871,10 +923,13 @@ impl Chunked<CP_F> for ChinaParRows<'_> {
         // vector blend per field and lane, where choosing a reference would need a
         // gather per field); on wasm32, built without SIMD, the set itself. The same
         // values either way.
+        let (g, ln_waist) = (logs4(&ln), ln[4]);
         if cfg!(target_arch = "wasm32") {
-            cp::kernel_head(if male { &cp::MEN } else { &cp::WOMEN }, &lane)
+            let c = if male { &cp::MEN } else { &cp::WOMEN };
+            cp::kernel_head_logs(c, &g, ln_waist, &lane)
         } else {
-            cp::kernel_head(&cp::Coefficients::select(male, &cp::MEN, &cp::WOMEN), &lane)
+            let c = cp::Coefficients::select(male, &cp::MEN, &cp::WOMEN);
+            cp::kernel_head_logs(&c, &g, ln_waist, &lane)
         }
     }
 }
@@ -957,6 +1012,8 @@ struct PceRows<'a> {
 }
 
 impl Chunked<PCE_F> for PceRows<'_> {
+    /// Age, SBP, TC, HDL-C.
+    const LOGS: &'static [usize] = &[0, 3, 1, 2];
     const DUMMY: [f64; PCE_F] = [50.0, 200.0, 50.0, 120.0, 0.0, 0.0, 0.0, 0.0, 0.0];
 
     #[inline(always)]
@@ -1075,7 +1132,7 @@ impl Chunked<PCE_F> for PceRows<'_> {
     }
 
     #[inline(always)]
-    fn head(&self, x: [f64; PCE_F]) -> [f64; 2] {
+    fn head(&self, x: [f64; PCE_F], ln: [f64; MAX_LOGS]) -> [f64; 2] {
         use pce_m::Coefficients as C;
         let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes, male, aa] = x;
         let (male, aa) = (male != 0.0, aa != 0.0);
@@ -1089,14 +1146,14 @@ impl Chunked<PCE_F> for PceRows<'_> {
                 (true, false) => &pce_m::WHITE_MEN,
                 (true, true) => &pce_m::AA_MEN,
             };
-            pce_m::kernel_head(co, &lane)
+            pce_m::kernel_head_logs(co, &logs4(&ln), &lane)
         } else {
             let co = C::select(
                 male,
                 &C::select(aa, &pce_m::AA_MEN, &pce_m::WHITE_MEN),
                 &C::select(aa, &pce_m::AA_WOMEN, &pce_m::WHITE_WOMEN),
             );
-            pce_m::kernel_head(&co, &lane)
+            pce_m::kernel_head_logs(&co, &logs4(&ln), &lane)
         }
     }
 }
@@ -1327,6 +1384,7 @@ struct WhoLabRows<'a> {
 }
 
 impl Chunked<WHO_LAB_F> for WhoLabRows<'_> {
+    const LOGS: &'static [usize] = &[];
     const DUMMY: [f64; WHO_LAB_F] = [60.0, 120.0, 6.0, 0.0, 0.0, 0.0];
 
     #[inline(always)]
@@ -1417,7 +1475,7 @@ impl Chunked<WHO_LAB_F> for WhoLabRows<'_> {
     }
 
     #[inline(always)]
-    fn head(&self, x: [f64; WHO_LAB_F]) -> [f64; 2] {
+    fn head(&self, x: [f64; WHO_LAB_F], _: [f64; MAX_LOGS]) -> [f64; 2] {
         let [age, sbp, tc, dm, smk, female] = x;
         [
             who_kernel(&self.cal, true, female != 0.0, [age, sbp, tc, dm, smk]),
@@ -1427,8 +1485,13 @@ impl Chunked<WHO_LAB_F> for WhoLabRows<'_> {
 
     /// The whole kernel runs in [`head`](Self::head) (no logarithm, a short chain).
     #[inline(always)]
-    fn tail(h: [f64; 2]) -> f64 {
+    fn tail1(h: [f64; 2]) -> f64 {
         h[0]
+    }
+
+    #[inline(always)]
+    fn tail2(v: f64) -> f64 {
+        v
     }
 }
 
@@ -1479,6 +1542,7 @@ struct WhoNonLabRows<'a> {
 }
 
 impl Chunked<WHO_NONLAB_F> for WhoNonLabRows<'_> {
+    const LOGS: &'static [usize] = &[];
     const DUMMY: [f64; WHO_NONLAB_F] = [60.0, 120.0, 25.0, 0.0, 0.0];
 
     #[inline(always)]
@@ -1542,7 +1606,7 @@ impl Chunked<WHO_NONLAB_F> for WhoNonLabRows<'_> {
     }
 
     #[inline(always)]
-    fn head(&self, x: [f64; WHO_NONLAB_F]) -> [f64; 2] {
+    fn head(&self, x: [f64; WHO_NONLAB_F], _: [f64; MAX_LOGS]) -> [f64; 2] {
         let [age, sbp, bmi, smk, female] = x;
         [
             who_kernel(&self.cal, false, female != 0.0, [age, sbp, bmi, 0.0, smk]),
@@ -1552,8 +1616,13 @@ impl Chunked<WHO_NONLAB_F> for WhoNonLabRows<'_> {
 
     /// As for the laboratory model.
     #[inline(always)]
-    fn tail(h: [f64; 2]) -> f64 {
+    fn tail1(h: [f64; 2]) -> f64 {
         h[0]
+    }
+
+    #[inline(always)]
+    fn tail2(v: f64) -> f64 {
+        v
     }
 }
 
@@ -1612,6 +1681,8 @@ struct FraminghamRows<'a> {
 }
 
 impl Chunked<FRS_F> for FraminghamRows<'_> {
+    /// Age, SBP, TC, HDL-C.
+    const LOGS: &'static [usize] = &[0, 3, 1, 2];
     const DUMMY: [f64; FRS_F] = [50.0, 200.0, 50.0, 120.0, 0.0, 0.0, 0.0, 0.0];
 
     #[inline(always)]
@@ -1707,18 +1778,17 @@ impl Chunked<FRS_F> for FraminghamRows<'_> {
     }
 
     #[inline(always)]
-    fn head(&self, x: [f64; FRS_F]) -> [f64; 2] {
+    fn head(&self, x: [f64; FRS_F], ln: [f64; MAX_LOGS]) -> [f64; 2] {
         let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes, male] = x;
         let lane = frs::Lane::from_array([age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes]);
         let male = male != 0.0;
         // The coefficient set as in the China-PAR kernel above.
+        let g = logs4(&ln);
         if cfg!(target_arch = "wasm32") {
-            frs::kernel_head(if male { &frs::MEN } else { &frs::WOMEN }, &lane)
+            frs::kernel_head_logs(if male { &frs::MEN } else { &frs::WOMEN }, &g, &lane)
         } else {
-            frs::kernel_head(
-                &frs::Coefficients::select(male, &frs::MEN, &frs::WOMEN),
-                &lane,
-            )
+            let c = frs::Coefficients::select(male, &frs::MEN, &frs::WOMEN);
+            frs::kernel_head_logs(&c, &g, &lane)
         }
     }
 }

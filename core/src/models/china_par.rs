@@ -481,13 +481,6 @@ impl Prepared {
     }
 }
 
-/// The linear predictor X (RM-CPAR-2).
-#[inline(always)]
-pub(crate) fn linear_predictor_lane(c: &Coefficients, l: &Lane) -> f64 {
-    let g = Logs::of(l.age, l.sbp, l.tc_mgdl, l.hdl_mgdl);
-    linear_predictor_logs(c, &g, ln(l.waist), l)
-}
-
 /// The linear predictor X (RM-CPAR-2) with the logarithms of age, SBP and the lipids
 /// in `g` and of the waist in `ln_waist` (those of the lane's values; the lane's own
 /// values of these five are not read again).
@@ -531,13 +524,24 @@ pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
 /// The first half of [`kernel_lane`]: `[X − X̄, ln S10]` for [`cox_pct`].
 #[inline(always)]
 pub(crate) fn kernel_head(c: &Coefficients, l: &Lane) -> [f64; 2] {
-    [linear_predictor_lane(c, l) - c.mean, c.ln_s10]
+    let g = Logs::of(l.age, l.sbp, l.tc_mgdl, l.hdl_mgdl);
+    kernel_head_logs(c, &g, ln(l.waist), l)
+}
+
+/// [`kernel_head`] with the logarithms of age, SBP and the lipids in `g` and of the
+/// waist in `ln_waist` (those of the lane's values, computed by the caller): the same
+/// bits.
+#[inline(always)]
+pub(crate) fn kernel_head_logs(c: &Coefficients, g: &Logs, ln_waist: f64, l: &Lane) -> [f64; 2] {
+    [linear_predictor_logs(c, g, ln_waist, l) - c.mean, c.ln_s10]
 }
 
 /// The linear predictor X (RM-CPAR-2).
 #[cfg(test)]
 pub(crate) fn linear_predictor(p: &Prepared) -> f64 {
-    linear_predictor_lane(p.coefficients(), &p.lane())
+    let l = p.lane();
+    let g = Logs::of(l.age, l.sbp, l.tc_mgdl, l.hdl_mgdl);
+    linear_predictor_logs(p.coefficients(), &g, ln(l.waist), &l)
 }
 
 /// The kernel: 10-year risk in percent, `100 · (1 − S10^exp(X − X̄))`.

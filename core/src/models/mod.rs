@@ -149,7 +149,21 @@ pub(crate) fn clamp_pct(p: f64) -> f64 {
 /// as separate loops over a chunk (see [`batch`]).
 #[inline(always)]
 pub(crate) fn cox_pct(h: [f64; 2]) -> f64 {
-    clamp_pct(-math::exp_m1(math::exp(h[0]) * h[1]))
+    pct_of_ln_survival(cox_ln_survival(h))
+}
+
+/// The first step of [`cox_pct`]: the logarithm of the survival probability,
+/// `ln(S^exp(X − X̄)) = exp(X − X̄) · ln S`.
+#[inline(always)]
+pub(crate) fn cox_ln_survival(h: [f64; 2]) -> f64 {
+    math::exp(h[0]) * h[1]
+}
+
+/// The second step of [`cox_pct`]: the risk in percent from the logarithm `l` of the
+/// survival probability, `−100 · expm1(l)`, clamped to [0, 100].
+#[inline(always)]
+pub(crate) fn pct_of_ln_survival(l: f64) -> f64 {
+    clamp_pct(-math::exp_m1(l))
 }
 
 /// [`cox_pct`] of two independent rows (one person's PCE and Framingham, from

@@ -402,17 +402,12 @@ impl Prepared {
 }
 
 /// The first half of the kernel on numeric inputs, `100 · (1 − S0^exp(X − mean))`:
-/// `[X − mean, ln S0]` for [`cox_pct`]. Straight-line code (selects, no branches, no
-/// calls) so that a loop over a column vectorises ([`batch`](super::batch)); the
-/// scalar API runs the same arithmetic ([`kernel_head_logs`]).
+/// `[X − mean, ln S0]` for [`cox_pct`], with the logarithms of the lane's age, SBP, TC
+/// and HDL-C in `g` ([`Logs::of`]). Straight-line code (selects, no branches, no calls)
+/// so that a loop over a column vectorises ([`batch`](super::batch), which takes the
+/// logarithms in loops of their own); the scalar API runs the same arithmetic.
 #[inline(always)]
-pub(crate) fn kernel_head(c: &Coefficients, l: &Lane) -> [f64; 2] {
-    kernel_head_logs(c, &Logs::of(l.age, l.sbp, l.tc_mgdl, l.hdl_mgdl), l)
-}
-
-/// [`kernel_head`] with the logarithms of the lane's age, SBP, TC and HDL-C in `g`.
-#[inline(always)]
-fn kernel_head_logs(c: &Coefficients, g: &Logs, l: &Lane) -> [f64; 2] {
+pub(crate) fn kernel_head_logs(c: &Coefficients, g: &Logs, l: &Lane) -> [f64; 2] {
     let (la, lt, lh, ls) = (g.age, g.tc_mgdl, g.hdl_mgdl, g.sbp);
     // RM-PCE-1: treated and untreated SBP slots are mutually exclusive.
     let treated = l.treated != 0.0;
@@ -445,7 +440,9 @@ fn kernel_head_logs(c: &Coefficients, g: &Logs, l: &Lane) -> [f64; 2] {
 /// The kernel: `100 · (1 − S0^exp(X − mean))` (the batch path's, for its tests).
 #[cfg(test)]
 pub(crate) fn kernel(p: &Prepared) -> f64 {
-    cox_pct(kernel_head(p.c, &p.lane()))
+    let l = p.lane();
+    let g = Logs::of(l.age, l.sbp, l.tc_mgdl, l.hdl_mgdl);
+    cox_pct(kernel_head_logs(p.c, &g, &l))
 }
 
 /// The result for a risk of `r` percent.
