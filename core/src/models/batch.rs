@@ -225,6 +225,19 @@ const CHUNK: usize = 256;
 /// and waist).
 const MAX_LOGS: usize = 5;
 
+/// The logarithms of `x[f]` for `f` in `cols`, the rest 0 (NaN for an index outside
+/// `x`, which no model's [`Chunked::LOGS`] has): [`Chunked::kernel`]'s, one function for
+/// every model on wasm32 (where it saves 300 bytes of the module).
+#[cfg_attr(target_arch = "wasm32", inline(never))]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn logs_of(x: &[f64], cols: &[usize]) -> [f64; MAX_LOGS] {
+    let mut ln = [0.0; MAX_LOGS];
+    for (l, &f) in ln.iter_mut().zip(cols) {
+        *l = x.get(f).map_or(f64::NAN, |&v| math::ln_normal(v));
+    }
+    ln
+}
+
 /// The logarithms of age, SBP, TC and HDL-C among a row's logarithms, for the models
 /// whose [`Chunked::LOGS`] start with those four inputs in that order.
 #[inline(always)]
@@ -293,11 +306,7 @@ trait Chunked<const F: usize>: Sized {
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     #[inline(always)]
     fn kernel(&self, x: [f64; F]) -> f64 {
-        let mut ln = [0.0; MAX_LOGS];
-        for (l, &f) in ln.iter_mut().zip(Self::LOGS) {
-            *l = math::ln_normal(x[f]);
-        }
-        Self::tail2(Self::tail1(self.head(x, ln)))
+        Self::tail2(Self::tail1(self.head(x, logs_of(&x, Self::LOGS))))
     }
 }
 
@@ -1890,8 +1899,10 @@ mod tests {
     /// [`Chunked::status`] and [`Chunked::fast`] against [`Chunked::slow`] (the scalar
     /// checks) on every row: the same status byte, `fast` passing only rows whose status
     /// is its flag, and for a computed row the same kernel inputs bit for bit.
-    fn fast_is_slow<M: Chunked<F>, const F: usize>(m: &M, n: usize, model: &str) {
-        for i in 0..n {
+    /// Also checks [`Chunked::kernel`] (the wasm32 path's per-row kernel) against `out`,
+    /// the chunked result of the same rows.
+    fn fast_is_slow<M: Chunked<F>, const F: usize>(m: &M, out: &[f64], model: &str) {
+        for (i, o) in out.iter().enumerate() {
             let ((ok, x, flagged), st) = (m.fast(i), m.status(i));
             if ok {
                 assert_eq!(st, u8::from(flagged), "{model} row {i}");
@@ -1900,6 +1911,7 @@ mod tests {
                 Ok((y, flagged)) => {
                     assert_eq!(st, u8::from(flagged), "{model} row {i}");
                     assert_eq!(x.map(f64::to_bits), y.map(f64::to_bits), "{model} row {i}");
+                    assert_eq!(m.kernel(y).to_bits(), o.to_bits(), "{model} row {i}");
                 }
                 Err(e) => assert_eq!(st, e as u8, "{model} row {i}"),
             }
@@ -2156,7 +2168,7 @@ mod tests {
             same(&out, &out_ref, &st, &st_ref);
             assert_eq!(s, s_ref);
             all_kinds(s, round);
-            fast_is_slow(&ChinaParRows { c: cp_cols, policy }, N, "China-PAR");
+            fast_is_slow(&ChinaParRows { c: cp_cols, policy }, &out, "China-PAR");
             for i in 0..N {
                 // A code error, or a required boolean missing (urban and family history
                 // may be missing here).
@@ -2223,7 +2235,7 @@ mod tests {
                     c: pce_cols,
                     policy,
                 },
-                N,
+                &out,
                 "PCE",
             );
 
@@ -2259,7 +2271,7 @@ mod tests {
             same(&out, &out_ref, &st, &st_ref);
             assert_eq!(s, s_ref);
             assert!(s.ok > 0 && (s.failed > 0 || round >= 16), "{s:?}");
-            fast_is_slow(&FraminghamRows { c: fr_cols, policy }, N, "Framingham");
+            fast_is_slow(&FraminghamRows { c: fr_cols, policy }, &out, "Framingham");
 
             // WHO 2019: ages around the model's 40–80 and the charts' 75, both
             // calibration kinds (a region other than the default in odd rounds).
@@ -2313,7 +2325,7 @@ mod tests {
                 cal: cal_rows,
                 policy,
             };
-            fast_is_slow(&m, N, "WHO 2019 lab");
+            fast_is_slow(&m, &out, "WHO 2019 lab");
 
             let nonlab_cols = WhoNonLabColumns {
                 sex: &sex_c,
@@ -2344,7 +2356,7 @@ mod tests {
                 cal: cal_rows,
                 policy,
             };
-            fast_is_slow(&m, N, "WHO 2019 non-lab");
+            fast_is_slow(&m, &out, "WHO 2019 non-lab");
         }
         println!(
             "China-PAR rows: code error then NaN age {code_then_nan}, NaN TC after an age \
@@ -2498,7 +2510,7 @@ mod tests {
             .enumerate()
         {
             china_par_10y(&c, policy, &mut out, &mut st).unwrap();
-            fast_is_slow(&ChinaParRows { c, policy }, n, "China-PAR");
+            fast_is_slow(&ChinaParRows { c, policy }, &out, "China-PAR");
             for (i, r) in rows.iter().enumerate() {
                 let want = if k == 0 { r.8 } else { r.9 };
                 assert_eq!(RowStatus::from_u8(st[i]), Some(want), "{policy:?} row {i}");
