@@ -86,7 +86,9 @@ pub enum RowStatus {
 }
 
 impl RowStatus {
-    /// The status of a scalar error.
+    /// The status of a scalar error. A [`ModelError::LengthMismatch`] is never a row's
+    /// error (the batch functions return it for the whole call, before any row), so no
+    /// row gets a status for it; it maps to `InvalidCode` only to keep this total.
     pub fn from_error(e: &ModelError) -> Self {
         match e {
             ModelError::OutOfRange { .. } => RowStatus::OutOfRange,
