@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check and test of the project: formatting, clippy, the Rust test suites
-# of every workspace crate, the WebAssembly package (Node and headless-Chromium tests)
+# Runs every check and test of the project: formatting, clippy, rustdoc links, the
+# Rust test suites of every workspace crate, the WebAssembly package (Node and headless-Chromium tests)
 # and the Python package (pytest). Installs what it needs itself: rustup components
 # and targets, wasm-bindgen-cli (cargo install), npm packages, Chromium (apt), a Python
 # virtual environment with maturin and the test dependencies (pip), cargo-fuzz.
@@ -35,6 +35,10 @@ cargo fmt --all -- --check
 
 step "cargo clippy --all-targets -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo doc -D warnings (public and private items: no broken links)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+RUSTDOCFLAGS="-D warnings" cargo doc -p cvdscreen --no-deps --document-private-items --locked
 
 step "cargo test (workspace)"
 cargo test --workspace --locked

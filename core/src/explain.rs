@@ -1,7 +1,8 @@
 //! One person's full reasoning as readable text: QC findings, every high-risk rule
 //! with its outcome, the WHO/ISH chart cell, each risk model's value or why it was not
 //! computed, then the guideline stratification, plan and follow-up
-//! ([`guideline::explain`]). Used by `cvdscreen explain`.
+//! ([`guideline::explain()`](crate::guideline::explain::explain)). Used by
+//! `cvdscreen explain`.
 
 use crate::assess::Assessment;
 use crate::evaluated::EvaluatedRecord;

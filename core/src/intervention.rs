@@ -519,7 +519,7 @@ type EvidenceCell = std::sync::OnceLock<(&'static str, EvidenceLabels)>;
 /// The rules behind a plan item.
 #[derive(Copy, Clone)]
 enum RuleList<'a> {
-    /// A call site's fixed list ([`fixed!`]), with its own evidence cell.
+    /// A call site's fixed list (`fixed!`), with its own evidence cell.
     Fixed(&'static [&'static str], &'static EvidenceCell),
     /// A list built for this person, as the concatenation of its parts
     /// ([`rule_evidence`]'s cache).

@@ -1,7 +1,8 @@
 //! The rule registry: every rule id with its rule set, evidence label, citation and
 //! bilingual text, so that a report or a form can show *why*.
 //!
-//! Rules are declared next to the code that implements them with [`define_rules!`];
+//! Rules are declared next to the code that implements them with
+//! [`define_rules!`](crate::define_rules);
 //! each module exports a `RULES` slice and [`all`] chains them. A rule id literal
 //! appears once in the code base, in its declaration.
 
@@ -55,7 +56,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// True when any part of the rule is labelled [UNVERIFIED].
+    /// True when any part of the rule is labelled `[UNVERIFIED]`.
     pub fn is_unverified(&self) -> bool {
         self.evidence.contains(&Evidence::Unverified)
     }

@@ -15,7 +15,7 @@
 //! run as one); then the kernel computes the chunk in two straight-line loops (the
 //! linear predictor, then the survival step), each lane picking its coefficient set by a
 //! blend, which LLVM vectorises because the kernels use the branch-free
-//! [`math`](super::math) functions.
+//! [`super::math`] functions.
 //! No row goes through the scalar API, so a row that fails costs about what a valid row
 //! costs. The kernel is the function the scalar API calls and the status checks mirror
 //! the scalar ones, so equality holds by construction (and is tested against the scalar
@@ -419,7 +419,8 @@ fn chunked<M: Chunked<F>, const F: usize>(
 }
 
 /// The per-chunk scratch of [`chunked`], on the stack: the kernel inputs of every row
-/// (struct of arrays) and the two values [`Chunked::head`] hands to [`Chunked::tail`].
+/// (struct of arrays), their logarithms, and the two values [`Chunked::head`] hands to
+/// the tail ([`Chunked::tail1`]).
 #[cfg(not(target_arch = "wasm32"))]
 struct Scratch<const F: usize> {
     x: [[f64; CHUNK]; F],
@@ -525,7 +526,7 @@ fn chunk<M: Chunked<F>, const F: usize>(
 /// The scalar checks of one row folded without branches, in the scalar order: the first
 /// failing check sets the status and later ones cannot change it ("first error wins");
 /// flags accumulate and count only when no check failed. Each method mirrors one scalar
-/// check: [`sex`] and [`flag`] / [`opt_flag`] for the codes, [`InputRange::check`] for a
+/// check: [`sex`] and [`flag`] / `opt_flag` for the codes, [`InputRange::check`] for a
 /// value, so a model's `fast` lists its checks in the order of its scalar input
 /// conversion and `prepare`.
 #[derive(Copy, Clone)]
@@ -589,7 +590,7 @@ impl Checks {
         self.fail(b > 1, RowStatus::InvalidCode);
     }
 
-    /// An optional boolean code ([`opt_flag`]: [`MISSING`] passes here).
+    /// An optional boolean code (`opt_flag`: [`MISSING`] passes here).
     #[inline(always)]
     fn opt_code(&mut self, b: u8) {
         self.fail((b > 1) & (b != MISSING), RowStatus::InvalidCode);

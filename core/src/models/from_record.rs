@@ -228,8 +228,8 @@ fn shared_logs(ev: &EvaluatedRecord) -> [Logs; 2] {
 ///
 /// The same results as the models' public functions on the inputs built above, bit
 /// for bit (tested), with less work: the logarithms China-PAR, PCE and Framingham
-/// share are taken once ([`shared_logs`]), and the survival steps of PCE and
-/// Framingham run side by side ([`cox_pct2`]).
+/// share are taken once, and the survival steps of PCE and Framingham run side by
+/// side in one pair of registers.
 pub fn evaluate_all(
     rec: &ScreeningRecord,
     ev: &EvaluatedRecord,

@@ -341,7 +341,7 @@ pub(crate) fn kernel(beta: &[f64; N_TERMS], t: &Terms) -> f64 {
 /// [`Tables::beta`] rearranged at compile time (no arithmetic, the same values), so
 /// that [`kernel5`] sums the five linear predictors of a person in one pass over the
 /// terms, two outcomes per SSE2 instruction. Not on wasm32 (built without SIMD, and
-/// size-bound), which reads [`Tables::beta`] in place ([`kernel5_in_place`]).
+/// size-bound), which reads [`Tables::beta`] in place (`kernel5_in_place`).
 #[cfg(not(target_arch = "wasm32"))]
 static BY_TERM: [[[[f64; 6]; N_TERMS]; 2]; 2] = by_term(&TABLES);
 

@@ -382,7 +382,7 @@ pub(crate) const AGE: InputRange = InputRange::new("age", 40.0, 80.0, "years", R
 
 /// RM-WHO19-5 library range: age 40–80 (derivation range; chart ages 40–74, flag
 /// `outside_chart_age` for ≥ 75). SBP, TC and BMI have only the plausibility ranges of
-/// domain.md §12.3 ([`plausible`](super::error::plausible)).
+/// domain.md §12.3 ([`super::error::plausible`]).
 pub const RANGES: &[InputRange] = &[AGE];
 
 /// Laboratory-model inputs.

@@ -477,7 +477,7 @@ fn hash_str(kind: u8, s: &str) -> u64 {
 /// more than once with their counts, so the finished index is tiny. Trade-off: two
 /// different values with the same 64-bit hash would be reported as duplicates; for
 /// 1 million values the chance of any such collision is about n²/2⁶⁵ ≈ 3 × 10⁻⁸.
-/// The hash ([`hash_str`], unkeyed) is an implementation detail that may change; do
+/// The hash (unkeyed) is an implementation detail that may change; do
 /// not persist the index. Values are compared exactly as stored (the parser trims
 /// cells and upper-cases `id_number`); empty values are ignored.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
