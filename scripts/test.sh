@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every check and test of the project: formatting, clippy, rustdoc links, the
-# Rust test suites of every workspace crate, the WebAssembly package (Node and headless-Chromium tests)
-# and the Python package (pytest). Installs what it needs itself: rustup components
-# and targets, wasm-bindgen-cli (cargo install), npm packages, Chromium (apt), a Python
-# virtual environment with maturin and the test dependencies (pip), cargo-fuzz.
+# Rust test suites of every workspace crate, the WebAssembly package (Node and
+# headless-Chromium tests) and the Python package (pytest). Installs what it needs
+# itself: rustup components and targets, wasm-bindgen-cli (cargo install), npm
+# packages, Chromium (apt), a Python virtual environment with maturin and the test
+# dependencies (pip), cargo-fuzz.
 # Usage: scripts/test.sh            (from anywhere inside the repository)
 set -euo pipefail
 cd "$(dirname "$0")/.."
