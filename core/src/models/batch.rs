@@ -12,10 +12,10 @@
 //! with other rows gets every row's exact status from a second branch-free loop, which
 //! folds the scalar API's checks in the scalar order (the first failing check gives the
 //! status, as the scalar error would; after a chunk with many failed rows the two loops
-//! run as one); then the kernel computes the chunk in two straight-line loops (the
-//! linear predictor, then the survival step), each lane picking its coefficient set by a
-//! blend, which LLVM vectorises because the kernels use the branch-free
-//! [`super::math`] functions.
+//! run as one); then the kernel computes the chunk in short straight-line loops (each
+//! logarithm, the linear predictor, the survival step's `exp` and `expm1`), each lane
+//! picking its coefficient set by a blend, which LLVM vectorises because the kernels
+//! use the branch-free [`super::math`] functions.
 //! No row goes through the scalar API, so a row that fails costs about what a valid row
 //! costs. The kernel is the function the scalar API calls and the status checks mirror
 //! the scalar ones, so equality holds by construction (and is tested against the scalar
@@ -335,7 +335,7 @@ trait Chunked<const F: usize>: Sized {
 ///    is replaced by NaN. Several loops, not one: the kernel of a row is one long
 ///    dependency chain (a division in each `ln`, `exp` and `expm1`), and loop bodies that
 ///    short let the processor run many rows' chains at once (one loop → head and tail:
-///    twice the rows per second on AVX-512; head and tail → these five to eight loops:
+///    twice the rows per second on AVX-512; head and tail → these three to eight loops:
 ///    about 15 % more, `benches/README.md`);
 /// 4. the statuses are counted into the summary, without branches.
 ///
