@@ -275,6 +275,7 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::xorshift64;
 
     #[test]
     fn push_iso_is_display() {
@@ -364,12 +365,7 @@ mod tests {
         // another byte that matters (neighbours of `0`, `9` and `-`, DEL).
         let other = b"-/:.,0123456789\x7f";
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = || xorshift64(&mut x);
         for _ in 0..200_000 {
             let t: String = (0..10)
                 .map(|i| {

@@ -875,6 +875,7 @@ pub fn parse_pairs<K: AsRef<str>, V: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::xorshift64;
 
     /// A typed cell gives the record and findings of its text, in every column: the
     /// shortest decimal `Display` writes for a float (nothing for NaN), the digits of
@@ -989,9 +990,7 @@ mod tests {
         assert_eq!(text(Cell::Text(" 5,2 ")), " 5,2 ");
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for i in 0..200_000u64 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            xorshift64(&mut x);
             let v = if i % 2 == 0 {
                 let m = (x >> 8) % 100_000_000;
                 format!("{m}e-{}", 1 + x % 6).parse::<f64>().unwrap_or(0.0)
@@ -1054,9 +1053,7 @@ mod tests {
         }
         let mut x = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+            xorshift64(&mut x);
             let int = x % 10_u64.pow((x >> 60) as u32 % 16);
             let frac = (x >> 20) % 16;
             let digits = int.to_string();
@@ -1236,9 +1233,7 @@ mod tests {
         for _ in 0..100_000 {
             let t: String = (0..18)
                 .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
+                    xorshift64(&mut x);
                     char::from(if x % 16 == 0 {
                         other[(x >> 8) as usize % other.len()]
                     } else {

@@ -162,6 +162,7 @@ pub(crate) fn push_int(s: &mut String, n: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::xorshift64;
 
     /// The `core::fmt` definition that [`fmt_num`] writes without `core::fmt`.
     fn fmt_num_reference(v: f64) -> String {
@@ -200,9 +201,7 @@ mod tests {
         ];
         let mut r = 0x9E37_79B9_7F4A_7C15u64;
         for i in 0..200_000u32 {
-            r ^= r << 13;
-            r ^= r >> 7;
-            r ^= r << 17;
+            xorshift64(&mut r);
             vals.push(f64::from_bits(r));
             // Values as entered: integers and one to three decimals, both signs.
             let k = (r % 2_000_000) as f64 - 1_000_000.0;

@@ -962,6 +962,7 @@ pub(crate) fn plan_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::xorshift64;
 
     /// The lipid procedure's memo (`lipid::with_memo`, used by the pipeline) changes
     /// no result: persons with every mix of known, unknown and censored inputs.
@@ -1000,12 +1001,7 @@ mod tests {
             ("weight_kg", &["55", "80", "95"]),
         ];
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = || xorshift64(&mut x);
         for _ in 0..3000 {
             let mut pairs = Vec::new();
             for (name, values) in fields {

@@ -28,6 +28,8 @@ pub mod qc;
 pub mod record;
 pub mod rules;
 mod shortest;
+#[cfg(test)]
+mod test_rng;
 pub mod units;
 pub mod value;
 pub mod visits;

@@ -588,6 +588,7 @@ impl ScreeningRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::xorshift64;
 
     fn r(s: f64, d: f64) -> Reading {
         Reading {
@@ -626,9 +627,7 @@ mod tests {
         ];
         let mut r = 0x1234_5678_9ABC_DEF1u64;
         for i in 0..100_000 {
-            r ^= r << 13;
-            r ^= r >> 7;
-            r ^= r << 17;
+            xorshift64(&mut r);
             vals.push(f64::from_bits(r));
             vals.push((r % 4000) as f64 / 10.0 - 200.0 + f64::from(i % 3) * 1e-9);
         }

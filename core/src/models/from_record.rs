@@ -269,6 +269,7 @@ mod tests {
     use super::*;
     use crate::evaluated::FieldSet;
     use crate::exchange::parse_pairs;
+    use crate::test_rng::xorshift64;
 
     fn ev(pairs: &[(&str, &str)]) -> (ScreeningRecord, EvaluatedRecord) {
         let (r, _) = parse_pairs(pairs);
@@ -370,12 +371,7 @@ mod tests {
         use crate::models::who2019::Calibration;
         use crate::profile::RangePolicy;
         let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = move |n: u64| xorshift64(&mut state) % n;
         let profiles = [
             Profile::default(),
             Profile {

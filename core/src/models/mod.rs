@@ -178,6 +178,7 @@ pub(crate) fn cox_pct2(h: [[f64; 2]; 2]) -> [f64; 2] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::xorshift64;
 
     #[test]
     fn round_half_up_exact_binary() {
@@ -200,12 +201,7 @@ mod tests {
         // every binade a display can meet and ties of every kind.
         let mut r = 0x0123_4567_89AB_CDEFu64;
         let mut xs: Vec<f64> = (0..400_000)
-            .map(|_| {
-                r ^= r << 13;
-                r ^= r >> 7;
-                r ^= r << 17;
-                f64::from_bits(r)
-            })
+            .map(|_| f64::from_bits(xorshift64(&mut r)))
             .filter(|x| x.is_finite() && (x * 10.0).abs() < 4.0e15)
             .collect();
         xs.extend((0..200_000).map(|i| f64::from(i) * 0.05 - 5000.0));
@@ -248,9 +244,7 @@ mod tests {
         ];
         let mut r = 0x9E37_79B9_7F4A_7C15u64;
         for _ in 0..200_000 {
-            r ^= r << 13;
-            r ^= r >> 7;
-            r ^= r << 17;
+            xorshift64(&mut r);
             let x = f64::from_bits(r);
             if x.is_finite() && x.abs() < 4_503_599_627_370_496.0 {
                 v.push(x);

@@ -185,6 +185,7 @@ pub(crate) fn run(rec: &ScreeningRecord, out: &mut QcReport) {
 mod tests {
     use super::super::test_util::*;
     use super::*;
+    use crate::test_rng::xorshift64;
 
     // GB 11643-1999 example number: born 1949-12-31, character 17 = 2 (female), check X.
     const GOOD: &str = "11010519491231002X";
@@ -235,12 +236,7 @@ mod tests {
     #[test]
     fn validate_is_the_text_definition() {
         let mut r = 0x0DDB_1A5E_5BAD_5EEDu64;
-        let mut next = move |n: u64| {
-            r ^= r << 13;
-            r ^= r >> 7;
-            r ^= r << 17;
-            r % n
-        };
+        let mut next = move |n: u64| xorshift64(&mut r) % n;
         let mut kinds = [0u32; 4];
         for _ in 0..200_000 {
             // Plausible dates, impossible ones (month 13, day 31 of short months, 29

@@ -324,6 +324,7 @@ mod tests {
     use super::test_util::*;
     use super::*;
     use crate::record::Reading;
+    use crate::test_rng::xorshift64;
     use crate::units::{Cm, Kg, KgPerM2, MmHg, Years};
     use proptest::prelude::*;
 
@@ -361,9 +362,7 @@ mod tests {
         ];
         let mut r = 0x2545_F491_4F6C_DD1Du64;
         for i in 0..300_000u32 {
-            r ^= r << 13;
-            r ^= r >> 7;
-            r ^= r << 17;
+            xorshift64(&mut r);
             let f = (r >> 11) as f64 / (1u64 << 53) as f64;
             // Converted values (x ÷ 38.67 and the like), random magnitudes, and exact
             // midpoints k·10^-5 with k odd·5 and their neighbours.
