@@ -5,6 +5,7 @@
 
 mod convert;
 mod models;
+mod par;
 mod record;
 mod table;
 

@@ -5,6 +5,7 @@
 //! ranges with the GIL released, and failed rows come back as NaN plus a status code. `model_explain`
 //! reruns the scalar function on chosen rows to name the field and value at fault.
 
+use crate::par;
 use cvdscreen::models::batch::{self, RowStatus, MISSING};
 use cvdscreen::models::prevent2023::{Horizon, Outcome};
 use cvdscreen::models::who2019::Calibration;
@@ -19,7 +20,6 @@ use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::sync::Mutex;
 
 /// The model names accepted by [`model_batch`].
 const MODELS: &[&str] = &[
@@ -491,15 +491,16 @@ impl Buffers {
     }
 }
 
-/// Runs the model over rows `lo..lo + out.len()` in chunks of [`CHUNK`] rows.
+/// Runs the model over rows `lo..lo + out.len()` in chunks of [`CHUNK`] rows, with the
+/// calling thread's conversion buffers.
 fn run_range(
     s: &Slices<'_>,
     o: &Opts,
+    bufs: &mut Buffers,
     lo: usize,
     out: &mut [f64],
     st: &mut [u8],
 ) -> Result<(), ModelError> {
-    let mut bufs = Buffers::new(s, out.len());
     for (k, (oc, sc)) in out.chunks_mut(CHUNK).zip(st.chunks_mut(CHUNK)).enumerate() {
         let a = lo + k * CHUNK;
         let chunk = bufs.chunk(s, a, a + oc.len());
@@ -517,11 +518,10 @@ fn workers(requested: Option<usize>, rows: usize) -> usize {
     k.min(rows.div_ceil(MIN_ROWS_PER_THREAD)).max(1)
 }
 
-/// Runs the model over every row on `k` threads. The rows are cut into contiguous
-/// blocks (about 8 per thread, at least [`MIN_ROWS_PER_THREAD`] / 4 rows) that the
-/// threads take one after the other, so a thread slowed down by other work on the
-/// machine takes fewer; every row is computed exactly once and the result does not
-/// depend on `k`.
+/// Runs the model over every row on `k` threads ([`par::each`]). The rows are cut into
+/// contiguous blocks (about 8 per thread, at least [`MIN_ROWS_PER_THREAD`] / 4 rows)
+/// that the threads take one after the other; every row is computed exactly once and
+/// the result does not depend on `k`.
 fn run_parallel(
     s: &Slices<'_>,
     o: &Opts,
@@ -530,29 +530,19 @@ fn run_parallel(
     st: &mut [u8],
 ) -> Result<(), ModelError> {
     let n = out.len();
-    if k <= 1 {
-        return run_range(s, o, 0, out, st);
-    }
-    let block = n.div_ceil(k * 8).max(MIN_ROWS_PER_THREAD / 4);
-    let work = Mutex::new(out.chunks_mut(block).zip(st.chunks_mut(block)).enumerate());
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..k)
-            .map(|_| {
-                let work = &work;
-                scope.spawn(move || loop {
-                    let next = work.lock().map_or(None, |mut w| w.next());
-                    let Some((b, (oc, sc))) = next else {
-                        break Ok(());
-                    };
-                    run_range(s, o, b * block, oc, sc)?;
-                })
-            })
-            .collect();
-        // Every thread is joined at the end of the scope even when one fails early.
-        handles
-            .into_iter()
-            .try_for_each(|h| h.join().expect("model thread panicked"))
-    })
+    let block = match k {
+        0 | 1 => n.max(1),
+        _ => n.div_ceil(k * 8).max(MIN_ROWS_PER_THREAD / 4),
+    };
+    let blocks = out.chunks_mut(block).zip(st.chunks_mut(block)).enumerate();
+    par::each(
+        blocks,
+        k,
+        || Buffers::new(s, block),
+        |bufs, (b, (oc, sc))| run_range(s, o, bufs, b * block, oc, sc),
+    )
+    .into_iter()
+    .collect()
 }
 
 fn run(s: &Chunk<'_>, o: &Opts, out: &mut [f64], st: &mut [u8]) -> Result<(), ModelError> {

@@ -2,6 +2,7 @@
 //! indicator table) out. Rows are screened on worker threads with the GIL released.
 
 use crate::convert::{ColRef, Column};
+use crate::par;
 use crate::record::profile;
 use cvdscreen::assess::{assess_with, Screener};
 use cvdscreen::exchange::{self, Cell, Col, Header};
@@ -16,7 +17,6 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The columns of a table, borrowed, with their header.
 struct Table<'a> {
@@ -87,7 +87,7 @@ impl<'a> Table<'a> {
     fn duplicates(&self, k: usize) -> Option<DuplicateIndex> {
         let id = self.header.position(Col::Id).map(|p| self.cols[p]);
         let idn = self.header.position(Col::IdNumber).map(|p| self.cols[p]);
-        let parts = par_blocks(
+        let parts = par::blocks(
             self.rows,
             k,
             (16_384, usize::MAX),
@@ -155,59 +155,6 @@ impl StrCol {
     }
 }
 
-/// Splits `0..n` into contiguous blocks, about 8 per thread, of `min_block` to
-/// `max_block` rows (one thread: blocks of `max_block`), that `k` threads take one
-/// after the other (so a thread slowed down by other work on the machine takes fewer
-/// blocks); returns the results in block order. Each thread makes one `S` with `init`
-/// and hands it to every block it runs (scratch buffers reused from block to block).
-fn par_blocks<S, T: Send>(
-    n: usize,
-    k: usize,
-    (min_block, max_block): (usize, usize),
-    init: impl Fn() -> S + Sync,
-    f: impl Fn(&mut S, usize, usize) -> T + Sync,
-) -> Vec<T> {
-    let k = k.min(n.div_ceil(min_block)).max(1);
-    let max_block = max_block.max(min_block);
-    // One thread takes the rows in blocks of at most `max_block`, as they come.
-    let block = match k {
-        1 => n.clamp(1, max_block),
-        _ => n.div_ceil(k * 8).clamp(min_block, max_block),
-    };
-    let blocks = n.div_ceil(block);
-    if k == 1 {
-        let mut state = init();
-        return (0..blocks.max(1))
-            .map(|b| f(&mut state, b * block, ((b + 1) * block).min(n)))
-            .collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..k)
-            .map(|_| {
-                let (f, init, next) = (&f, &init, &next);
-                s.spawn(move || {
-                    let mut state = init();
-                    let mut mine = Vec::new();
-                    loop {
-                        let b = next.fetch_add(1, Ordering::Relaxed);
-                        if b >= blocks {
-                            break mine;
-                        }
-                        mine.push((b, f(&mut state, b * block, ((b + 1) * block).min(n))));
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("screening thread panicked"))
-            .collect()
-    });
-    done.sort_unstable_by_key(|(b, _)| *b);
-    done.into_iter().map(|(_, t)| t).collect()
-}
-
 /// Screens every row on `k` threads: per block of rows (contiguous, in order), the
 /// output columns in [`output::OUTPUT_COLUMNS`] order.
 ///
@@ -222,7 +169,7 @@ fn screen_table(table: &Table<'_>, p: Profile, k: usize) -> Vec<Vec<StrCol>> {
         Some(index) => Screener::with_duplicates(p, index),
         None => Screener::new(p),
     };
-    par_blocks(
+    par::blocks(
         table.rows,
         k,
         (1024, 16_384),
@@ -401,7 +348,7 @@ pub fn indicator_rows<'py>(
     let acc = py.detach(|| {
         let dups = table.duplicates(k);
         // One accumulator per block, merged in row order.
-        let parts = par_blocks(
+        let parts = par::blocks(
             table.rows,
             k,
             (1024, usize::MAX),
