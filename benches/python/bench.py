@@ -64,6 +64,28 @@ def interleaved(*fs, repeat=5):
     return list(zip(ts, outs))
 
 
+def cpu_times():
+    """(steal, all) CPU time in clock ticks summed over the cores, from Linux's
+    /proc/stat; None elsewhere. Steal is time the hypervisor ran something else while
+    this VM's virtual CPUs wanted to run: on a shared host it is what makes the same
+    code run at different speeds from one minute to the next."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is inside user).
+    return (ticks[7], sum(ticks[:8])) if len(ticks) >= 8 else None
+
+
+def steal_note(before, after, what):
+    """A line on the share of CPU time stolen by the host between two `cpu_times()`."""
+    if before is None or after is None or after[1] <= before[1]:
+        return f"# host steal time during {what}: not measured (no /proc/stat)"
+    pct = 100 * (after[0] - before[0]) / (after[1] - before[1])
+    return f"# host steal time during {what}: {pct:.1f} % of the CPU time (/proc/stat)"
+
+
 def china_par_numpy(male, age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, dm, north, urban, fh):
     """China-PAR 10-year risk (Yang et al. 2016; coefficients as published, TC/HDL in mg/dL)."""
     c = {
@@ -222,6 +244,8 @@ def main() -> None:
                  current_smoker=u8["current_smoker"], diabetes=u8["diabetes"], north=u8["north"], urban=u8["urban"],
                  family_history_ascvd=u8["family_history_ascvd"], range_policy="flag")
     mr = a.model_repeat
+    notes = []  # printed after the table
+    cpu0 = cpu_times()
     (t_cp, ours), (t_np, ref) = interleaved(
         lambda: models.china_par_10y(**cp_kw),
         lambda: china_par_numpy(male, age, sbp, f["bp_treated"] == 1, tc, hdl, waist, f["current_smoker"], f["diabetes"], f["north"], f["urban"], f["family_history_ascvd"]),
@@ -234,6 +258,7 @@ def main() -> None:
         t_cp1, ours1 = best(lambda: models.china_par_10y(**cp_kw, threads=1), repeat=mr)
         assert np.array_equal(ours, ours1, equal_nan=True)
         row("China-PAR 10y", "cvdscreen batch (threads=1)", t_cp1, f"{t_cp1 / t_cp:.2f}× slower than all threads", "0 (identical)")
+    notes.append(steal_note(cpu0, cpu_times(), "the China-PAR timings"))
     row("China-PAR 10y", "numpy (this script, 1 thread)", t_np, f"{t_np / t_cp:.1f}× (target ≥ 20×)", f"{np.max(np.abs(ours[ok] - ref[ok])):.2e} on {ok.sum():,} rows")
 
     def diff(a, b):
@@ -341,6 +366,9 @@ def main() -> None:
         row("Framingham 2008 CVD", f"cvd-risk pandas batch ({len(idx):,} rows, scaled)", t_cr, f"{t_cr / t_frs:.0f}×", diff(mine, theirs))
     else:
         print("| PREVENT, PCE, Framingham | cvd-risk | not installed | | |")
+    print()
+    for line in notes:
+        print(line)
 
 
 if __name__ == "__main__":
