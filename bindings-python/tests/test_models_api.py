@@ -44,9 +44,11 @@ def test_broadcasting_and_sex_arrays():
     v2 = models.china_par_10y(sex=np.array([1, 0, 0, 1]), age=40, **CP)
     v3 = models.china_par_10y(sex=np.array([True, False, False, True]), age=age, **CP)
     assert np.array_equal(v, v2) and np.array_equal(v, v3)
-    with pytest.raises(ValueError, match="broadcast"):
+    with pytest.raises(ValueError, match="broadcast") as e:
         models.china_par_10y(sex=np.array([1, 0]), age=np.array([40.0, 50.0, 60.0]), **CP)
-    with pytest.raises(TypeError, match="1-D"):
+    # The message names the inputs and their lengths (one-element inputs broadcast).
+    assert "`sex` has 2 rows" in str(e.value) and "`age` has 3 rows" in str(e.value) and "`sbp`" not in str(e.value)
+    with pytest.raises(TypeError, match=r"1-D arrays: `age` has shape \(2, 2\)"):
         models.china_par_10y(sex=1, age=np.full((2, 2), 40.0), **CP)
 
 

@@ -293,12 +293,15 @@ def _run(
             arrays[key] = _flag(pub, a)
         public[key] = pub
     scalar = all(a.ndim == 0 for a in raw.values())
+    # Errors name the inputs (numpy's own message numbers the arguments).
+    for key, a in arrays.items():
+        if a.ndim > 1:
+            raise TypeError(f"inputs must be scalars or 1-D arrays: `{public[key]}` has shape {a.shape}")
     try:
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
-    except ValueError as e:
-        raise ValueError(f"inputs cannot be broadcast together: {e}") from None
-    if len(shape) > 1:
-        raise TypeError(f"inputs must be scalars or 1-D arrays, got shape {shape}")
+    except ValueError:
+        lengths = ", ".join(f"`{public[k]}` has {a.shape[0]} rows" for k, a in arrays.items() if a.ndim == 1 and a.shape[0] != 1)
+        raise ValueError(f"inputs cannot be broadcast together: {lengths} (a scalar or a one-element array goes with any length)") from None
     n = shape[0] if shape else 1
     # Full-length arrays of the dtypes Rust reads (float64 / int64 values; uint8,
     # int64, float64 codes) go in place; a scalar or one-element array is passed as
