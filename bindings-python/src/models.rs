@@ -530,10 +530,7 @@ fn run_parallel(
     st: &mut [u8],
 ) -> Result<(), ModelError> {
     let n = out.len();
-    let block = match k {
-        0 | 1 => n.max(1),
-        _ => n.div_ceil(k * 8).max(MIN_ROWS_PER_THREAD / 4),
-    };
+    let block = par::block_len(n, k, (MIN_ROWS_PER_THREAD / 4, usize::MAX));
     let blocks = out.chunks_mut(block).zip(st.chunks_mut(block)).enumerate();
     par::each(
         blocks,

@@ -44,9 +44,20 @@ where
     done.into_iter().map(|(_, t)| t).collect()
 }
 
-/// Splits `0..n` into contiguous blocks, about 8 per thread, of `min_block` to
-/// `max_block` rows (one thread: blocks of `max_block`), and runs `f(state, lo, hi)` on
-/// each with [`each`]; returns the results in block order.
+/// The rows per block when `k` threads share `n` rows: about 8 blocks per thread, of
+/// `min_block` to `max_block` rows (one thread: blocks of `max_block`), at least 1.
+pub(crate) fn block_len(n: usize, k: usize, (min_block, max_block): (usize, usize)) -> usize {
+    let min_block = min_block.max(1);
+    let max_block = max_block.max(min_block);
+    match k {
+        0 | 1 => n.clamp(1, max_block),
+        _ => n.div_ceil(k * 8).clamp(min_block, max_block),
+    }
+}
+
+/// Splits `0..n` into contiguous blocks of [`block_len`] rows (with `k` lowered to one
+/// thread per `min_block` rows) and runs `f(state, lo, hi)` on each with [`each`];
+/// returns the results in block order.
 pub(crate) fn blocks<S, T: Send>(
     n: usize,
     k: usize,
@@ -55,11 +66,7 @@ pub(crate) fn blocks<S, T: Send>(
     f: impl Fn(&mut S, usize, usize) -> T + Sync,
 ) -> Vec<T> {
     let k = k.min(n.div_ceil(min_block.max(1))).max(1);
-    let max_block = max_block.max(min_block).max(1);
-    let block = match k {
-        1 => n.clamp(1, max_block),
-        _ => n.div_ceil(k * 8).clamp(min_block.max(1), max_block),
-    };
+    let block = block_len(n, k, (min_block, max_block));
     let ranges = (0..n.div_ceil(block).max(1)).map(|b| (b * block, ((b + 1) * block).min(n)));
     each(ranges, k, init, |s, (lo, hi)| f(s, lo, hi))
 }
