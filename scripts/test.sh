@@ -17,6 +17,12 @@ if command -v rustup >/dev/null 2>&1; then
 fi
 cargo --version
 
+step "cargo fetch: every dependency of Cargo.lock, for every platform"
+# A build downloads only the crates this machine's target needs; the licence test runs
+# `cargo metadata --offline`, which reads the manifests of all of them (Windows-only
+# ones too), so a fresh machine fetches the whole graph first.
+cargo fetch --locked
+
 step "system packages: Chromium for the browser and report tests (Debian apt)"
 # The report test (cargo test) and the WASM browser test drive headless Chromium.
 if [ ! -x /usr/bin/chromium ]; then

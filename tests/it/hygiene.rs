@@ -173,6 +173,8 @@ fn dependency_licences_are_allowed() {
         .current_dir(repo())
         .output()
         .expect("cargo metadata");
+    // `scripts/test.sh` runs `cargo fetch --locked` first: offline, metadata needs the
+    // manifest of every locked package, those of other platforms included.
     assert!(
         out.status.success(),
         "{}",
