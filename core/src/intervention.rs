@@ -1093,6 +1093,26 @@ mod tests {
     }
 
     #[test]
+    fn every_plan_item_has_its_rules_citation_and_evidence() {
+        let p = plan_of(&[
+            ("sbp", "185"),
+            ("dbp", "95"),
+            ("fbg_mmol", "17"),
+            ("diabetes", "1"),
+            ("age", "50"),
+            ("ldl_mmol", "5.0"),
+        ]);
+        for i in &p.items {
+            assert!(!i.citation.is_empty(), "{} has no citation", i.id);
+            assert!(
+                !i.evidence.to_vec().is_empty(),
+                "{} has no evidence label",
+                i.id
+            );
+        }
+    }
+
+    #[test]
     fn in_line_lists_serialise_and_print_as_the_vecs_they_were() {
         let p = plan_of(&[
             ("sbp", "185"),

@@ -3,7 +3,8 @@
 //!
 //! Rules are declared next to the code that implements them with
 //! [`define_rules!`](crate::define_rules);
-//! each module exports a `RULES` slice and [`all`] chains them. A rule id literal
+//! each module exports a `RULES` slice and [`all`] walks the list of them (a test checks
+//! that every declared rule is on it). A rule id literal
 //! appears once in the code base, in its declaration.
 
 use serde::Serialize;
@@ -88,54 +89,58 @@ macro_rules! define_rules {
     };
 }
 
+/// The `RULES` slice of every module that declares rules, in declaration order: one
+/// list, walked by one iterator (a chain of iterators would be one more type per link,
+/// each with its own `next` in the WebAssembly build).
+static SETS: &[&&[Rule]] = &[
+    &crate::exchange::RULES,
+    &crate::record::RULES,
+    &crate::qc::ranges::RULES,
+    &crate::qc::cross_field::RULES,
+    &crate::qc::bp::RULES,
+    &crate::qc::device::RULES,
+    &crate::qc::programme::RULES,
+    &crate::qc::id_number::RULES,
+    &crate::criteria::eligibility::RULES,
+    &crate::criteria::mpp2014::RULES,
+    &crate::models::who_ish2007::RULES,
+    &crate::visits::RULES,
+    &crate::indicators::RULES,
+    &crate::guideline::conditions::RULES,
+    &crate::guideline::bp_class::RULES,
+    &crate::guideline::lipid::RULES,
+    &crate::guideline::cn2019::RULES,
+    &crate::guideline::cn2020::RULES,
+    &crate::intervention::RULES,
+    &crate::followup::RULES,
+];
+
 /// Every rule of every rule set, in declaration order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    crate::exchange::RULES
-        .iter()
-        .chain(crate::record::RULES.iter())
-        .chain(crate::qc::rules())
-        .chain(crate::criteria::eligibility::RULES.iter())
-        .chain(crate::criteria::mpp2014::RULES.iter())
-        .chain(crate::models::who_ish2007::RULES.iter())
-        .chain(crate::visits::RULES.iter())
-        .chain(crate::indicators::RULES.iter())
-        .chain(crate::guideline::all_rules())
+    SETS.iter().flat_map(|s| s.iter())
 }
 
-/// Looks a rule up by id (an index built once over [`all`]).
+/// Looks a rule up by id: a binary search of the ids, sorted once per process.
 pub fn get(id: &str) -> Option<&'static Rule> {
-    type Index = std::collections::HashMap<&'static str, &'static Rule, IdHash>;
-    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
-    INDEX
-        .get_or_init(|| all().map(|r| (r.id, r)).collect())
-        .get(id)
-        .copied()
-}
-
-/// FNV-1a over the id bytes: the index is looked up on every plan item of every
-/// record, and its keys are fixed, short, trusted strings, so the DoS-resistant
-/// default hasher buys nothing there.
-#[derive(Clone, Copy, Default)]
-struct IdHash;
-
-impl std::hash::BuildHasher for IdHash {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    static INDEX: std::sync::OnceLock<Vec<&'static Rule>> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut v: Vec<&'static Rule> = all().collect();
+        // Insertion sort, run once over a few hundred ids: microseconds, and a few
+        // dozen bytes of code where a library sort would add kilobytes to the
+        // WebAssembly build.
+        for i in 1..v.len() {
+            let mut j = i;
+            while j > 0 && v[j - 1].id > v[j].id {
+                v.swap(j - 1, j);
+                j -= 1;
+            }
         }
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
+        v
+    });
+    index
+        .binary_search_by(|r| r.id.cmp(id))
+        .ok()
+        .map(|i| index[i])
 }
 
 #[cfg(test)]
@@ -152,5 +157,59 @@ mod tests {
             assert!(!r.citation.is_empty(), "{} lacks a citation", r.id);
         }
         assert!(get("MPP2014-HR-5").is_some());
+    }
+
+    /// Every id declared with `define_rules!` anywhere in the crate is in [`all`]: a module
+    /// whose `RULES` is not chained there leaves its rules without text, citation or
+    /// evidence wherever they are looked up (a plan item's citation, say).
+    #[test]
+    fn every_declared_rule_is_registered() {
+        fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, files);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    files.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let mut declared = 0;
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            // The invocations (`crate::define_rules! {`), not the macro's definition.
+            for block in text.split("define_rules! {").skip(1) {
+                let block = &block[..block.find("\n}").unwrap_or(block.len())];
+                for line in block.lines() {
+                    // `NAME = "ID", "rule-set", …`
+                    let Some((name, rest)) = line.trim().split_once(" = \"") else {
+                        continue;
+                    };
+                    if !name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                    {
+                        continue;
+                    }
+                    let id = &rest[..rest.find('"').unwrap()];
+                    declared += 1;
+                    assert!(
+                        get(id).is_some(),
+                        "{id} is declared in {} but missing from rules::all()",
+                        f.display()
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            declared,
+            all().count(),
+            "every registered rule is declared once"
+        );
     }
 }

@@ -961,11 +961,7 @@ fn formulas(h: &mut String, c: &Ctx) {
     }
     h.push_str("<table><tr><th>编号 Id</th><th>口径 Definition</th><th>出处 Source</th></tr>");
     for id in ids {
-        // The follow-up engine's rules (FU-5…FU-9) are looked up in their module:
-        // they are not chained into the global registry.
-        let rule = cvdscreen::rules::get(id)
-            .or_else(|| cvdscreen::followup::RULES.iter().find(|r| r.id == id));
-        if let Some(rule) = rule {
+        if let Some(rule) = cvdscreen::rules::get(id) {
             let _ = write!(
                 h,
                 "<tr><td><code>{}</code></td><td>{}<br><span class=\"msg-en\">{}</span></td><td class=\"note\">{}</td></tr>",
