@@ -1092,36 +1092,44 @@ mod tests {
         plan(&rec, &ev, hr, None, &GuidelineOptions::default())
     }
 
+    /// Urgent BP, very high glucose, diabetes, high LDL-C: a plan with many items.
+    const URGENT_DIABETIC: &[(&str, &str)] = &[
+        ("sbp", "185"),
+        ("dbp", "95"),
+        ("fbg_mmol", "17"),
+        ("diabetes", "1"),
+        ("age", "50"),
+        ("ldl_mmol", "5.0"),
+    ];
+
     #[test]
     fn every_plan_item_has_its_rules_citation_and_evidence() {
-        let p = plan_of(&[
-            ("sbp", "185"),
-            ("dbp", "95"),
-            ("fbg_mmol", "17"),
-            ("diabetes", "1"),
-            ("age", "50"),
-            ("ldl_mmol", "5.0"),
-        ]);
-        for i in &p.items {
-            assert!(!i.citation.is_empty(), "{} has no citation", i.id);
-            assert!(
-                !i.evidence.to_vec().is_empty(),
-                "{} has no evidence label",
-                i.id
-            );
+        let people: [&[(&str, &str)]; 4] = [
+            URGENT_DIABETIC,
+            &[("age", "45"), ("sbp", "120"), ("dbp", "75")],
+            &[("age", "62"), ("history_mi", "1"), ("current_smoker", "1")],
+            &[
+                ("age", "58"),
+                ("sbp", "150"),
+                ("dbp", "92"),
+                ("bp_treated", "1"),
+            ],
+        ];
+        for person in people {
+            for i in &plan_of(person).items {
+                assert!(!i.citation.is_empty(), "{} has no citation", i.id);
+                assert!(
+                    !i.evidence.to_vec().is_empty(),
+                    "{} has no evidence label",
+                    i.id
+                );
+            }
         }
     }
 
     #[test]
     fn in_line_lists_serialise_and_print_as_the_vecs_they_were() {
-        let p = plan_of(&[
-            ("sbp", "185"),
-            ("dbp", "95"),
-            ("fbg_mmol", "17"),
-            ("diabetes", "1"),
-            ("age", "50"),
-            ("ldl_mmol", "5.0"),
-        ]);
+        let p = plan_of(URGENT_DIABETIC);
         assert!(p.items.iter().any(|i| i.evidence.len() > 1));
         for i in &p.items {
             let v = i.evidence.to_vec();
