@@ -26,7 +26,8 @@
 //! still runs row by row through libm.
 //!
 //! Codes: sex `1` = male, `0` = female; booleans `0`/`1`; [`MISSING`] (255) marks a
-//! missing boolean (only meaningful where the scalar input is optional — China-PAR
+//! missing sex or boolean (a [`RowStatus::MissingInput`] where the input is required;
+//! a missing boolean is only meaningful where the scalar input is optional — China-PAR
 //! `urban` / `family_history_ascvd` for men; women's values are ignored). PCE race:
 //! `0` = other (white equations, flagged), `1` = white, `2` = African American.
 //!
@@ -139,6 +140,7 @@ fn sex(b: u8) -> Result<Sex, RowStatus> {
     match b {
         1 => Ok(Sex::Male),
         0 => Ok(Sex::Female),
+        MISSING => Err(RowStatus::MissingInput),
         _ => Err(RowStatus::InvalidCode),
     }
 }
@@ -576,9 +578,11 @@ impl Checks {
         self.flagged |= f;
     }
 
-    /// A sex code ([`sex`]).
+    /// A sex code ([`sex`]): [`MISSING`] is a missing input, any other code above 1 an
+    /// invalid one.
     #[inline(always)]
     fn sex(&mut self, b: u8) {
+        self.fail(b == MISSING, RowStatus::MissingInput);
         self.fail(b > 1, RowStatus::InvalidCode);
     }
 
