@@ -82,6 +82,11 @@ pub fn push_value(buf: &mut String, v: &Bound<'_, PyAny>, what: &str) -> PyResul
             return Ok(());
         }
     }
+    if name == "Decimal" {
+        // Its exact decimal text, as the same cell would read in a CSV file.
+        buf.push_str(&v.str()?.to_cow()?);
+        return Ok(());
+    }
     if v.hasattr("isoformat")? && !v.is_callable() {
         let s: String = v.call_method0("isoformat")?.extract()?;
         if s != "NaT" {
@@ -105,6 +110,13 @@ pub struct Utf8Column {
     validity: Option<Py<PyArray1<u8>>>,
     offset: usize,
     len: usize,
+}
+
+impl Utf8Column {
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.len
+    }
 }
 
 #[pymethods]
@@ -249,6 +261,9 @@ pub enum Column<'py> {
     },
     /// Anything else, converted to cell text.
     Text(Vec<String>),
+    /// A column the exchange format does not know: only its length is read (it is
+    /// carried through by the Python side; no value of it is converted).
+    Skipped(usize),
 }
 
 /// A borrowed view of a [`Column`] that can cross `py.detach`.
@@ -264,6 +279,8 @@ pub enum ColRef<'a> {
     Utf8(Utf8Ref<'a>),
     /// Text.
     Text(&'a [String]),
+    /// An unknown column of this many rows (its cells are never read).
+    Skipped(usize),
 }
 
 impl ColRef<'_> {
@@ -275,6 +292,7 @@ impl ColRef<'_> {
             ColRef::Bool(s) => s.len(),
             ColRef::Utf8(u) => u.len,
             ColRef::Text(s) => s.len(),
+            ColRef::Skipped(n) => *n,
         }
     }
     /// Appends the cell text of row `i`.
@@ -286,6 +304,7 @@ impl ColRef<'_> {
             ColRef::Bool(s) => buf.push_str(if s[i] { "1" } else { "0" }),
             ColRef::Utf8(u) => buf.push_str(u.get(i)),
             ColRef::Text(s) => buf.push_str(&s[i]),
+            ColRef::Skipped(_) => {}
         }
     }
 }
@@ -324,6 +343,8 @@ impl<'a> ColRef<'a> {
                     row[0] = Cell::Text(t);
                 }
             }
+            // The header maps no column here, so the core never reads these cells.
+            ColRef::Skipped(_) => {}
         }
     }
 }
@@ -472,6 +493,7 @@ impl<'py> Column<'py> {
                 ColRef::Utf8(u)
             }
             Column::Text(v) => ColRef::Text(v),
+            Column::Skipped(n) => ColRef::Skipped(*n),
         })
     }
 }

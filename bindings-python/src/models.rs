@@ -735,10 +735,18 @@ fn why_error(e: &ModelError) -> Why {
 }
 
 fn code_error(model: &str, field: &str, code: u8) -> Why {
+    let name = match model {
+        "china_par" => "China-PAR",
+        "pce" => "PCE",
+        "prevent" => "PREVENT",
+        "who2019_lab" => "WHO 2019 laboratory",
+        "who2019_nonlab" => "WHO 2019 non-laboratory",
+        _ => "Framingham",
+    };
     let msg = if code == MISSING {
-        format!("`{field}` is missing; it is required by the {model}")
+        format!("`{field}` is missing; the {name} model requires it")
     } else if field == "sex" {
-        format!("`sex` code {code} is invalid: expected 1 (male) or 0 (female)")
+        format!("`sex` code {code} is invalid: expected male (1) or female (0)")
     } else if field == "race" {
         format!(
             "`race` code {code} is invalid: expected 0 (other), 1 (white) or 2 (african_american)"

@@ -1,7 +1,7 @@
 //! The table API: columns in, the output columns of `cvdscreen screen` (or the
 //! indicator table) out. Rows are screened on worker threads with the GIL released.
 
-use crate::convert::{ColRef, Column};
+use crate::convert::{ColRef, Column, Utf8Column};
 use crate::par;
 use crate::record::profile;
 use cvdscreen::assess::{assess_with, Screener};
@@ -13,7 +13,7 @@ use cvdscreen::output;
 use cvdscreen::profile::Profile;
 use cvdscreen::qc::{DuplicateIndex, DuplicateIndexBuilder};
 use numpy::PyArray1;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use std::collections::HashMap;
@@ -130,10 +130,31 @@ fn read_columns<'py>(
     names: &[String],
     columns: &[Bound<'py, PyAny>],
 ) -> PyResult<Vec<Column<'py>>> {
+    // Columns the exchange format does not know are carried through untouched by the
+    // Python side; here only their length counts (a list, a dict or any other value in
+    // them is not a reason to reject the table).
+    let header = Header::new(names);
     names
         .iter()
         .zip(columns)
-        .map(|(n, c)| Column::extract(n, c))
+        .enumerate()
+        .map(|(j, (n, c))| {
+            if header.col(j).is_some() {
+                return Column::extract(n, c);
+            }
+            let len = match c.cast::<Utf8Column>() {
+                Ok(u) => u.get().len(),
+                Err(_) => c.len().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "column `{n}`: expected a sequence of values, got {}",
+                        c.get_type()
+                            .name()
+                            .map_or_else(|_| "?".into(), |t| t.to_string())
+                    ))
+                })?,
+            };
+            Ok(Column::Skipped(len))
+        })
         .collect()
 }
 

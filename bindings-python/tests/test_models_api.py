@@ -117,7 +117,7 @@ def test_object_arrays_with_none_are_nan():
     v = models.china_par_10y(sex=1, age=np.array([40, None], dtype=object), **CP)
     assert v[0] == GUIDE and np.isnan(v[1])
     v = models.china_par_10y(sex=np.array(["male", None], dtype=object), age=40.0, errors="report", **CP)
-    assert v.status[1] == RowStatus.INVALID_CODE and "missing" in v.messages[1]
+    assert v.status[1] == RowStatus.MISSING_INPUT and "missing" in v.messages[1]
 
 
 def test_flag_codes_outside_0_1_are_invalid():
@@ -267,3 +267,14 @@ def test_simd_level_is_named_and_results_do_not_depend_on_it():
     assert [float(x) for x in batch[::97]] == one
     pce = models.pce_10y(**cols, race="white")
     assert np.array_equal(pce[::97], [models.pce_10y(**{k: v[i] for k, v in cols.items()}, race="white") for i in range(0, n, 97)])
+
+
+def test_pandas_text_columns_and_codes_name_what_was_passed():
+    pd = pytest.importorskip("pandas")
+    v = models.china_par_10y(sex=pd.Series(["male", "female", None, "x"]), age=50.0, errors="report", **CP)
+    assert list(v.status) == [RowStatus.OK, RowStatus.OK, RowStatus.MISSING_INPUT, RowStatus.INVALID_CODE]
+    row, field, value, message = v.errors[1]
+    assert (row, field, value) == (3, "sex", "x") and "'x'" in message and "expected" in message
+    assert "China-PAR" in v.errors[0][3]
+    r = models.china_par_10y(sex=1, age=40.0, **dict(CP, diabetes=np.array([0, 3])), errors="report")
+    assert r.errors[0][:3] == (1, "diabetes", 3)

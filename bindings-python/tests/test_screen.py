@@ -239,3 +239,30 @@ def test_pandas_result_columns_are_arrow_backed_str():
     else:
         assert all(out[c].dtype == object for c in cvdscreen.OUTPUT_COLUMNS)
     assert all(isinstance(v, str) for v in out["plan"])
+
+
+def test_unknown_columns_of_any_content_are_carried_through():
+    from decimal import Decimal
+
+    base = {"id": "a1", "sex": "male", "age": 60, "sbp_1": 150, "sbp_2": 152, "dbp_1": 90, "dbp_2": 92}
+    df = pd.DataFrame([dict(base, tags=["x"], meta={"k": 1}, blob=b"\x00")])
+    out = cvdscreen.screen(df)
+    assert out["tags"].iloc[0] == ["x"] and out["meta"].iloc[0] == {"k": 1}
+    plain = cvdscreen.screen(pd.DataFrame([base]))
+    for c in cvdscreen.OUTPUT_COLUMNS:
+        assert out[c].iloc[0] == plain[c].iloc[0], c
+    pl_out = cvdscreen.screen(pl.DataFrame([dict(base, tags=["x", "y"])]))
+    assert pl_out["tags"].to_list() == [["x", "y"]] and pl_out["qc_status"][0] == plain["qc_status"].iloc[0]
+    # A Decimal in a known numeric column reads as its decimal text, as in a CSV file.
+    dec = cvdscreen.screen(pd.DataFrame([dict(base, tc_mmol=Decimal("5.50"))]))
+    txt = cvdscreen.screen(pd.DataFrame([dict(base, tc_mmol="5.50")]))
+    for c in cvdscreen.OUTPUT_COLUMNS:
+        assert dec[c].iloc[0] == txt[c].iloc[0], c
+
+
+def test_repeated_column_names_use_the_first_like_the_cli():
+    df = pd.DataFrame([["a1", "male", 60, 61]], columns=["id", "sex", "age", "age"])
+    out = cvdscreen.screen(df)
+    want = cvdscreen.screen(pd.DataFrame([["a1", "male", 60]], columns=["id", "sex", "age"]))
+    for c in cvdscreen.OUTPUT_COLUMNS:
+        assert out[c].iloc[0] == want[c].iloc[0], c

@@ -18,6 +18,10 @@ def record_api() -> Optional[float]:
     findings: List[Finding] = cvdscreen.check(id="A", age=61)
     reasons: List[str] = [r.id for r in a.reasons]
     d: Dict[str, object] = a.to_dict()
+    plan: str = a.plan
+    stratum: str = a.risk_level
+    ldl_target: Optional[float] = a.ldl_target_mmol
+    print(plan, stratum, ldl_target, a.bp_grade, a.lipid_risk_level, a.urgent_referral, a.next_follow_up)
     print(status, findings, reasons, d, a.missing_fields, cvdscreen.OUTPUT_COLUMNS)
     return a.china_par_10y_pct
 

@@ -72,6 +72,13 @@ class Assessment:
         prevent_cvd_10y_pct: Optional[float]
         prevent_ascvd_10y_pct: Optional[float]
         framingham_cvd_10y_pct: Optional[float]
+        risk_level: str
+        bp_grade: str
+        lipid_risk_level: str
+        ldl_target_mmol: Optional[float]
+        urgent_referral: str
+        plan: str
+        next_follow_up: str
 
     id: Optional[str]
     profile: str

@@ -115,9 +115,11 @@ def _columns(table: Any, kind: str) -> Tuple[List[str], List[Any]]:
     names: List[str] = []
     cols: List[Any] = []
     if kind == "pandas":
-        for name in table.columns:
+        # By position: a repeated name would select several columns (the CLI reads a
+        # repeated header name too; the core uses the first).
+        for j, name in enumerate(table.columns):
             names.append(str(name))
-            cols.append(_pandas_column(str(name), table[name]))
+            cols.append(_pandas_column(str(name), table.iloc[:, j]))
     elif kind == "polars":
         import polars as pl
 

@@ -80,7 +80,7 @@ class ModelResult:
         self.values = values
         self.status = status
         self._explain = explain
-        self._errors: Optional[List[Tuple[int, str, Optional[float], str]]] = None
+        self._errors: Optional[List[Tuple[int, str, Any, str]]] = None
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.values, self.status))
@@ -94,7 +94,7 @@ class ModelResult:
         return np.flatnonzero(self.status >= RowStatus.OUT_OF_RANGE)
 
     @property
-    def errors(self) -> List[Tuple[int, str, Optional[float], str]]:
+    def errors(self) -> List[Tuple[int, str, Any, str]]:
         """``(row, field, value, message)`` of every failed row."""
         if self._errors is None:
             rows = [int(i) for i in self.failed]
@@ -148,8 +148,8 @@ def _as_array(name: str, v: object) -> np.ndarray:
     if hasattr(v, "to_numpy"):  # pandas / polars Series
         try:
             return np.asarray(v.to_numpy(dtype=np.float64, na_value=np.nan))  # type: ignore[attr-defined]
-        except TypeError:
-            return np.asarray(v.to_numpy())  # type: ignore[attr-defined]
+        except (TypeError, ValueError):  # text (sex, race labels), or values to check one by one
+            return np.asarray(v.to_numpy(), dtype=object)  # type: ignore[attr-defined]
     try:
         a = np.asarray(v)
     except (TypeError, ValueError) as e:
@@ -211,11 +211,16 @@ _SEX = {"male": 1, "m": 1, "男": 1, "1": 1, "female": 0, "f": 0, "女": 0, "0":
 _RACE = {"white": 1, "african_american": 2, "black": 2, "other": 0, "": 0}
 
 
+def _is_missing(x: object) -> bool:
+    """None, NaN, pandas ``NA`` / ``NaT``."""
+    return x is None or (isinstance(x, float) and x != x) or type(x).__name__ in ("NAType", "NaTType")
+
+
 def _labels(a: np.ndarray, table: Mapping[str, int], missing: int) -> np.ndarray:
     flat = a.ravel()
     out = np.empty(flat.shape, dtype=np.uint8)
     for i, x in enumerate(flat):
-        if x is None or (isinstance(x, float) and x != x):
+        if _is_missing(x):
             out[i] = missing
         elif isinstance(x, str):
             out[i] = table.get(x.strip().lower(), _INVALID)
@@ -226,7 +231,8 @@ def _labels(a: np.ndarray, table: Mapping[str, int], missing: int) -> np.ndarray
 
 def _sex(a: np.ndarray) -> np.ndarray:
     if a.dtype.kind in "UO":
-        if a.dtype.kind == "U" or all(isinstance(x, str) or x is None for x in a.ravel()):
+        flat = a.ravel()
+        if a.dtype.kind == "U" or any(isinstance(x, str) for x in flat) or all(_is_missing(x) for x in flat):
             return _labels(a.astype(object), _SEX, _MISSING)
     if a.dtype.kind == "O":
         return _codes_from_floats(_floats("sex", a))
@@ -330,8 +336,26 @@ def _run(
     )
     values, status = _cvdscreen.model_batch(model, cols, threads=threads, **opts)
 
-    def explain(rows: List[int]) -> List[Optional[Tuple[str, Optional[float], str]]]:
-        return _cvdscreen.model_explain(model, cols, rows, **opts)
+    def given(key: str, row: int) -> Any:
+        """The value the caller passed for code input ``key`` at ``row``."""
+        flat = raw[key].reshape(-1)
+        v = flat[row if flat.size > 1 else 0]
+        return v.item() if isinstance(v, np.generic) else v
+
+    def explain(rows: List[int]) -> List[Optional[Tuple[str, Any, str]]]:
+        whys = _cvdscreen.model_explain(model, cols, rows, **opts)
+        # Rust sees a code input (sex, race, a flag) as its code; name what was passed.
+        out: List[Optional[Tuple[str, Any, str]]] = []
+        for row, why in zip(rows, whys):
+            if why is not None and why[0] in codes and status[row] == RowStatus.INVALID_CODE:
+                field, _, message = why
+                v = given(field, row)
+                expected = message.partition(": ")[2]
+                why = (field, v, f"`{codes[field][0]}` value {v!r} is invalid" + (f": {expected}" if expected else ""))
+            elif why is not None and why[0] in codes:
+                why = (why[0], None, why[2])
+            out.append(why)
+        return out
 
     def error(row: int) -> InputError:
         why = explain([row])[0]
