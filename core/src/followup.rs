@@ -59,9 +59,9 @@ crate::define_rules! {
     BPHS_HTN_7 = "BPHS-HTN-7", "bphs-2017", [ConfirmedS, Unverified], "domain.md §10.1; S17",
         "Controlled: SBP < 140 and DBP < 90 (age ≥ 65: < 150/90), no ADR, no new complication → next routine visit",
         "控制满意：收缩压<140且舒张压<90（65岁及以上<150/90），无药物不良反应及新发并发症→预约下次随访";
-    BPHS_HTN_8 = "BPHS-HTN-8", "bphs-2017", [ConfirmedS], "domain.md §10.1; S17",
+    BPHS_HTN_8 = "BPHS-HTN-8", "bphs-2017", [ConfirmedS, Unverified], "domain.md §10.1; S17",
         "First-time uncontrolled or ADR: adjust drugs, follow up within 2 weeks", "第一次控制不满意或出现药物不良反应：调整用药，2周内随访";
-    BPHS_HTN_9 = "BPHS-HTN-9", "bphs-2017", [ConfirmedS], "domain.md §10.1; S17",
+    BPHS_HTN_9 = "BPHS-HTN-9", "bphs-2017", [ConfirmedS, Unverified], "domain.md §10.1; S17",
         "Uncontrolled at two consecutive visits, ADR hard to control, or a new/worsening complication: refer, follow up within 2 weeks",
         "连续两次控制不满意、不良反应难以控制或出现新的并发症或原有并发症加重：转诊，2周内随访";
     BPHS_HTN_13 = "BPHS-HTN-13", "bphs-2017", [Decision], "domain.md §10.1",

@@ -109,14 +109,14 @@ crate::define_rules! {
     IND_BPHS_2 = "IND-BPHS-2", "indicators", [ConfirmedS, Decision], "domain.md §11.2 IND-BPHS-2, IND-BPHS-9; S17",
         "Hypertension standardised management rate: patients with the required face-to-face visits ÷ patients under management",
         "高血压患者规范管理率";
-    IND_BPHS_3 = "IND-BPHS-3", "indicators", [ConfirmedS, Decision], "domain.md §11.2 IND-BPHS-3, IND-BPHS-7; S17",
+    IND_BPHS_3 = "IND-BPHS-3", "indicators", [ConfirmedS, Decision, Unverified], "domain.md §11.2 IND-BPHS-3, IND-BPHS-7; S17",
         "BP control rate among managed patients (latest measured visit; lost to follow-up = not controlled)",
         "管理人群血压控制率（失访按未控制计）";
     IND_BPHS_4 = "IND-BPHS-4", "indicators", [ConfirmedS, Decision], "domain.md §11.2 IND-BPHS-4; S17",
         "Type-2 diabetes management rate", "2型糖尿病患者健康管理率";
     IND_BPHS_5 = "IND-BPHS-5", "indicators", [ConfirmedS, Decision], "domain.md §11.2 IND-BPHS-5, IND-BPHS-9; S17",
         "Type-2 diabetes standardised management rate", "2型糖尿病患者规范管理率";
-    IND_BPHS_6 = "IND-BPHS-6", "indicators", [ConfirmedS, Decision], "domain.md §11.2 IND-BPHS-6, IND-BPHS-7; S17",
+    IND_BPHS_6 = "IND-BPHS-6", "indicators", [ConfirmedS, Decision, Unverified], "domain.md §11.2 IND-BPHS-6, IND-BPHS-7; S17",
         "Glucose control rate among managed patients (latest fasting glucose < 7.0 mmol/L)",
         "管理人群血糖控制率";
     IND_BPHS_7 = "IND-BPHS-7", "indicators", [ConfirmedS, Unverified], "domain.md §11.2 IND-BPHS-7; S17",
