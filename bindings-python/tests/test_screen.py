@@ -266,3 +266,12 @@ def test_repeated_column_names_use_the_first_like_the_cli():
     want = cvdscreen.screen(pd.DataFrame([["a1", "male", 60]], columns=["id", "sex", "age"]))
     for c in cvdscreen.OUTPUT_COLUMNS:
         assert out[c].iloc[0] == want[c].iloc[0], c
+
+
+def test_table_level_errors():
+    with pytest.raises(cvdscreen.InputError) as e:
+        cvdscreen.screen(pd.DataFrame({"age": [60]}))
+    assert e.value.field == "id" and isinstance(e.value, cvdscreen.Error)
+    with pytest.raises(ValueError, match="threads"):
+        cvdscreen.screen(pd.DataFrame({"id": ["a"]}), threads=-1)
+    assert len(cvdscreen.screen(pd.DataFrame({" id ": ["a"]}))) == 1

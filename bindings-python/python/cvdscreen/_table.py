@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 import numpy as np
 
 from . import _cvdscreen
+from ._errors import InputError
 from ._record import OUTPUT_COLUMNS
 
 if TYPE_CHECKING:
@@ -150,6 +151,21 @@ def _columns(table: Any, kind: str) -> Tuple[List[str], List[Any]]:
     return names, cols
 
 
+def _checked(names: List[str], threads: Optional[int]) -> None:
+    """Table-level problems, raised before any row is read: no `id` column (names are
+    matched as the core's header does: exactly, after trimming spaces and a leading
+    byte-order mark) and a thread count below 1."""
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads={threads!r}: expected a positive integer or None")
+    trimmed = [n.lstrip("\ufeff").strip() if i == 0 else n.strip() for i, n in enumerate(names)]
+    if names and "id" not in trimmed:
+        raise InputError(
+            "required column `id` missing (column names are matched exactly, case-sensitive; "
+            "csv-schema.md: `id` is required)",
+            field="id",
+        )
+
+
 def _large_strings(pa: Any, chunks: Sequence[Tuple[np.ndarray, np.ndarray]]) -> Any:
     """A pyarrow ``large_string`` chunked array over the (offsets, data) buffers
     built in Rust, one chunk per block of rows; no copy."""
@@ -183,6 +199,7 @@ def screen(
     """
     kind = _kind(table)
     names, cols = _columns(table, kind)
+    _checked(names, threads)
     outputs = set(OUTPUT_COLUMNS)
     t: Any = table
     pa = _pyarrow()
@@ -250,6 +267,7 @@ def indicators(
         by = [by]
     kind = _kind(table)
     names, cols = _columns(table, kind)
+    _checked(names, threads)
     rows = _cvdscreen.indicator_rows(names, cols, list(by), profile, region, threads)
     columns = ["site_id", "month", "sex", "age_band", "indicator", "key", "numerator", "denominator", "value", "anomaly"]
     df = pd.DataFrame.from_records(rows, columns=columns)

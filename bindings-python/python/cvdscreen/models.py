@@ -280,6 +280,8 @@ def _run(
     (public name, value, kind) with kind ``flag``/``sex``/``race``."""
     if errors not in ("nan", "raise", "report"):
         raise ValueError(f"errors={errors!r}: expected 'nan', 'raise' or 'report'")
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads={threads!r}: expected a positive integer or None")
     arrays: Dict[str, np.ndarray] = {}
     public: Dict[str, str] = {}
     raw: Dict[str, np.ndarray] = {}
