@@ -278,3 +278,11 @@ def test_pandas_text_columns_and_codes_name_what_was_passed():
     assert "China-PAR" in v.errors[0][3]
     r = models.china_par_10y(sex=1, age=40.0, **dict(CP, diabetes=np.array([0, 3])), errors="report")
     assert r.errors[0][:3] == (1, "diabetes", 3)
+
+
+def test_scalar_report_never_raises():
+    r = models.china_par_10y(sex=1, age=10.0, errors="report", **CP)
+    assert isinstance(r, ModelResult) and r.status[0] == RowStatus.OUT_OF_RANGE
+    assert r.errors[0][1] == "age" and np.isnan(r.values[0])
+    with pytest.raises(InputError):
+        models.china_par_10y(sex=1, age=10.0, **CP)

@@ -14,7 +14,8 @@ Invalid rows are never dropped: with ``errors="nan"`` (default) they are NaN,
 with ``errors="report"`` a :class:`ModelResult` carries per-row status codes and
 messages, with ``errors="raise"`` the first one raises :class:`InputError`
 (``.field``, ``.value``, ``.row``). Scalar calls return a float and raise
-``InputError`` when the inputs cannot be used.
+``InputError`` when the inputs cannot be used, unless ``errors="report"``, which
+returns a one-row :class:`ModelResult` and never raises.
 
 ``sex`` is ``"male"``/``"female"`` (also ``"M"``/``"F"``, ``"男"``/``"女"``) or a
 number/boolean with 1 = male. Booleans are 0/1, ``True``/``False``; NaN or
@@ -372,10 +373,11 @@ def _run(
         )
 
     if scalar:
-        if status[0] >= RowStatus.OUT_OF_RANGE:
-            raise error(0)
+        # errors="report" asks for the status, failed or not: it never raises.
         if errors == "report":
             return ModelResult(values, status, explain)
+        if status[0] >= RowStatus.OUT_OF_RANGE:
+            raise error(0)
         return float(values[0])
     if errors == "raise":
         bad = np.flatnonzero(status >= RowStatus.OUT_OF_RANGE)
