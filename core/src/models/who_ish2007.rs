@@ -24,6 +24,9 @@ crate::define_rules! {
     WHOISH_2 = "WHOISH-2", "mpp-2014", [Unverified, Decision], "domain.md §7 WHOISH-2; risk-models.md RM-WHOISH-2",
         "China is evaluated on the WPR B sub-region chart",
         "中国采用 WPR B 亚区风险预测图";
+    WHOISH_3 = "WHOISH-3", "mpp-2014", [ConfirmedS, Unverified], "domain.md §7 WHOISH-3; S10",
+        "Chart categories: <10%, 10-<20%, 20-<30%, 30-<40%, >=40% (chart legend unverified)",
+        "风险分层：<10%、10%–<20%、20%–<30%、30%–<40%、≥40%";
     WHOISH_4 = "WHOISH-4", "mpp-2014", [ConfirmedS, Unverified], "domain.md §7 WHOISH-4; S10",
         "Age box: <50 → 40, 50–59 → 50, 60–69 → 60, ≥70 → 70",
         "年龄格：<50→40，50–59→50，60–69→60，≥70→70";
@@ -38,7 +41,7 @@ crate::define_rules! {
         "40 岁以下按 40 岁格评估，并标记 extrapolated_age";
 }
 
-/// Chart category (WHOISH-3).
+/// Chart category ([`WHOISH_3`]).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Category {
     /// `<10%`
