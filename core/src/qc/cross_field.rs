@@ -195,50 +195,72 @@ fn unit_agreement<A: Analyte>(out: &mut QcReport, base: &str, d: &Dual<A>, mask:
     d.mmol.is_present() && d.mgdl.is_present() && both_units(out, base, d, mask)
 }
 
-/// [`unit_agreement`] when both columns are filled.
+/// [`unit_agreement`] when both columns are filled. Generic only in what needs the
+/// analyte (the intervals, the cell texts, the factor); the test and the finding are
+/// [`units_disagree`] and [`push_unit_finding`], one copy each for every analyte.
 #[inline(never)]
 fn both_units<A: Analyte>(out: &mut QcReport, base: &str, d: &Dual<A>, mask: Field) -> bool {
     let mm = lab_interval(d.mmol.map(Conc::MmolL), ConcUnit::MmolL, (0.0, 0.0));
     let mg = lab_interval(d.mgdl.map(Conc::MgDl), ConcUnit::MmolL, (0.0, 0.0));
-    let nan = [mm.lo, mm.hi, mg.lo, mg.hi].iter().any(|v| v.is_nan());
-    // Values of the mg/dL column compatible with some mmol/L value x: within
-    // [0.99 x, 1.01 x] (|x − y| ≤ 0.01 x; nothing is compatible with x < 0).
-    let fired = if nan || mm.hi < 0.0 {
-        true
-    } else {
-        let hull = Interval {
-            lo: (1.0 - UNIT_TOLERANCE) * mm.lo.max(0.0),
-            hi: (1.0 + UNIT_TOLERANCE) * mm.hi,
-            lo_open: mm.lo_open && mm.lo > 0.0,
-            hi_open: mm.hi_open,
-        };
-        disjoint(&hull, &mg)
-    };
+    let fired = units_disagree(&mm, &mg);
     if fired {
         let a = obs_text(d.mmol.map(Conc::MmolL)).unwrap_or_default();
         let b = obs_text(d.mgdl.map(Conc::MgDl)).unwrap_or_default();
         let conv = match d.mgdl {
-            Obs::Known(v) => format!(" = {} mmol/L", fmt_conv(v.to_mmol().value())),
-            _ => String::new(),
+            Obs::Known(v) => Some(v.to_mmol().value()),
+            _ => None,
         };
-        let field = format!("{base}_mgdl");
-        out.push(Finding::new(
-            DQ_XF_6,
-            Severity::Reject,
-            field.clone(),
-            Some(b.clone()),
-            format!(
-                "`{base}_mmol` {a} and `{field}` {b}{conv} disagree by more than 1 % (÷ {}): {base} is treated as unknown",
-                fmt_num(A::MGDL_PER_MMOL)
-            ),
-            format!(
-                "`{base}_mmol` {a} 与 `{field}` {b}{conv} 相差超过 1%（÷ {}）：{base} 按未知处理",
-                fmt_num(A::MGDL_PER_MMOL)
-            ),
-        ));
+        push_unit_finding(out, base, &a, &b, conv, A::MGDL_PER_MMOL);
         out.masked.insert(mask);
     }
     fired
+}
+
+/// DQ-XF-6's test on the two columns' intervals, both in mmol/L.
+#[inline(never)]
+fn units_disagree(mm: &Interval, mg: &Interval) -> bool {
+    let nan = [mm.lo, mm.hi, mg.lo, mg.hi].iter().any(|v| v.is_nan());
+    // Values of the mg/dL column compatible with some mmol/L value x: within
+    // [0.99 x, 1.01 x] (|x − y| ≤ 0.01 x; nothing is compatible with x < 0).
+    if nan || mm.hi < 0.0 {
+        return true;
+    }
+    let hull = Interval {
+        lo: (1.0 - UNIT_TOLERANCE) * mm.lo.max(0.0),
+        hi: (1.0 + UNIT_TOLERANCE) * mm.hi,
+        lo_open: mm.lo_open && mm.lo > 0.0,
+        hi_open: mm.hi_open,
+    };
+    disjoint(&hull, mg)
+}
+
+/// The DQ-XF-6 finding: cells `a` (mmol/L) and `b` (mg/dL, `conv` in mmol/L when known)
+/// of analyte `base` disagree under the conversion factor `factor`.
+#[inline(never)]
+fn push_unit_finding(
+    out: &mut QcReport,
+    base: &str,
+    a: &str,
+    b: &str,
+    conv: Option<f64>,
+    factor: f64,
+) {
+    let conv = conv.map_or(String::new(), |v| format!(" = {} mmol/L", fmt_conv(v)));
+    let field = format!("{base}_mgdl");
+    out.push(Finding::new(
+        DQ_XF_6,
+        Severity::Reject,
+        field.clone(),
+        Some(b.to_string()),
+        format!(
+            "`{base}_mmol` {a} and `{field}` {b}{conv} disagree by more than 1 % (÷ {}): {base} is treated as unknown",
+            fmt_num(factor)
+        ),
+        format!(
+            "`{base}_mmol` {a} 与 `{field}` {b}{conv} 相差超过 1%（÷ {}）：{base} 按未知处理",
+            fmt_num(factor)
+        ),
+    ));
 }
 
 /// Runs DQ-XF-1…7 on a record.
