@@ -3,6 +3,12 @@
 use crate::profile::RangePolicy;
 use serde::Serialize;
 
+/// A range bound for a message: rounded to 6 decimals, so that a bound converted from
+/// mmol/L (20 × 38.67 = 773.4000000000001) prints as the number it stands for (773.4).
+fn tidy(v: &f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
 /// Why a risk equation did not return a value.
 ///
 /// Field names are the exchange-format column names (`age`, `sbp`, `tc_mmol`,
@@ -11,7 +17,7 @@ use serde::Serialize;
 pub enum ModelError {
     /// A value outside the model's accepted range (under [`RangePolicy::Strict`]) or
     /// outside the physiologically plausible range (always, spec/domain.md §12.3).
-    #[error("`{field}` is {value}, must be in {lo}..={hi} {unit} for the {model}")]
+    #[error("`{field}` is {value}, must be in {}..={} {unit} for the {model}", tidy(.lo), tidy(.hi))]
     OutOfRange {
         /// Display name of the model (`"Pooled Cohort Equations"`).
         model: &'static str,
@@ -247,5 +253,21 @@ mod tests {
         {
             assert!(r.lo.is_finite() && r.hi.is_finite(), "{r:?}");
         }
+    }
+
+    #[test]
+    fn converted_bounds_print_as_the_numbers_they_stand_for() {
+        let e = ModelError::OutOfRange {
+            model: "China-PAR",
+            field: "tc_mgdl",
+            value: 800.0,
+            lo: 1.75 * 38.67,
+            hi: 20.0 * 38.67,
+            unit: "mg/dL",
+        };
+        assert_eq!(
+            e.to_string(),
+            "`tc_mgdl` is 800, must be in 67.6725..=773.4 mg/dL for the China-PAR"
+        );
     }
 }
