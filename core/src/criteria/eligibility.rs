@@ -18,7 +18,7 @@ crate::define_rules! {
         "Voluntary participation with signed written informed consent", "本人自愿并签署书面知情同意";
     ELIG_2014_4 = "ELIG-2014-4", "elig-2014", [ConfirmedP, Decision], "domain.md §3.1; S1",
         "Not unable to comply with screening or follow-up", "能够配合筛查及随访";
-    ELIG_NAT_1 = "ELIG-NAT-1", "elig-national", [ConfirmedP, Decision], "domain.md §3.2; S4, S5",
+    ELIG_NAT_1 = "ELIG-NAT-1", "elig-national", [ConfirmedP, ConfirmedS, Decision], "domain.md §3.2; S4, S5",
         "Age 35–75 years (completed years at the screening date, inclusive)",
         "年龄 35–75 岁（筛查日期时的周岁，含两端）";
     ELIG_NAT_2 = "ELIG-NAT-2", "elig-national", [ConfirmedS, Decision], "domain.md §3.2; S7 Huanren 2025",

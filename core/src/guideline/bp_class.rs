@@ -27,7 +27,7 @@ crate::define_rules! {
     BPC_7 = "BPC-7", "bpc-cn2018", [ConfirmedP, Decision], "domain.md §9.4 BPC-7; BND-2",
         "Half-open bands; the overall category is the higher of the SBP and DBP categories; ISH graded by SBP",
         "采用左闭右开区间；收缩压与舒张压分属不同级别时取较高级别；单纯收缩期高血压按收缩压分级";
-    BPC_8 = "BPC-8", "bpc-cn2018", [ConfirmedP, Decision], "domain.md §9.4 BPC-8",
+    BPC_8 = "BPC-8", "bpc-cn2018", [ConfirmedP, ConfirmedS, Decision], "domain.md §9.4 BPC-8",
         "A classification of one BP level, never a diagnosis", "仅为单次血压水平分类，不作诊断";
     BPC2022_1 = "BPC2022-1", "bpc-cn2022", [ConfirmedS, Decision], "domain.md §9.4; S18",
         "2022 scheme: normal < 130 and < 80; grade 1 SBP 130–139 and/or DBP 80–89; grade 2 SBP ≥ 140 and/or DBP ≥ 90; higher category wins",

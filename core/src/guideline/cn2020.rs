@@ -13,7 +13,7 @@ crate::define_rules! {
     CN2020_1 = "CN2020-1", "cn2020", [Unverified], "domain.md §9.3; S16",
         "Risk assessment as in the lipid guideline: direct high risk incl. CKD 3–4, the 10-year table, the lifetime add-on",
         "风险评估同血脂指南：直接高危（含CKD 3–4期）、10年风险表、余生风险补充评估";
-    CN2020_2 = "CN2020-2", "cn2020", [Unverified, ConfirmedS, Decision], "domain.md §9.3; S16, S23",
+    CN2020_2 = "CN2020-2", "cn2020", [Unverified, ConfirmedS, ConfirmedP, Decision], "domain.md §9.3; S16, S23",
         "Low-dose aspirin may be considered at ages 40–70 with high 10-year ASCVD risk (direct criteria or table) and no increased bleeding risk",
         "40–70岁、10年ASCVD风险高危（直接高危或风险表）且出血风险不高者，可考虑小剂量阿司匹林";
     CN2020_3 = "CN2020-3", "cn2020", [Unverified], "domain.md §9.3",
