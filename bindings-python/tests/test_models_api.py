@@ -286,3 +286,19 @@ def test_scalar_report_never_raises():
     assert r.errors[0][1] == "age" and np.isnan(r.values[0])
     with pytest.raises(InputError):
         models.china_par_10y(sex=1, age=10.0, **CP)
+
+
+def test_lipid_none_is_not_known_but_leaving_both_out_is_a_type_error():
+    kw = {k: v for k, v in CP.items() if k != "tc_mmol"}
+    with pytest.raises(InputError) as e:
+        models.china_par_10y(sex=1, age=50.0, tc_mmol=None, **kw)
+    assert e.value.field == "tc_mmol"
+    r = models.china_par_10y(sex=1, age=np.array([50.0, 60.0]), tc_mmol=None, errors="report", **kw)
+    assert list(r.failed) == [0, 1]
+    with pytest.raises(TypeError, match="missing required argument `tc_mmol` or `tc_mgdl`"):
+        models.china_par_10y(sex=1, age=50.0, **kw)
+    with pytest.raises(TypeError, match="not both"):
+        models.china_par_10y(sex=1, age=50.0, tc_mmol=5.0, tc_mgdl=200.0, **kw)
+    # The unit not used may be passed as None.
+    a = models.china_par_10y(sex=1, age=50.0, tc_mmol=None, tc_mgdl=5.2 * 38.67, **kw)
+    assert a == models.china_par_10y(sex=1, age=50.0, tc_mgdl=5.2 * 38.67, **kw)

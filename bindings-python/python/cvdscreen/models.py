@@ -255,12 +255,27 @@ def _race(a: np.ndarray) -> np.ndarray:
     raise TypeError(f"`race`: expected 'white'/'african_american'/'other', got dtype {a.dtype}")
 
 
+class _Unset:
+    """The default of the lipid arguments: not passed (``None`` passed means not known)."""
+
+    def __repr__(self) -> str:
+        return "<not passed>"
+
+
+_UNSET: Any = _Unset()
+
+
 def _lipid(stem: str, mmol: object, mgdl: object) -> Tuple[str, str, object]:
-    if mmol is not None and mgdl is not None:
+    has_mmol = mmol is not _UNSET and mmol is not None
+    has_mgdl = mgdl is not _UNSET and mgdl is not None
+    if has_mmol and has_mgdl:
         raise TypeError(f"give one of `{stem}_mmol` or `{stem}_mgdl`, not both")
-    if mmol is None and mgdl is None:
+    if mmol is _UNSET and mgdl is _UNSET:
         raise TypeError(f"missing required argument `{stem}_mmol` or `{stem}_mgdl`")
-    return (f"{stem}_mmol", "mmol", mmol) if mmol is not None else (f"{stem}_mgdl", "mgdl", mgdl)
+    if has_mgdl or (not has_mmol and mmol is _UNSET):
+        return (f"{stem}_mgdl", "mgdl", mgdl)
+    # The value given, or an explicit None (not known: NaN, reported per row).
+    return (f"{stem}_mmol", "mmol", mmol)
 
 
 def _run(
@@ -403,10 +418,10 @@ def china_par_10y(
     age: Num,
     sbp: Num,
     bp_treated: Flag,
-    tc_mmol: Num = None,
-    tc_mgdl: Num = None,
-    hdl_mmol: Num = None,
-    hdl_mgdl: Num = None,
+    tc_mmol: Num = _UNSET,
+    tc_mgdl: Num = _UNSET,
+    hdl_mmol: Num = _UNSET,
+    hdl_mgdl: Num = _UNSET,
     waist_cm: Num,
     current_smoker: Flag,
     diabetes: Flag,
@@ -449,10 +464,10 @@ def pce_10y(
     *,
     sex: Sex,
     age: Num,
-    tc_mmol: Num = None,
-    tc_mgdl: Num = None,
-    hdl_mmol: Num = None,
-    hdl_mgdl: Num = None,
+    tc_mmol: Num = _UNSET,
+    tc_mgdl: Num = _UNSET,
+    hdl_mmol: Num = _UNSET,
+    hdl_mgdl: Num = _UNSET,
     sbp: Num,
     bp_treated: Flag,
     current_smoker: Flag,
@@ -518,10 +533,10 @@ def prevent_10y(
     age: Num,
     sbp: Num,
     bp_treated: Flag,
-    tc_mmol: Num = None,
-    tc_mgdl: Num = None,
-    hdl_mmol: Num = None,
-    hdl_mgdl: Num = None,
+    tc_mmol: Num = _UNSET,
+    tc_mgdl: Num = _UNSET,
+    hdl_mmol: Num = _UNSET,
+    hdl_mgdl: Num = _UNSET,
     statin: Flag,
     diabetes: Flag,
     current_smoker: Flag,
@@ -549,10 +564,10 @@ def prevent_30y(
     age: Num,
     sbp: Num,
     bp_treated: Flag,
-    tc_mmol: Num = None,
-    tc_mgdl: Num = None,
-    hdl_mmol: Num = None,
-    hdl_mgdl: Num = None,
+    tc_mmol: Num = _UNSET,
+    tc_mgdl: Num = _UNSET,
+    hdl_mmol: Num = _UNSET,
+    hdl_mgdl: Num = _UNSET,
     statin: Flag,
     diabetes: Flag,
     current_smoker: Flag,
@@ -576,8 +591,8 @@ def who2019_lab(
     sex: Sex,
     age: Num,
     sbp: Num,
-    tc_mmol: Num = None,
-    tc_mgdl: Num = None,
+    tc_mmol: Num = _UNSET,
+    tc_mgdl: Num = _UNSET,
     diabetes: Flag,
     current_smoker: Flag,
     region: Optional[str] = None,
@@ -640,10 +655,10 @@ def framingham_cvd_10y(
     *,
     sex: Sex,
     age: Num,
-    tc_mmol: Num = None,
-    tc_mgdl: Num = None,
-    hdl_mmol: Num = None,
-    hdl_mgdl: Num = None,
+    tc_mmol: Num = _UNSET,
+    tc_mgdl: Num = _UNSET,
+    hdl_mmol: Num = _UNSET,
+    hdl_mgdl: Num = _UNSET,
     sbp: Num,
     bp_treated: Flag,
     current_smoker: Flag,
