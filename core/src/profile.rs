@@ -55,6 +55,25 @@ pub enum CanonicalUnit {
     MgDl,
 }
 
+impl CanonicalUnit {
+    /// The unit a lab value reported in `reported` (`None`: not known) is compared in
+    /// when the source publishes a threshold in both units (UNIT-7, UNIT-8); an unknown
+    /// value counts as mmol/L under `AsReported`. The one place this choice is made: a
+    /// threshold published in mmol/L only is compared in mmol/L by its callers.
+    #[inline]
+    pub fn comparison_unit(
+        self,
+        reported: Option<crate::units::ConcUnit>,
+    ) -> crate::units::ConcUnit {
+        use crate::units::ConcUnit;
+        match self {
+            CanonicalUnit::MmolL => ConcUnit::MmolL,
+            CanonicalUnit::MgDl => ConcUnit::MgDl,
+            CanonicalUnit::AsReported => reported.unwrap_or(ConcUnit::MmolL),
+        }
+    }
+}
+
 /// Range policy for risk models (RM-GEN-4).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum RangePolicy {

@@ -183,15 +183,11 @@ fn num_interval(v: Option<f64>, plausible: (f64, f64)) -> Interval {
 
 /// The unit a lab value is compared in (UNIT-7/UNIT-8).
 fn compare_unit<A: crate::units::Analyte>(o: &Obs<Conc<A>>, policy: CanonicalUnit) -> ConcUnit {
-    match policy {
-        CanonicalUnit::MmolL => ConcUnit::MmolL,
-        CanonicalUnit::MgDl => ConcUnit::MgDl,
-        CanonicalUnit::AsReported => match o {
-            Obs::Known(c) => c.unit(),
-            Obs::Censored { bound, .. } => bound.unit(),
-            Obs::Unknown => ConcUnit::MmolL,
-        },
-    }
+    policy.comparison_unit(match o {
+        Obs::Known(c) => Some(c.unit()),
+        Obs::Censored { bound, .. } => Some(bound.unit()),
+        Obs::Unknown => None,
+    })
 }
 
 /// The interval of a cholesterol value in `unit`, an unknown value spanning its

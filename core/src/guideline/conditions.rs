@@ -152,10 +152,11 @@ fn comparison<A: Analyte>(
     t: Threshold,
     reported: Option<ConcUnit>,
 ) -> (ConcUnit, f64) {
-    let cu = match (policy, t.mgdl) {
-        (CanonicalUnit::AsReported, Some(_)) if reported == Some(ConcUnit::MgDl) => ConcUnit::MgDl,
-        (CanonicalUnit::MgDl, Some(_)) => ConcUnit::MgDl,
-        _ => ConcUnit::MmolL,
+    // A threshold published in mmol/L only is compared in mmol/L (UNIT-7).
+    let cu = if t.mgdl.is_some() {
+        policy.comparison_unit(reported)
+    } else {
+        ConcUnit::MmolL
     };
     let tc = match cu {
         ConcUnit::MgDl => t.mgdl.unwrap_or(t.mmol * A::MGDL_PER_MMOL),
