@@ -578,6 +578,39 @@ pub(crate) mod tests {
     use crate::exchange::parse_pairs;
     use crate::profile::Profile;
 
+    /// UNIT-7/UNIT-8: every policy × reported unit × threshold kind.
+    #[test]
+    fn comparison_unit_and_threshold_per_policy() {
+        use crate::units::Cholesterol;
+        let (mm, mg) = (Some(ConcUnit::MmolL), Some(ConcUnit::MgDl));
+        let pair = Threshold::pair(4.14, 160.0);
+        let only = Threshold::mmol(2.6);
+        let cases = [
+            (CanonicalUnit::AsReported, mm, pair, (ConcUnit::MmolL, 4.14)),
+            (CanonicalUnit::AsReported, mg, pair, (ConcUnit::MgDl, 160.0)),
+            (
+                CanonicalUnit::AsReported,
+                None,
+                pair,
+                (ConcUnit::MmolL, 4.14),
+            ),
+            (CanonicalUnit::MgDl, mm, pair, (ConcUnit::MgDl, 160.0)),
+            (CanonicalUnit::MgDl, None, pair, (ConcUnit::MgDl, 160.0)),
+            (CanonicalUnit::MmolL, mg, pair, (ConcUnit::MmolL, 4.14)),
+            // A threshold published in mmol/L only: compared in mmol/L under every policy.
+            (CanonicalUnit::AsReported, mg, only, (ConcUnit::MmolL, 2.6)),
+            (CanonicalUnit::MgDl, mg, only, (ConcUnit::MmolL, 2.6)),
+            (CanonicalUnit::MmolL, mm, only, (ConcUnit::MmolL, 2.6)),
+        ];
+        for (policy, reported, t, want) in cases {
+            assert_eq!(
+                comparison::<Cholesterol>(policy, t, reported),
+                want,
+                "{policy:?} {reported:?} {t:?}"
+            );
+        }
+    }
+
     /// Builds a record and its evaluated values from column pairs.
     pub(crate) fn person(pairs: &[(&str, &str)]) -> (ScreeningRecord, EvaluatedRecord) {
         let (rec, f) = parse_pairs(pairs);
