@@ -275,3 +275,10 @@ def test_table_level_errors():
     with pytest.raises(ValueError, match="threads"):
         cvdscreen.screen(pd.DataFrame({"id": ["a"]}), threads=-1)
     assert len(cvdscreen.screen(pd.DataFrame({" id ": ["a"]}))) == 1
+
+
+def test_polars_lazyframe_is_collected_and_returned_lazy():
+    df = pl.DataFrame({"id": ["a1", "a2"], "sex": ["male", "female"], "age": [60, 70]})
+    out = cvdscreen.screen(df.lazy())
+    assert isinstance(out, pl.LazyFrame)
+    assert out.collect().equals(cvdscreen.screen(df))

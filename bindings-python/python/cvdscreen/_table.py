@@ -185,7 +185,8 @@ def screen(
 ) -> T:
     """Screens every row of a table, like ``cvdscreen screen`` on a CSV file.
 
-    ``table`` is a pandas DataFrame, a polars DataFrame or a dict of columns (numpy
+    ``table`` is a pandas DataFrame, a polars DataFrame (a ``LazyFrame`` is collected
+    first and the result is returned as a ``LazyFrame``) or a dict of columns (numpy
     arrays, lists, Series or pyarrow arrays) with exchange-format column names; the result is the same kind
     of table with one row per input row, in order: the input columns (unless
     ``keep_input=False``; an input column named like an output column is replaced),
@@ -197,6 +198,10 @@ def screen(
     Arrow buffers; with pyarrow installed, pandas (≥ 3) and polars results are
     built from Arrow buffers filled in Rust, without a Python object per cell.
     """
+    if type(table).__module__.split(".")[0] == "polars" and type(table).__name__ == "LazyFrame":
+        # Screening needs every row (duplicate ids are found over the whole table): the
+        # plan is collected, screened, and handed back as a LazyFrame.
+        return screen(table.collect(), profile=profile, region=region, threads=threads, keep_input=keep_input).lazy()  # type: ignore[attr-defined, no-any-return]
     kind = _kind(table)
     names, cols = _columns(table, kind)
     _checked(names, threads)
