@@ -28,6 +28,8 @@ def record_api() -> Optional[float]:
 
 def table_api(df: pd.DataFrame) -> pd.DataFrame:
     out: pd.DataFrame = cvdscreen.screen(df, profile="mpp-national", threads=2)
+    first: Assessment = cvdscreen.assess(df.iloc[0])
+    print(first.high_risk)
     ind: pd.DataFrame = cvdscreen.indicators(out, by=["site_id", "sex"])
     return ind
 

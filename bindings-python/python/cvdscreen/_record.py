@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, asdict
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Protocol, Tuple, Union
 
 from . import _cvdscreen
 
@@ -145,7 +145,16 @@ class Assessment:
     __hash__ = None  # type: ignore[assignment]
 
 
-def _record(record: Optional[Mapping[str, Any]], kwargs: Mapping[str, Any]) -> Dict[str, Any]:
+class RowLike(Protocol):
+    """A row with a ``to_dict()`` (a pandas Series, e.g. ``df.iloc[0]``)."""
+
+    def to_dict(self) -> Any: ...
+
+
+Record = Union[Mapping[str, Any], RowLike, None]
+
+
+def _record(record: Record, kwargs: Mapping[str, Any]) -> Dict[str, Any]:
     if record is None:
         merged: Dict[str, Any] = {}
     elif isinstance(record, Mapping):
@@ -162,7 +171,7 @@ def _record(record: Optional[Mapping[str, Any]], kwargs: Mapping[str, Any]) -> D
 
 
 def check(
-    record: Optional[Mapping[str, Any]] = None, *, profile: str = "mpp-national", **kwargs: Any
+    record: Record = None, *, profile: str = "mpp-national", **kwargs: Any
 ) -> List[Finding]:
     """QC findings of one record, given as a dict and/or keyword arguments keyed by
     exchange-format column names. Unknown keys are ignored; ``None``/NaN mean not
@@ -171,7 +180,7 @@ def check(
 
 
 def assess(
-    record: Optional[Mapping[str, Any]] = None,
+    record: Record = None,
     *,
     profile: str = "mpp-national",
     region: Optional[str] = None,
