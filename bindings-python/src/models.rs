@@ -734,17 +734,17 @@ fn why_error(e: &ModelError) -> Why {
     (field.to_string(), value, e.to_string())
 }
 
-fn code_error(model: &str, field: &str, code: u8) -> Why {
-    let name = match model {
-        "china_par" => "China-PAR",
-        "pce" => "PCE",
-        "prevent" => "PREVENT",
-        "who2019_lab" => "WHO 2019 laboratory",
-        "who2019_nonlab" => "WHO 2019 non-laboratory",
-        _ => "Framingham",
-    };
+fn code_error(model: &str, field: &'static str, code: u8) -> Why {
     let msg = if code == MISSING {
-        format!("`{field}` is missing; the {name} model requires it")
+        // The core's message for a missing input, with the core's name of the model.
+        let model = match model {
+            "china_par" => cp::MODEL_NAME,
+            "pce" => pce::MODEL_NAME,
+            "prevent" => prv::MODEL_NAME,
+            "who2019_lab" | "who2019_nonlab" => who::MODEL_NAME,
+            _ => frs::MODEL_NAME,
+        };
+        ModelError::MissingInput { model, field }.to_string()
     } else if field == "sex" {
         format!("`sex` code {code} is invalid: expected male (1) or female (0)")
     } else if field == "race" {
@@ -778,14 +778,14 @@ impl Row<'_, '_> {
             c => Err(code_error(self.model, "sex", c)),
         }
     }
-    fn flag(&self, n: &str) -> Result<bool, Why> {
+    fn flag(&self, n: &'static str) -> Result<bool, Why> {
         match self.code(n) {
             0 => Ok(false),
             1 => Ok(true),
             c => Err(code_error(self.model, n, c)),
         }
     }
-    fn opt_flag(&self, n: &str) -> Result<Option<bool>, Why> {
+    fn opt_flag(&self, n: &'static str) -> Result<Option<bool>, Why> {
         match self.code(n) {
             MISSING => Ok(None),
             _ => self.flag(n).map(Some),
