@@ -89,35 +89,27 @@ macro_rules! define_rules {
     };
 }
 
-/// The `RULES` slice of every module that declares rules, in declaration order: one
-/// list, walked by one iterator (a chain of iterators would be one more type per link,
-/// each with its own `next` in the WebAssembly build).
-static SETS: &[&&[Rule]] = &[
-    &crate::exchange::RULES,
-    &crate::record::RULES,
-    &crate::qc::ranges::RULES,
-    &crate::qc::cross_field::RULES,
-    &crate::qc::bp::RULES,
-    &crate::qc::device::RULES,
-    &crate::qc::programme::RULES,
-    &crate::qc::id_number::RULES,
-    &crate::criteria::eligibility::RULES,
-    &crate::criteria::mpp2014::RULES,
-    &crate::models::who_ish2007::RULES,
-    &crate::visits::RULES,
-    &crate::indicators::RULES,
-    &crate::guideline::conditions::RULES,
-    &crate::guideline::bp_class::RULES,
-    &crate::guideline::lipid::RULES,
-    &crate::guideline::cn2019::RULES,
-    &crate::guideline::cn2020::RULES,
-    &crate::intervention::RULES,
-    &crate::followup::RULES,
+/// The `RULES` slices of every module that declares rules, in declaration order, in
+/// groups (the QC and guideline groups are their modules' own lists): one list, walked
+/// by one iterator (a chain of iterators would be one more type per link, each with its
+/// own `next` in the WebAssembly build).
+static SETS: &[&[&&[Rule]]] = &[
+    &[&crate::exchange::RULES, &crate::record::RULES],
+    crate::qc::RULE_SETS,
+    &[
+        &crate::criteria::eligibility::RULES,
+        &crate::criteria::mpp2014::RULES,
+        &crate::models::who_ish2007::RULES,
+        &crate::visits::RULES,
+        &crate::indicators::RULES,
+    ],
+    crate::guideline::RULE_SETS,
+    &[&crate::intervention::RULES, &crate::followup::RULES],
 ];
 
 /// Every rule of every rule set, in declaration order.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    SETS.iter().flat_map(|s| s.iter())
+    SETS.iter().flat_map(|g| g.iter()).flat_map(|s| s.iter())
 }
 
 /// Looks a rule up by id: a binary search of the ids, sorted once per process.

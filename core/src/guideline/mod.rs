@@ -14,14 +14,19 @@ pub mod explain;
 pub mod lipid;
 pub mod tv;
 
+/// The `RULES` of every guideline module, in declaration order (also walked by
+/// [`crate::rules::all`]).
+pub(crate) static RULE_SETS: &[&&[crate::rules::Rule]] = &[
+    &conditions::RULES,
+    &bp_class::RULES,
+    &lipid::RULES,
+    &cn2019::RULES,
+    &cn2020::RULES,
+];
+
 /// Every rule of the guideline modules, in declaration order.
 pub fn all_rules() -> impl Iterator<Item = &'static crate::rules::Rule> {
-    conditions::RULES
-        .iter()
-        .chain(bp_class::RULES.iter())
-        .chain(lipid::RULES.iter())
-        .chain(cn2019::RULES.iter())
-        .chain(cn2020::RULES.iter())
+    RULE_SETS.iter().flat_map(|s| s.iter())
 }
 
 /// Guideline options of the profile (MPP2014-PROF-1 follow-up/guideline options) with

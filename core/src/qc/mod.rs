@@ -99,15 +99,20 @@ impl QcReport {
     }
 }
 
+/// The `RULES` of every module of this group, in check order (also walked by
+/// [`crate::rules::all`]).
+pub(crate) static RULE_SETS: &[&&[crate::rules::Rule]] = &[
+    &ranges::RULES,
+    &cross_field::RULES,
+    &bp::RULES,
+    &device::RULES,
+    &programme::RULES,
+    &id_number::RULES,
+];
+
 /// Every QC rule declared by the modules of this group, in check order.
 pub fn rules() -> impl Iterator<Item = &'static crate::rules::Rule> {
-    ranges::RULES
-        .iter()
-        .chain(cross_field::RULES.iter())
-        .chain(bp::RULES.iter())
-        .chain(device::RULES.iter())
-        .chain(programme::RULES.iter())
-        .chain(id_number::RULES.iter())
+    RULE_SETS.iter().flat_map(|s| s.iter())
 }
 
 /// Runs every record-level QC rule on one record, in a fixed order: ranges,
