@@ -302,3 +302,8 @@ def test_lipid_none_is_not_known_but_leaving_both_out_is_a_type_error():
     # The unit not used may be passed as None.
     a = models.china_par_10y(sex=1, age=50.0, tc_mmol=None, tc_mgdl=5.2 * 38.67, **kw)
     assert a == models.china_par_10y(sex=1, age=50.0, tc_mgdl=5.2 * 38.67, **kw)
+
+
+def test_threads_below_one_is_a_value_error():
+    with pytest.raises(ValueError, match="threads"):
+        models.china_par_10y(sex=1, age=50.0, threads=0, **CP)

@@ -55,3 +55,10 @@ def _rebuild(
     message: str, field: Optional[str], value: object, rule_id: Optional[str], row: Optional[int]
 ) -> InputError:
     return InputError(message, field=field, value=value, rule_id=rule_id, row=row)
+
+
+def _check_threads(threads: Optional[int]) -> None:
+    """The ``threads=`` argument of the table and model functions: ``None`` or at least 1
+    (a negative count would otherwise surface as Rust's ``OverflowError``)."""
+    if threads is not None and (not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"threads={threads!r}: expected a positive integer or None")

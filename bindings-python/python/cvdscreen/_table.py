@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 import numpy as np
 
 from . import _cvdscreen
-from ._errors import InputError
+from ._errors import InputError, _check_threads
 from ._record import OUTPUT_COLUMNS
 
 if TYPE_CHECKING:
@@ -155,8 +155,7 @@ def _checked(names: List[str], threads: Optional[int]) -> None:
     """Table-level problems, raised before any row is read: no `id` column (names are
     matched as the core's header does: exactly, after trimming spaces and a leading
     byte-order mark) and a thread count below 1."""
-    if threads is not None and (not isinstance(threads, int) or threads < 1):
-        raise ValueError(f"threads={threads!r}: expected a positive integer or None")
+    _check_threads(threads)
     trimmed = [n.lstrip("\ufeff").strip() if i == 0 else n.strip() for i, n in enumerate(names)]
     if names and "id" not in trimmed:
         raise InputError(

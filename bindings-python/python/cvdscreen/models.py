@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _cvdscreen
-from ._errors import InputError
+from ._errors import InputError, _check_threads
 
 __all__ = [
     "RowStatus",
@@ -296,8 +296,7 @@ def _run(
     (public name, value, kind) with kind ``flag``/``sex``/``race``."""
     if errors not in ("nan", "raise", "report"):
         raise ValueError(f"errors={errors!r}: expected 'nan', 'raise' or 'report'")
-    if threads is not None and (not isinstance(threads, int) or threads < 1):
-        raise ValueError(f"threads={threads!r}: expected a positive integer or None")
+    _check_threads(threads)
     arrays: Dict[str, np.ndarray] = {}
     public: Dict[str, str] = {}
     raw: Dict[str, np.ndarray] = {}
