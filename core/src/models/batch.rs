@@ -6,7 +6,7 @@
 //! function, so a computed value is bit-for-bit the scalar result.
 //!
 //! China-PAR, PCE, Framingham and WHO 2019 (laboratory and non-laboratory) run in chunks
-//! of 256 rows: a branch-free check of the
+//! of 128 rows: a branch-free check of the
 //! common row (valid codes, every value inside its ranges) runs over the chunk in one
 //! vectorised loop and lays out the kernel inputs in struct-of-arrays columns; a chunk
 //! with other rows gets every row's exact status from a second branch-free loop, which
@@ -220,10 +220,13 @@ fn run(
     Ok(s)
 }
 
-/// Rows per chunk of the chunked models: the kernel inputs of a chunk and their
-/// logarithms (at most 12 + 5 `f64` columns × 256 rows = 34 KiB) stay in the L1 cache.
+/// Rows per chunk of the chunked models: the kernel inputs of a chunk, their logarithms
+/// and the head's two values (at most 12 + 5 + 2 `f64` columns × 128 rows = 19 KiB) stay
+/// in the L1 cache beside the input columns streaming through it. 256 rows (38 KiB, most
+/// of a 48 KiB L1) ran China-PAR on real columns about 5 % slower, 64 rows no faster
+/// (benches/README.md, 2026-12-01).
 #[cfg(not(target_arch = "wasm32"))]
-const CHUNK: usize = 256;
+const CHUNK: usize = 128;
 
 /// The most logarithms a chunked kernel takes per row (China-PAR: age, SBP, TC, HDL-C
 /// and waist).
