@@ -11,8 +11,9 @@ use crate::guideline;
 use crate::models::error::ModelError;
 use crate::output::fmt_pct;
 use crate::profile::Profile;
-use crate::record::ScreeningRecord;
+use crate::record::{BpSource, DerivedBp, ScreeningRecord, BP_10, BP_5, BP_8, BP_9};
 use crate::rules;
+use crate::units::MmHg;
 use crate::value::Outcome;
 use std::fmt::Write;
 
@@ -27,6 +28,58 @@ fn model_line<T>(
         Ok(v) => writeln!(out, "  {name}: {} %", fmt_pct(pct(v))),
         Err(e) if zh => writeln!(out, "  {name}: 未计算（{e}）"),
         Err(e) => writeln!(out, "  {name}: not computed ({e})"),
+    };
+}
+
+/// The derived blood pressure every BP rule reads (BP-5…BP-10): the value, where it came
+/// from, and the protocol's rule with its evidence.
+fn bp_line(s: &mut String, bp: &DerivedBp, min_readings: u8, zh: bool) {
+    let mm = |v: Option<MmHg>| v.map_or_else(|| "?".to_string(), |v| v.0.to_string());
+    let value = format!("{}/{} mmHg", mm(bp.sbp), mm(bp.dbp));
+    let _ = match (bp.source, bp.sbp.is_some() || bp.dbp.is_some()) {
+        (BpSource::Readings, true) => {
+            let used = bp
+                .readings_used
+                .iter()
+                .map(u8::to_string)
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ", " });
+            let rule = bp.protocol.rule_id();
+            let unv = match rules::get(rule) {
+                Some(r) if r.is_unverified() => " [UNVERIFIED]",
+                _ => "",
+            };
+            let p = bp.protocol.as_str();
+            if zh {
+                writeln!(s, "\n血压 ({BP_5}): {value}，第 {used} 次读数的平均值（方案 {p}，{rule}{unv}）")
+            } else {
+                writeln!(s, "\nBlood pressure ({BP_5}): {value}, mean of readings {used} (protocol {p}, {rule}{unv})")
+            }
+        }
+        (BpSource::Readings, false) if zh => writeln!(
+            s,
+            "\n血压 ({BP_8}): 未知，有效读数 {} 组，少于 {min_readings} 组 ({BP_9})",
+            bp.valid_readings
+        ),
+        (BpSource::Readings, false) => writeln!(
+            s,
+            "\nBlood pressure ({BP_8}): unknown, {} valid reading(s) of the {min_readings} required ({BP_9})",
+            bp.valid_readings
+        ),
+        (BpSource::Final, true) if zh => {
+            writeln!(s, "\n血压 ({BP_10}): {value}，记录的最终值 sbp/dbp（未提供读数）")
+        }
+        (BpSource::Final, true) => writeln!(
+            s,
+            "\nBlood pressure ({BP_10}): {value}, the record's final sbp/dbp (no readings supplied)"
+        ),
+        (BpSource::Final, false) if zh => writeln!(s, "\n血压 ({BP_10}): 未知，最终值 sbp/dbp 无效"),
+        (BpSource::Final, false) => writeln!(
+            s,
+            "\nBlood pressure ({BP_10}): unknown, the final sbp/dbp are not a valid pair"
+        ),
+        (BpSource::None, _) if zh => writeln!(s, "\n血压: 未记录"),
+        (BpSource::None, _) => writeln!(s, "\nBlood pressure: not recorded"),
     };
 }
 
@@ -57,6 +110,8 @@ pub fn explain(record: &ScreeningRecord, a: &Assessment, profile: &Profile, lang
             f.message(lang)
         );
     }
+
+    bp_line(&mut s, &a.evaluated.bp, profile.min_readings, zh);
 
     // High-risk rules, all eight (MPP2014-EV-8).
     let hr = &a.high_risk;
@@ -192,5 +247,73 @@ mod tests {
         ] {
             assert!(zh.contains(needle), "missing {needle:?} in\n{zh}");
         }
+    }
+
+    /// The derived BP line names where the value came from and the protocol's rule,
+    /// with its evidence: the default protocol rests on BP-3, which is [UNVERIFIED].
+    #[test]
+    fn explains_the_derived_bp() {
+        let line = |pairs: &[(&str, &str)], p: &Profile, lang: Lang| {
+            let (rec, _) = parse_pairs(pairs);
+            let text = explain(&rec, &assess(&rec, p), p, lang);
+            let key = if lang == Lang::Zh {
+                "血压"
+            } else {
+                "Blood pressure"
+            };
+            text.lines()
+                .find(|l| l.starts_with(key))
+                .unwrap_or_else(|| panic!("no BP line in\n{text}"))
+                .to_string()
+        };
+        let base = [("id", "B1"), ("sex", "male"), ("age", "50")];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut v = base.to_vec();
+            v.extend_from_slice(extra);
+            v
+        };
+        let three = with(&[
+            ("sbp_1", "150"),
+            ("dbp_1", "90"),
+            ("sbp_2", "170"),
+            ("dbp_2", "95"),
+            ("sbp_3", "158"),
+            ("dbp_3", "92"),
+        ]);
+        let national = Profile::default();
+        assert_eq!(
+            line(&three, &national, Lang::En),
+            "Blood pressure (BP-5): 164/93.5 mmHg, mean of readings 2, 3 \
+             (protocol MppMeanOfLastTwo, BP-3 [UNVERIFIED])"
+        );
+        assert_eq!(
+            line(&three, &national, Lang::Zh),
+            "血压 (BP-5): 164/93.5 mmHg，第 2、3 次读数的平均值（方案 MppMeanOfLastTwo，BP-3 [UNVERIFIED]）"
+        );
+        // The 2014 pilot profile takes the first two, under BP-1 (confirmed: no label).
+        assert_eq!(
+            line(&three, &Profile::mpp_2014_pilot(), Lang::En),
+            "Blood pressure (BP-5): 160/92.5 mmHg, mean of readings 1, 2 (protocol Mean2, BP-1)"
+        );
+        assert_eq!(
+            line(
+                &with(&[("sbp_1", "150"), ("dbp_1", "90")]),
+                &national,
+                Lang::En
+            ),
+            "Blood pressure (BP-8): unknown, 1 valid reading(s) of the 2 required (BP-9)"
+        );
+        assert_eq!(
+            line(&with(&[("sbp", "145"), ("dbp", "85")]), &national, Lang::En),
+            "Blood pressure (BP-10): 145/85 mmHg, the record's final sbp/dbp (no readings supplied)"
+        );
+        assert_eq!(
+            line(&with(&[("sbp", "80"), ("dbp", "90")]), &national, Lang::En),
+            "Blood pressure (BP-10): unknown, the final sbp/dbp are not a valid pair"
+        );
+        assert_eq!(
+            line(&with(&[]), &national, Lang::En),
+            "Blood pressure: not recorded"
+        );
     }
 }

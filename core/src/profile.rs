@@ -144,7 +144,7 @@ impl Profile {
             name: "mpp-national".into(),
             eligibility: EligibilityVersion::EligNational,
             ruleset: HighRiskRuleSet::Mpp2014,
-            bp_protocol: BpProtocol::MppMeanOfLastTwo,
+            bp_protocol: BpProtocol::MppMeanOfLastTwo, // BP-6
             min_readings: 2,
             whoish_region: "WPR_B".into(),
             whoish_sbp_binning: SbpBinning::Nearest,

@@ -11,6 +11,15 @@ use crate::value::Obs;
 use serde::{Deserialize, Serialize};
 
 crate::define_rules! {
+    BP_1 = "BP-1", "bp-protocol", [ConfirmedP], "domain.md §5 BP-1; S1",
+        "Mean of two readings (2014 protocol text): `Mean2`",
+        "两次读数取平均值（2014年方案原文）：Mean2";
+    BP_3 = "BP-3", "bp-protocol", [Unverified], "domain.md §5 BP-3; MPP papers",
+        "SBPs of two readings > 10 mmHg apart: a third, mean of the last two: `MppMeanOfLastTwo`",
+        "两次收缩压相差>10 mmHg时测第三次，取后两次平均值：MppMeanOfLastTwo";
+    BP_4 = "BP-4", "bp-protocol", [ConfirmedS], "domain.md §5 BP-4; S18",
+        "SBP or DBP of two readings > 10 mmHg apart: a third, mean of all three: `Cn2024MeanOf2Or3`",
+        "收缩压或舒张压相差>10 mmHg时测第三次，取三次平均值：Cn2024MeanOf2Or3";
     BP_5 = "BP-5", "bp-protocol", [Decision], "domain.md §5 BP-5",
         "Derived SBP/DBP are the means over one selected set of valid readings, chosen by the BP protocol",
         "按血压测量方案选取同一组有效读数，收缩压和舒张压均取其平均值";
@@ -322,15 +331,35 @@ pub struct ScreeningRecord {
 /// Blood-pressure protocol (BP-5).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum BpProtocol {
-    /// Mean of readings 1 and 2 (S1 text).
+    /// Mean of readings 1 and 2 (S1 text, BP-1).
     Mean2,
     /// Readings 1 and 2; if |SBP₁ − SBP₂| > 10 and a third exists, readings 2 and 3
-    /// (default, BP-6).
+    /// (the MPP papers, BP-3 \[UNVERIFIED\]; default, BP-6).
     #[default]
     MppMeanOfLastTwo,
     /// If SBP or DBP of readings 1 and 2 differ by > 10 and a third exists, mean of
-    /// all three; else mean of 1 and 2 (2024 Chinese hypertension guideline).
+    /// all three; else mean of 1 and 2 (2024 Chinese hypertension guideline, BP-4).
     Cn2024MeanOf2Or3,
+}
+
+impl BpProtocol {
+    /// The name, as serialised (`MppMeanOfLastTwo`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BpProtocol::Mean2 => "Mean2",
+            BpProtocol::MppMeanOfLastTwo => "MppMeanOfLastTwo",
+            BpProtocol::Cn2024MeanOf2Or3 => "Cn2024MeanOf2Or3",
+        }
+    }
+
+    /// The rule the protocol implements: BP-1, BP-3 or BP-4.
+    pub fn rule_id(self) -> &'static str {
+        match self {
+            BpProtocol::Mean2 => BP_1,
+            BpProtocol::MppMeanOfLastTwo => BP_3,
+            BpProtocol::Cn2024MeanOf2Or3 => BP_4,
+        }
+    }
 }
 
 /// Where the derived BP came from.
