@@ -373,11 +373,8 @@ pub fn survey_incomplete(
         .map(|(c, _)| c.name())
         .collect();
     let first = *miss.first()?;
-    let list = miss
-        .iter()
-        .map(|m| format!("`{m}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    // "`a`, `b`": one join of the names (no string per item).
+    let list = format!("`{}`", miss.join("`, `"));
     Some(Finding::new(
         DQ_PRG_4,
         Severity::Warn,
