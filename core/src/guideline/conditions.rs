@@ -146,7 +146,7 @@ pub fn lab_cmp<A: Analyte>(
 
 /// The comparison unit of a value reported in `reported` (`None`: unknown) and the
 /// threshold in that unit (UNIT-7/UNIT-8).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn comparison<A: Analyte>(
     policy: CanonicalUnit,
     t: Threshold,

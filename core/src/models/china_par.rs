@@ -136,7 +136,7 @@ pub const WOMEN: Coefficients = Coefficients {
 impl Coefficients {
     /// `men` where `male`, else `women`, field by field (exact; per lane in the batch
     /// kernel loop, where rows of both sexes share one vectorised loop).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn select(male: bool, men: &Self, women: &Self) -> Self {
         select_fields!(
             male,
@@ -356,7 +356,7 @@ pub(crate) fn prepare(
 }
 
 /// The kernel input and flags of an input that passed the checks of [`prepare`].
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn assemble(i: &ChinaParInput, outside_range: bool) -> (Prepared, ChinaParFlags) {
     let male = i.sex == Sex::Male;
     let (urban, fh) = if male {
@@ -388,7 +388,7 @@ fn assemble(i: &ChinaParInput, outside_range: bool) -> (Prepared, ChinaParFlags)
     (p, flags)
 }
 
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn b(x: bool) -> f64 {
     if x {
         1.0
@@ -417,7 +417,7 @@ pub(crate) struct Lane {
 impl Lane {
     /// Number of fields.
     pub const N: usize = 11;
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn to_array(self) -> [f64; Self::N] {
         [
             self.age,
@@ -433,7 +433,7 @@ impl Lane {
             self.fh,
         ]
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn from_array(a: [f64; Self::N]) -> Self {
         let [age, sbp, treated, tc_mgdl, hdl_mgdl, waist, smoker, diabetes, north, urban, fh] = a;
         Lane {
@@ -454,7 +454,7 @@ impl Lane {
 
 impl Prepared {
     /// The coefficients of the person's sex.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn coefficients(&self) -> &'static Coefficients {
         if self.male {
             &MEN
@@ -463,7 +463,7 @@ impl Prepared {
         }
     }
     /// The numeric kernel inputs.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn lane(&self) -> Lane {
         Lane {
             age: self.age,
@@ -484,7 +484,7 @@ impl Prepared {
 /// The linear predictor X (RM-CPAR-2) with the logarithms of age, SBP and the lipids
 /// in `g` and of the waist in `ln_waist` (those of the lane's values; the lane's own
 /// values of these five are not read again).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn linear_predictor_logs(c: &Coefficients, g: &Logs, ln_waist: f64, l: &Lane) -> f64 {
     let (la, ls) = (g.age, g.sbp);
     let treated = l.treated != 0.0;
@@ -516,13 +516,13 @@ fn linear_predictor_logs(c: &Coefficients, g: &Logs, ln_waist: f64, l: &Lane) ->
 /// The kernel on numeric inputs: 10-year risk in percent, `100 · (1 − S10^exp(X − X̄))`.
 /// Straight-line code (selects, no branches, no calls) so a loop over a column
 /// vectorises; the scalar [`kernel`] is this same function.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn kernel_lane(c: &Coefficients, l: &Lane) -> f64 {
     cox_pct(kernel_head(c, l))
 }
 
 /// The first half of [`kernel_lane`]: `[X − X̄, ln S10]` for [`cox_pct`].
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn kernel_head(c: &Coefficients, l: &Lane) -> [f64; 2] {
     let g = Logs::of(l.age, l.sbp, l.tc_mgdl, l.hdl_mgdl);
     kernel_head_logs(c, &g, ln(l.waist), l)
@@ -531,7 +531,7 @@ pub(crate) fn kernel_head(c: &Coefficients, l: &Lane) -> [f64; 2] {
 /// [`kernel_head`] with the logarithms of age, SBP and the lipids in `g` and of the
 /// waist in `ln_waist` (those of the lane's values, computed by the caller): the same
 /// bits.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn kernel_head_logs(c: &Coefficients, g: &Logs, ln_waist: f64, l: &Lane) -> [f64; 2] {
     [linear_predictor_logs(c, g, ln_waist, l) - c.mean, c.ln_s10]
 }
@@ -582,7 +582,7 @@ pub(crate) fn ideal(p: &Prepared) -> Prepared {
 /// The result of a checked input, `g` holding the logarithms of `p`'s age, SBP and
 /// lipids. The ideal risk is the same kernel on [`ideal`]`(p)`, whose logarithms are
 /// the person's ln age and the constants above: no logarithm is taken twice.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn result(p: &Prepared, flags: ChinaParFlags, g: &Logs) -> ChinaParResult {
     let c = p.coefficients();
     let risk = cox_pct([

@@ -92,7 +92,7 @@ pub fn round_half_up(x: f64, decimals: u32) -> f64 {
 /// spacing is 1, and the subtraction is exact. One step down where `r > p` gives the
 /// floor; `copysign` restores the sign of `p = −0`, the one case where `r` (`+0`) has
 /// the wrong sign (a negative non-zero `p` has a floor ≤ −1, a positive one ≥ +0).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn floor_below_2_52(p: f64) -> f64 {
     const TWO52: f64 = 4_503_599_627_370_496.0;
     let c = TWO52.copysign(p);
@@ -124,7 +124,7 @@ pub(crate) struct Logs {
 impl Logs {
     /// The logarithms of the four values (which the kernels only take once the values
     /// passed the models' range checks, so they are at least 0.5: see `ln_normal`).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn of(age: f64, sbp: f64, tc_mgdl: f64, hdl_mgdl: f64) -> Self {
         Logs {
             age: math::ln_normal(age),
@@ -137,7 +137,7 @@ impl Logs {
 
 /// Two-sided check that a risk is a finite percentage in [0, 100]; used by the
 /// models' kernels to convert a rounding artefact into a clean bound.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn clamp_pct(p: f64) -> f64 {
     (100.0 * p).clamp(0.0, 100.0)
 }
@@ -147,21 +147,21 @@ pub(crate) fn clamp_pct(p: f64) -> f64 {
 /// `100 · (1 − S^exp(X − X̄)) = −100 · expm1(exp(X − X̄) · ln S)`, clamped to [0, 100].
 /// Kept apart from the linear predictor so that the batch path can run the two halves
 /// as separate loops over a chunk (see [`batch`]).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn cox_pct(h: [f64; 2]) -> f64 {
     pct_of_ln_survival(cox_ln_survival(h))
 }
 
 /// The first step of [`cox_pct`]: the logarithm of the survival probability,
 /// `ln(S^exp(X − X̄)) = exp(X − X̄) · ln S`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn cox_ln_survival(h: [f64; 2]) -> f64 {
     math::exp(h[0]) * h[1]
 }
 
 /// The second step of [`cox_pct`]: the risk in percent from the logarithm `l` of the
 /// survival probability, `−100 · expm1(l)`, clamped to [0, 100].
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn pct_of_ln_survival(l: f64) -> f64 {
     clamp_pct(-math::exp_m1(l))
 }
@@ -170,7 +170,7 @@ pub(crate) fn pct_of_ln_survival(l: f64) -> f64 {
 /// [`from_record::evaluate_all`]), side by side: the two chains are the same
 /// operations, which LLVM evaluates in the two lanes of one SSE2 register (lane-wise
 /// IEEE arithmetic, so the same bits as two calls; about half the instructions).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn cox_pct2(h: [[f64; 2]; 2]) -> [f64; 2] {
     [cox_pct(h[0]), cox_pct(h[1])]
 }

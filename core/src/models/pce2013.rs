@@ -154,7 +154,7 @@ pub const AA_MEN: Coefficients = Coefficients {
 impl Coefficients {
     /// `a` where `pick_a`, else `b`, field by field (exact; per lane in the batch kernel
     /// loop, where rows of all four equations share one vectorised loop).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn select(pick_a: bool, a: &Self, b: &Self) -> Self {
         select_fields!(
             pick_a,
@@ -271,7 +271,7 @@ pub(crate) struct Prepared {
 }
 
 /// A cholesterol in mg/dL (UNIT-1a for mmol/L).
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn mg(c: Conc<Cholesterol>) -> f64 {
     match c {
         Conc::MgDl(v) => v.value(),
@@ -319,7 +319,7 @@ pub(crate) fn prepare(
 }
 
 /// The kernel input and flags of an input that passed the checks of [`prepare`].
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn assemble(i: &PceInput, outside_validated_range: bool, age_out: bool) -> (Prepared, PceFlags) {
     let flags = PceFlags {
         outside_validated_range,
@@ -357,7 +357,7 @@ pub(crate) struct Lane {
 impl Lane {
     /// Number of fields.
     pub const N: usize = 7;
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn to_array(self) -> [f64; Self::N] {
         [
             self.age,
@@ -369,7 +369,7 @@ impl Lane {
             self.diabetes,
         ]
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn from_array(a: [f64; Self::N]) -> Self {
         let [age, tc_mgdl, hdl_mgdl, sbp, treated, smoker, diabetes] = a;
         Lane {
@@ -386,7 +386,7 @@ impl Lane {
 
 impl Prepared {
     /// The numeric kernel inputs.
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub fn lane(&self) -> Lane {
         let b = |x: bool| if x { 1.0 } else { 0.0 };
         Lane {
@@ -406,7 +406,7 @@ impl Prepared {
 /// and HDL-C in `g` ([`Logs::of`]). Straight-line code (selects, no branches, no calls)
 /// so that a loop over a column vectorises ([`batch`](super::batch), which takes the
 /// logarithms in loops of their own); the scalar API runs the same arithmetic.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn kernel_head_logs(c: &Coefficients, g: &Logs, l: &Lane) -> [f64; 2] {
     let (la, lt, lh, ls) = (g.age, g.tc_mgdl, g.hdl_mgdl, g.sbp);
     // RM-PCE-1: treated and untreated SBP slots are mutually exclusive.
@@ -446,7 +446,7 @@ pub(crate) fn kernel(p: &Prepared) -> f64 {
 }
 
 /// The result for a risk of `r` percent.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn result(r: f64, flags: PceFlags) -> PceResult {
     PceResult {
         model_id: MODEL_ID,

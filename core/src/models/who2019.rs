@@ -463,7 +463,7 @@ pub(crate) struct Prepared {
 }
 
 /// The linear predictor of one Cox model.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn lp(c: &Cox, cage: f64, cx2: f64, csbp: f64, dm: f64, smk: f64) -> f64 {
     c.age * cage
         + c.x2 * cx2
@@ -497,13 +497,13 @@ pub(crate) const NONLAB_STROKE_LN_H0: [f64; 2] = [-4.180536431857399, -4.4658241
 /// Recalibrated cumulative hazard from `ln h`, the logarithm of the raw cumulative hazard
 /// `h = −ln(1 − p_raw)`: `H = exp(cons + slope · ln h)`, the probability being
 /// `1 − exp(−H)`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn recal(r: &Recal, ln_h: f64) -> f64 {
     math::exp(r.cons + r.slope * ln_h)
 }
 
 /// `1 − exp(−H)`, accurate for small `H`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn prob(hazard: f64) -> f64 {
     -math::exp_m1(-hazard)
 }
@@ -511,7 +511,7 @@ fn prob(hazard: f64) -> f64 {
 impl Cox {
     /// `a` where `pick_a`, else `b`, field by field (exact; per lane in the batch kernel
     /// loop, where rows of both sexes share one vectorised loop).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn select(pick_a: bool, a: &Self, b: &Self) -> Self {
         select_fields!(
             pick_a,
@@ -536,7 +536,7 @@ impl Cox {
 
 impl Recal {
     /// `a` where `pick_a`, else `b` (exact, as [`Cox::select`]).
-    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn select(pick_a: bool, a: &Self, b: &Self) -> Self {
         select_fields!(pick_a, a, b, Recal { cons, slope })
     }
@@ -561,7 +561,7 @@ pub(crate) struct Set<'a> {
 /// branch-free [`math`] functions, so that a loop over rows vectorises; the scalar API
 /// and [`batch`](super::batch) both call it (the batch with a per-lane blend of the
 /// coefficients, the same values), so their results are the same bits.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub(crate) fn kernel_set(
     s: &Set<'_>,
     age: f64,
