@@ -232,7 +232,8 @@ fn urgent_referral_with(p: &Person<'_>, e: &mut Enumerations) -> UrgentReferral 
 }
 
 /// The antihypertensive item's texts for a BP target: static for CN2020-4's two
-/// targets (`{ts}` of an integral `f64` is the integer's digits), formatted otherwise.
+/// targets (`{ts}` of an integral `f64` is the integer's digits) on native targets,
+/// formatted otherwise.
 fn antihypertensive_texts(ts: f64, td: f64) -> (Cow<'static, str>, Cow<'static, str>) {
     macro_rules! en {
         ($s:expr, $d:expr) => {
@@ -259,7 +260,10 @@ fn antihypertensive_texts(ts: f64, td: f64) -> (Cow<'static, str>, Cow<'static, 
             )*
         };
     }
-    known!(140u8 / 90u8, 130u8 / 80u8);
+    // wasm32 (built for size) formats every target: the same text without the table.
+    if !cfg!(target_arch = "wasm32") {
+        known!(140u8 / 90u8, 130u8 / 80u8);
+    }
     (
         format!(en!("{}", "{}"), ts, td).into(),
         format!(zh!("{}", "{}"), ts, td).into(),
@@ -267,7 +271,8 @@ fn antihypertensive_texts(ts: f64, td: f64) -> (Cow<'static, str>, Cow<'static, 
 }
 
 /// The statin item's texts for an LDL-C target (`None`: to be set): static for the
-/// targets of lipid.rs (`LdlTarget::column` of `1.4` is `"1.4"`), formatted otherwise.
+/// targets of lipid.rs (`LdlTarget::column` of `1.4` is `"1.4"`) on native targets,
+/// formatted otherwise.
 fn statin_texts(target: Option<&lipid::LdlTarget>) -> (Cow<'static, str>, Cow<'static, str>) {
     macro_rules! en {
         ($t:expr) => {
@@ -328,7 +333,10 @@ fn statin_texts(target: Option<&lipid::LdlTarget>) -> (Cow<'static, str>, Cow<'s
             )*
         };
     }
-    known!(1.4, 1.8, 2.6, 3.4);
+    // wasm32 (built for size) formats every target: the same text without the table.
+    if !cfg!(target_arch = "wasm32") {
+        known!(1.4, 1.8, 2.6, 3.4);
+    }
     let c = t.column();
     if t.reduction_required {
         (
