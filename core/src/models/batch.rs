@@ -748,7 +748,7 @@ pub struct ChinaParColumns<'a> {
 
 /// China-PAR 10-year risk (percent) per row; equals
 /// [`china_par_10y`](super::china_par::china_par_10y)`.risk10_pct`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub fn china_par_10y(
     c: &ChinaParColumns<'_>,
     policy: RangePolicy,
@@ -1002,7 +1002,7 @@ pub struct PceColumns<'a> {
 }
 
 /// PCE 10-year risk (percent) per row; equals [`pce`](super::pce2013::pce)`.risk10_pct`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub fn pce(
     c: &PceColumns<'_>,
     policy: RangePolicy,
@@ -1291,7 +1291,7 @@ pub struct WhoLabColumns<'a> {
 
 /// WHO 2019 laboratory CVD risk (percent) per row; equals
 /// [`who2019_lab`](super::who2019::who2019_lab)`.cvd_pct`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub fn who2019_lab(
     c: &WhoLabColumns<'_>,
     cal: who::Calibration,
@@ -1310,7 +1310,7 @@ pub fn who2019_lab(
 }
 
 /// The calibration rows of a call, `[men, women]`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 fn who_cal(cal: who::Calibration) -> Result<[&'static who::SexCalibration; 2], ModelError> {
     Ok([
         who::calibration_row(cal, Sex::Male)?,
@@ -1531,7 +1531,7 @@ pub struct WhoNonLabColumns<'a> {
 
 /// WHO 2019 non-laboratory CVD risk (percent) per row; equals
 /// [`who2019_nonlab`](super::who2019::who2019_nonlab)`.cvd_pct`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub fn who2019_nonlab(
     c: &WhoNonLabColumns<'_>,
     cal: who::Calibration,
@@ -1672,7 +1672,7 @@ pub struct FraminghamColumns<'a> {
 
 /// Framingham 10-year risk (percent) per row; equals
 /// [`framingham`](super::framingham2008::framingham)`.risk10_pct`.
-#[inline(always)]
+#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
 pub fn framingham(
     c: &FraminghamColumns<'_>,
     policy: RangePolicy,
