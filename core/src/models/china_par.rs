@@ -463,7 +463,7 @@ impl Prepared {
         }
     }
     /// The numeric kernel inputs.
-    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+    #[inline(always)]
     pub fn lane(&self) -> Lane {
         Lane {
             age: self.age,

@@ -170,7 +170,7 @@ pub(crate) fn pct_of_ln_survival(l: f64) -> f64 {
 /// [`from_record::evaluate_all`]), side by side: the two chains are the same
 /// operations, which LLVM evaluates in the two lanes of one SSE2 register (lane-wise
 /// IEEE arithmetic, so the same bits as two calls; about half the instructions).
-#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[inline(always)]
 pub(crate) fn cox_pct2(h: [[f64; 2]; 2]) -> [f64; 2] {
     [cox_pct(h[0]), cox_pct(h[1])]
 }

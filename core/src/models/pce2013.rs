@@ -271,7 +271,7 @@ pub(crate) struct Prepared {
 }
 
 /// A cholesterol in mg/dL (UNIT-1a for mmol/L).
-#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[inline(always)]
 pub(crate) fn mg(c: Conc<Cholesterol>) -> f64 {
     match c {
         Conc::MgDl(v) => v.value(),
@@ -406,7 +406,7 @@ impl Prepared {
 /// and HDL-C in `g` ([`Logs::of`]). Straight-line code (selects, no branches, no calls)
 /// so that a loop over a column vectorises ([`batch`](super::batch), which takes the
 /// logarithms in loops of their own); the scalar API runs the same arithmetic.
-#[cfg_attr(not(target_arch = "wasm32"), inline(always))]
+#[inline(always)]
 pub(crate) fn kernel_head_logs(c: &Coefficients, g: &Logs, l: &Lane) -> [f64; 2] {
     let (la, lt, lh, ls) = (g.age, g.tc_mgdl, g.hdl_mgdl, g.sbp);
     // RM-PCE-1: treated and untreated SBP slots are mutually exclusive.
