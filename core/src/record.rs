@@ -20,6 +20,9 @@ crate::define_rules! {
     BP_4 = "BP-4", "bp-protocol", [ConfirmedS], "domain.md §5 BP-4; S18",
         "SBP or DBP of two readings > 10 mmHg apart: a third, mean of all three: `Cn2024MeanOf2Or3`",
         "收缩压或舒张压相差>10 mmHg时测第三次，取三次平均值：Cn2024MeanOf2Or3";
+    BP_6 = "BP-6", "bp-protocol", [Decision], "domain.md §5 BP-6; OQ-3",
+        "The programme profiles derive BP with `MppMeanOfLastTwo`",
+        "项目方案默认按 MppMeanOfLastTwo 计算血压";
     BP_5 = "BP-5", "bp-protocol", [Decision], "domain.md §5 BP-5",
         "Derived SBP/DBP are the means over one selected set of valid readings, chosen by the BP protocol",
         "按血压测量方案选取同一组有效读数，收缩压和舒张压均取其平均值";
