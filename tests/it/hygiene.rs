@@ -1,7 +1,9 @@
 //! Safety of the crates: `#![forbid(unsafe_code)]` in the core, no network code in
 //! the library or the CLI, and every dependency's licence on an allow-list
-//! (offline: `cargo metadata --offline`).
+//! (offline: `cargo metadata --offline`); and every rule the core's sources declare is
+//! in its registry.
 
+use cvdscreen::rules;
 use std::path::{Path, PathBuf};
 
 fn repo() -> PathBuf {
@@ -189,4 +191,45 @@ fn dependency_licences_are_allowed() {
         .map(|p| format!("{} {}: {}", p["name"], p["version"], p["license"]))
         .collect();
     assert!(bad.is_empty(), "licences not on the allow-list: {bad:#?}");
+}
+
+/// Every id declared with `define_rules!` anywhere in the core crate is in
+/// `rules::all()`: a module whose `RULES` is not chained there leaves its rules without
+/// text, citation or evidence wherever they are looked up (a plan item's citation, say).
+#[test]
+fn every_declared_rule_is_registered() {
+    let mut files = Vec::new();
+    rust_files(&repo().join("core/src"), &mut files);
+    let mut declared = 0;
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        // The invocations (`crate::define_rules! {`), not the macro's definition.
+        for block in text.split("define_rules! {").skip(1) {
+            let block = &block[..block.find("\n}").unwrap_or(block.len())];
+            for line in block.lines() {
+                // `NAME = "ID", "rule-set", …`
+                let Some((name, rest)) = line.trim().split_once(" = \"") else {
+                    continue;
+                };
+                if !name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                {
+                    continue;
+                }
+                let id = &rest[..rest.find('"').unwrap()];
+                declared += 1;
+                assert!(
+                    rules::get(id).is_some(),
+                    "{id} is declared in {} but missing from rules::all()",
+                    f.display()
+                );
+            }
+        }
+    }
+    assert_eq!(
+        declared,
+        rules::all().count(),
+        "every registered rule is declared once"
+    );
 }
